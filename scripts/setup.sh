@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine for this project and checks the
+# result: system packages, npm dependencies (which build the package), the
+# pinned libvirt protocol sources, and the generated code against them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# rpcgen + libtirpc + gcc: the C XDR oracle and benchmark peer.
+# libvirt daemon, clients, QEMU, nbdkit, python3-libvirt: the real daemon
+# the end-to-end tests and benchmarks run against.
+PACKAGES=(
+  rpcsvc-proto libtirpc-dev gcc libc6-dev xz-utils ca-certificates
+  libvirt-daemon libvirt-clients qemu-system-x86 qemu-utils nbdkit python3-libvirt
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm run -s protocol:fetch
+npm run -s gen:check

@@ -1,0 +1,2 @@
+export * from "./xdr/index.js";
+export * as gen from "./gen/index.js";

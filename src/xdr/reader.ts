@@ -1,0 +1,162 @@
+import { XdrError } from "./errors.js";
+
+/** XDR's `<>` with no bound: the count is an unsigned 32-bit word. */
+export const XDR_UNBOUNDED = 0xffffffff;
+
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** Below this length a byte loop beats TextDecoder's call overhead. */
+const SHORT_STRING = 32;
+
+/**
+ * Big-endian XDR reader over one buffer. Every read checks the remaining
+ * length first, so a hostile count fails before anything is allocated.
+ * Strings decode as UTF-8 with invalid sequences replaced by U+FFFD.
+ */
+export class XdrReader {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  pos: number;
+  readonly end: number;
+
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = start;
+    this.end = end;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  private need(n: number): number {
+    const at = this.pos;
+    if (this.end - at < n) {
+      throw new XdrError("XDR_SHORT", `needs ${n} bytes, ${this.end - at} left`);
+    }
+    this.pos = at + n;
+    return at;
+  }
+
+  int(): number {
+    return this.view.getInt32(this.need(4));
+  }
+
+  uint(): number {
+    return this.view.getUint32(this.need(4));
+  }
+
+  hyper(): bigint {
+    return this.view.getBigInt64(this.need(8));
+  }
+
+  uhyper(): bigint {
+    return this.view.getBigUint64(this.need(8));
+  }
+
+  float(): number {
+    return this.view.getFloat32(this.need(4));
+  }
+
+  double(): number {
+    return this.view.getFloat64(this.need(8));
+  }
+
+  bool(): boolean {
+    const v = this.view.getInt32(this.need(4));
+    if (v === 0) return false;
+    if (v === 1) return true;
+    throw new XdrError("XDR_BAD_BOOL", `bool must be 0 or 1, got ${v}`);
+  }
+
+  /** The "present" word in front of an optional (`*`) value. */
+  present(): boolean {
+    const v = this.view.getInt32(this.need(4));
+    if (v === 0) return false;
+    if (v === 1) return true;
+    throw new XdrError("XDR_BAD_BOOL", `optional flag must be 0 or 1, got ${v}`);
+  }
+
+  /** A 4-byte integer that the `.x` declares narrower (char, short). */
+  ranged(min: number, max: number): number {
+    const v = this.view.getInt32(this.need(4));
+    if (v < min || v > max) throw new XdrError("XDR_RANGE", `${v} is outside ${min}..${max}`);
+    return v;
+  }
+
+  unsignedRanged(max: number): number {
+    const v = this.view.getUint32(this.need(4));
+    if (v > max) throw new XdrError("XDR_RANGE", `${v} is outside 0..${max}`);
+    return v;
+  }
+
+  /**
+   * The count in front of a variable-length array, checked against the
+   * declared max and against what the remaining bytes could possibly hold
+   * (`minSize` is the smallest encoding of one element).
+   */
+  count(max: number, minSize: number): number {
+    const n = this.view.getUint32(this.need(4));
+    if (n > max) throw new XdrError("XDR_TOO_LONG", `count ${n} exceeds max ${max}`);
+    if (n * minSize > this.end - this.pos) {
+      throw new XdrError("XDR_SHORT", `count ${n} needs at least ${n * minSize} bytes, ${this.end - this.pos} left`);
+    }
+    return n;
+  }
+
+  private length(max: number): number {
+    const n = this.view.getUint32(this.need(4));
+    if (n > max) throw new XdrError("XDR_TOO_LONG", `length ${n} exceeds max ${max}`);
+    return n;
+  }
+
+  private padding(n: number): void {
+    const pad = (4 - (n & 3)) & 3;
+    if (pad === 0) return;
+    const at = this.need(pad);
+    const b = this.bytes;
+    for (let i = at; i < at + pad; i++) {
+      if (b[i] !== 0) throw new XdrError("XDR_PADDING", "non-zero padding byte");
+    }
+  }
+
+  string(max: number): string {
+    const n = this.length(max);
+    const at = this.need(n);
+    const s = decodeUtf8(this.bytes, at, at + n);
+    this.padding(n);
+    return s;
+  }
+
+  opaque(max: number): Uint8Array {
+    return this.fixedOpaque(this.length(max));
+  }
+
+  fixedOpaque(n: number): Uint8Array {
+    const at = this.need(n);
+    const out = this.bytes.slice(at, at + n);
+    this.padding(n);
+    return out;
+  }
+
+  /** Asserts that a whole message was consumed. */
+  done(): void {
+    if (this.pos !== this.end) {
+      throw new XdrError("XDR_TRAILING", `${this.end - this.pos} trailing bytes`);
+    }
+  }
+}
+
+function decodeUtf8(b: Uint8Array, start: number, end: number): string {
+  if (end - start <= SHORT_STRING) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return utf8.decode(b.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(b.subarray(start, end));
+}

@@ -1,0 +1,165 @@
+import { XdrError, badValue, describe } from "./errors.js";
+
+const utf8 = new TextEncoder();
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Big-endian XDR writer into one buffer that grows by doubling. Values are
+ * checked before they are written (type, range, `<max>`), so a bad value
+ * fails with an XdrError and nothing malformed is ever produced.
+ */
+export class XdrWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  pos = 0;
+
+  constructor(initialSize = 1024) {
+    this.buf = new Uint8Array(initialSize);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** The bytes written so far, as a view into the writer's buffer. */
+  get bytes(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Starts over, keeping the grown buffer. */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  private room(n: number): number {
+    const at = this.pos;
+    if (at + n > this.buf.length) this.grow(at + n);
+    this.pos = at + n;
+    return at;
+  }
+
+  private grow(min: number): void {
+    let size = this.buf.length * 2;
+    while (size < min) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  int(v: number): void {
+    if ((v | 0) !== v) throw badNumber(v, "int");
+    this.view.setInt32(this.room(4), v);
+  }
+
+  uint(v: number): void {
+    if (v >>> 0 !== v) throw badNumber(v, "unsigned int");
+    this.view.setUint32(this.room(4), v);
+  }
+
+  hyper(v: bigint): void {
+    if (typeof v !== "bigint" || v < INT64_MIN || v > INT64_MAX) throw badNumber(v, "hyper");
+    this.view.setBigInt64(this.room(8), v);
+  }
+
+  uhyper(v: bigint): void {
+    if (typeof v !== "bigint" || v < 0n || v > UINT64_MAX) throw badNumber(v, "unsigned hyper");
+    this.view.setBigUint64(this.room(8), v);
+  }
+
+  float(v: number): void {
+    if (typeof v !== "number") throw badNumber(v, "float");
+    this.view.setFloat32(this.room(4), v);
+  }
+
+  double(v: number): void {
+    if (typeof v !== "number") throw badNumber(v, "double");
+    this.view.setFloat64(this.room(8), v);
+  }
+
+  bool(v: boolean): void {
+    if (typeof v !== "boolean") throw badValue(v, "a boolean");
+    this.view.setInt32(this.room(4), v ? 1 : 0);
+  }
+
+  /** A 4-byte integer that the `.x` declares narrower (char, short). */
+  ranged(v: number, min: number, max: number): void {
+    if ((v | 0) !== v || v < min || v > max) throw badNumber(v, `${min}..${max}`);
+    this.view.setInt32(this.room(4), v);
+  }
+
+  /** The count in front of a variable-length array. */
+  count(n: number, max: number): void {
+    if (n > max) throw new XdrError("XDR_TOO_LONG", `count ${n} exceeds max ${max}`);
+    this.view.setUint32(this.room(4), n);
+  }
+
+  string(v: string, max: number): void {
+    if (typeof v !== "string") throw badValue(v, "a string");
+    const n = v.length;
+    // Every UTF-16 unit is at least one UTF-8 byte: too long already.
+    if (n > max) throw new XdrError("XDR_TOO_LONG", `string of at least ${n} UTF-8 bytes exceeds max ${max}`);
+    // Room for the worst case (3 bytes per UTF-16 unit) plus length and padding.
+    const at = this.room(4);
+    if (at + 4 + n * 3 + 3 > this.buf.length) this.grow(at + 4 + n * 3 + 3);
+    const b = this.buf;
+    let len = 0;
+    for (; len < n; len++) {
+      const c = v.charCodeAt(len);
+      if (c >= 0x80) break;
+      b[at + 4 + len] = c;
+    }
+    if (len < n) {
+      len += utf8.encodeInto(v.slice(len), b.subarray(at + 4 + len)).written;
+    }
+    if (len > max) {
+      this.pos = at;
+      throw new XdrError("XDR_TOO_LONG", `string of ${len} UTF-8 bytes exceeds max ${max}`);
+    }
+    this.view.setUint32(at, len);
+    this.pos = at + 4 + len;
+    this.zeroPad(len);
+  }
+
+  opaque(v: Uint8Array, max: number): void {
+    if (!(v instanceof Uint8Array)) throw badValue(v, "a Uint8Array");
+    if (v.length > max) throw new XdrError("XDR_TOO_LONG", `opaque of ${v.length} bytes exceeds max ${max}`);
+    this.view.setUint32(this.room(4), v.length);
+    this.raw(v);
+  }
+
+  fixedOpaque(v: Uint8Array, n: number): void {
+    if (!(v instanceof Uint8Array)) throw badValue(v, "a Uint8Array");
+    if (v.length !== n) throw new XdrError("XDR_BAD_SIZE", `opaque of ${v.length} bytes, must be ${n}`);
+    this.raw(v);
+  }
+
+  private raw(v: Uint8Array): void {
+    const at = this.room(v.length);
+    this.buf.set(v, at);
+    this.zeroPad(v.length);
+  }
+
+  private zeroPad(n: number): void {
+    const pad = (4 - (n & 3)) & 3;
+    if (pad === 0) return;
+    const at = this.room(pad);
+    for (let i = at; i < at + pad; i++) this.buf[i] = 0;
+  }
+}
+
+/** Checks the element count of a fixed-size `[N]` array before encoding it. */
+export function fixedLength(v: readonly unknown[], n: number): void {
+  if (!Array.isArray(v)) throw badValue(v, "an array");
+  if (v.length !== n) throw new XdrError("XDR_BAD_SIZE", `array of ${v.length} elements, must be ${n}`);
+}
+
+/** Checks a variable-size `<N>` array and writes its count. */
+export function arrayCount(w: XdrWriter, v: readonly unknown[], max: number): void {
+  if (!Array.isArray(v)) throw badValue(v, "an array");
+  w.count(v.length, max);
+}
+
+function badNumber(v: unknown, type: string): XdrError {
+  return new XdrError("XDR_RANGE", `${describe(v)} is not a valid ${type}`);
+}
