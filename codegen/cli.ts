@@ -39,6 +39,22 @@ export function readSources(from: string, all = false): SourceFile[] {
   return flat.map((f) => ({ path: f, text: readFileSync(join(from, f), "utf8") }));
 }
 
+/**
+ * libvirt's public headers in the order libvirt.h includes them (later ones
+ * use earlier ones' enum members), then the ones it does not include.
+ * Empty when `from` is not a source tree.
+ */
+export function readHeaders(from: string): SourceFile[] {
+  const dir = join(from, "include/libvirt");
+  if (!existsSync(join(dir, "libvirt.h"))) return [];
+  const present = readdirSync(dir).filter((f) => f.endsWith(".h") || f === "libvirt-common.h.in");
+  const included = [...readFileSync(join(dir, "libvirt.h"), "utf8").matchAll(/#\s*include\s+<libvirt\/([\w-]+\.h)>/g)]
+    .map((m) => (m[1] === "libvirt-common.h" ? "libvirt-common.h.in" : m[1]!))
+    .filter((f) => present.includes(f));
+  const rest = present.filter((f) => !included.includes(f) && f !== "libvirt.h").sort();
+  return [...included, ...rest].map((f) => ({ path: `include/libvirt/${f}`, text: readFileSync(join(dir, f), "utf8") }));
+}
+
 /** Looks a file's sha256 up in the manifest to name its libvirt version. */
 function manifestVersions(): (sha: string) => string | undefined {
   const manifest = JSON.parse(readFileSync(join(repoRoot(), "protocol/libvirt.json"), "utf8")) as {
@@ -64,6 +80,7 @@ export interface GenArgs {
 /** Generates into `out`; with `check`, returns the files that differ instead. */
 export async function runGen(args: GenArgs): Promise<string[]> {
   const files = generate(readSources(args.from, args.all), {
+    headers: readHeaders(args.from),
     externs: externValues(),
     runtime: args.runtime,
     versionOf: manifestVersions(),

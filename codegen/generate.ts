@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { emit } from "./emit.js";
+import { parseCEnums } from "./cenums.js";
+import { emit, camelModule } from "./emit.js";
+import { emitHeader, headerModuleName } from "./emit-headers.js";
 import type { Model } from "./model.js";
 import { parse } from "./parser.js";
 import { moduleName, resolve, type Externs } from "./resolve.js";
@@ -11,6 +13,8 @@ export interface SourceFile {
 }
 
 export interface GenerateOptions {
+  /** libvirt's public headers, in include order, for their enums (error codes, event details). */
+  headers?: readonly SourceFile[];
   externs: Externs;
   /** Module specifier the generated files import the XDR runtime from. */
   runtime: string;
@@ -20,15 +24,26 @@ export interface GenerateOptions {
 
 /** The whole pipeline, pure: sources in, file name -> TypeScript out. */
 export function generate(files: readonly SourceFile[], options: GenerateOptions): Map<string, string> {
-  return emit(compile(files, options.externs), {
+  const describe = (f: SourceFile): string => {
+    const sha = sha256(f.text);
+    const version = options.versionOf?.(sha);
+    return `${f.path} (${version === undefined ? "" : `libvirt ${version}, `}sha256 ${sha})`;
+  };
+  const out = emit(compile(files, options.externs), {
     runtime: options.runtime,
-    describeSource: (m) => {
-      const f = files.find((s) => moduleName(s.path) === m.name)!;
-      const sha = sha256(f.text);
-      const version = options.versionOf?.(sha);
-      return `${f.path} (${version === undefined ? "" : `libvirt ${version}, `}sha256 ${sha})`;
-    },
+    describeSource: (m) => describe(files.find((s) => moduleName(s.path) === m.name)!),
   });
+  const known = new Map<string, bigint>();
+  const index: string[] = [];
+  for (const h of options.headers ?? []) {
+    const enums = parseCEnums(h.text, h.path, known);
+    if (enums.length === 0) continue;
+    const name = headerModuleName(h.path);
+    out.set(`${name}.ts`, emitHeader(enums, describe(h)));
+    index.push(`export * as ${camelModule(name)} from "./${name}.js";`);
+  }
+  if (index.length > 0) out.set("index.ts", `${out.get("index.ts")!}${index.join("\n")}\n`);
+  return out;
 }
 
 /** Parses and resolves without printing: the model, for tools and tests. */

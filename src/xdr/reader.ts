@@ -5,8 +5,8 @@ export const XDR_UNBOUNDED = 0xffffffff;
 
 const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
-/** Below this length a byte loop beats TextDecoder's call overhead. */
-const SHORT_STRING = 32;
+/** Up to this length building from char codes beats TextDecoder's call overhead. */
+const SHORT_STRING = 64;
 
 /**
  * Big-endian XDR reader over one buffer. Every read checks the remaining
@@ -40,11 +40,15 @@ export class XdrReader {
   }
 
   int(): number {
-    return this.view.getInt32(this.need(4));
+    const at = this.need(4);
+    const b = this.bytes;
+    return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
   }
 
   uint(): number {
-    return this.view.getUint32(this.need(4));
+    const at = this.need(4);
+    const b = this.bytes;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
   }
 
   hyper(): bigint {
@@ -64,7 +68,7 @@ export class XdrReader {
   }
 
   bool(): boolean {
-    const v = this.view.getInt32(this.need(4));
+    const v = this.int();
     if (v === 0) return false;
     if (v === 1) return true;
     throw new XdrError("XDR_BAD_BOOL", `bool must be 0 or 1, got ${v}`);
@@ -72,7 +76,7 @@ export class XdrReader {
 
   /** The "present" word in front of an optional (`*`) value. */
   present(): boolean {
-    const v = this.view.getInt32(this.need(4));
+    const v = this.int();
     if (v === 0) return false;
     if (v === 1) return true;
     throw new XdrError("XDR_BAD_BOOL", `optional flag must be 0 or 1, got ${v}`);
@@ -80,13 +84,13 @@ export class XdrReader {
 
   /** A 4-byte integer that the `.x` declares narrower (char, short). */
   ranged(min: number, max: number): number {
-    const v = this.view.getInt32(this.need(4));
+    const v = this.int();
     if (v < min || v > max) throw new XdrError("XDR_RANGE", `${v} is outside ${min}..${max}`);
     return v;
   }
 
   unsignedRanged(max: number): number {
-    const v = this.view.getUint32(this.need(4));
+    const v = this.uint();
     if (v > max) throw new XdrError("XDR_RANGE", `${v} is outside 0..${max}`);
     return v;
   }
@@ -97,7 +101,7 @@ export class XdrReader {
    * (`minSize` is the smallest encoding of one element).
    */
   count(max: number, minSize: number): number {
-    const n = this.view.getUint32(this.need(4));
+    const n = this.uint();
     if (n > max) throw new XdrError("XDR_TOO_LONG", `count ${n} exceeds max ${max}`);
     if (n * minSize > this.end - this.pos) {
       throw new XdrError("XDR_SHORT", `count ${n} needs at least ${n * minSize} bytes, ${this.end - this.pos} left`);
@@ -106,7 +110,7 @@ export class XdrReader {
   }
 
   private length(max: number): number {
-    const n = this.view.getUint32(this.need(4));
+    const n = this.uint();
     if (n > max) throw new XdrError("XDR_TOO_LONG", `length ${n} exceeds max ${max}`);
     return n;
   }
@@ -148,15 +152,23 @@ export class XdrReader {
   }
 }
 
+const fromCharCode = String.fromCharCode;
+
+/**
+ * Short ASCII strings (names, addresses, keys) are most of what libvirt
+ * sends; building them from char codes, eight at a time, is about twice
+ * as fast as TextDecoder or a char-by-char loop for them.
+ */
 function decodeUtf8(b: Uint8Array, start: number, end: number): string {
-  if (end - start <= SHORT_STRING) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const c = b[i]!;
-      if (c >= 0x80) return utf8.decode(b.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
-    return s;
+  if (end - start > SHORT_STRING) return utf8.decode(b.subarray(start, end));
+  let high = 0;
+  for (let i = start; i < end; i++) high |= b[i]!;
+  if (high >= 0x80) return utf8.decode(b.subarray(start, end));
+  let s = "";
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    s += fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!);
   }
-  return utf8.decode(b.subarray(start, end));
+  for (; i < end; i++) s += fromCharCode(b[i]!);
+  return s;
 }
