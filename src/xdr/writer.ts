@@ -26,6 +26,11 @@ export class XdrWriter {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** Overwrites a word written earlier, e.g. a length known only at the end. */
+  patchUint(at: number, v: number): void {
+    this.view.setUint32(at, v);
+  }
+
   /** Starts over, keeping the grown buffer. */
   reset(): void {
     this.pos = 0;
@@ -49,49 +54,58 @@ export class XdrWriter {
 
   int(v: number): void {
     if ((v | 0) !== v) throw badNumber(v, "int");
-    this.view.setInt32(this.room(4), v);
+    const at = this.room(4);
+    this.view.setInt32(at, v);
   }
 
   uint(v: number): void {
     if (v >>> 0 !== v) throw badNumber(v, "unsigned int");
-    this.view.setUint32(this.room(4), v);
+    const at = this.room(4);
+    this.view.setUint32(at, v);
   }
 
   hyper(v: bigint): void {
     if (typeof v !== "bigint" || v < INT64_MIN || v > INT64_MAX) throw badNumber(v, "hyper");
-    this.view.setBigInt64(this.room(8), v);
+    const at = this.room(8);
+    this.view.setBigInt64(at, v);
   }
 
   uhyper(v: bigint): void {
     if (typeof v !== "bigint" || v < 0n || v > UINT64_MAX) throw badNumber(v, "unsigned hyper");
-    this.view.setBigUint64(this.room(8), v);
+    const at = this.room(8);
+    this.view.setBigUint64(at, v);
   }
 
   float(v: number): void {
     if (typeof v !== "number") throw badNumber(v, "float");
-    this.view.setFloat32(this.room(4), v);
+    const at = this.room(4);
+    this.view.setFloat32(at, v);
   }
 
   double(v: number): void {
     if (typeof v !== "number") throw badNumber(v, "double");
-    this.view.setFloat64(this.room(8), v);
+    const at = this.room(8);
+    this.view.setFloat64(at, v);
   }
 
   bool(v: boolean): void {
     if (typeof v !== "boolean") throw badValue(v, "a boolean");
-    this.view.setInt32(this.room(4), v ? 1 : 0);
+    const at = this.room(4);
+    this.view.setInt32(at, v ? 1 : 0);
   }
 
   /** A 4-byte integer that the `.x` declares narrower (char, short). */
   ranged(v: number, min: number, max: number): void {
     if ((v | 0) !== v || v < min || v > max) throw badNumber(v, `${min}..${max}`);
-    this.view.setInt32(this.room(4), v);
+    const at = this.room(4);
+    this.view.setInt32(at, v);
   }
 
   /** The count in front of a variable-length array. */
   count(n: number, max: number): void {
     if (n > max) throw new XdrError("XDR_TOO_LONG", `count ${n} exceeds max ${max}`);
-    this.view.setUint32(this.room(4), n);
+    const at = this.room(4);
+    this.view.setUint32(at, n);
   }
 
   string(v: string, max: number): void {
@@ -124,7 +138,8 @@ export class XdrWriter {
   opaque(v: Uint8Array, max: number): void {
     if (!(v instanceof Uint8Array)) throw badValue(v, "a Uint8Array");
     if (v.length > max) throw new XdrError("XDR_TOO_LONG", `opaque of ${v.length} bytes exceeds max ${max}`);
-    this.view.setUint32(this.room(4), v.length);
+    const at = this.room(4);
+    this.view.setUint32(at, v.length);
     this.raw(v);
   }
 

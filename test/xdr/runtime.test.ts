@@ -32,6 +32,25 @@ describe("XdrWriter", () => {
     expect(written((w) => w.string(text, XDR_UNBOUNDED), 4)).toBe(hex(str(text)));
   });
 
+  it("grows in the middle of every kind of write", () => {
+    const writes: [(w: XdrWriter) => void, string][] = [
+      [(w) => w.hyper(-1n), "ffffffffffffffff"],
+      [(w) => w.uhyper(1n), "0000000000000001"],
+      [(w) => w.double(1), "3ff0000000000000"],
+      [(w) => w.float(1), "3f800000"],
+      [(w) => w.int(2), "00000002"],
+      [(w) => w.uint(3), "00000003"],
+      [(w) => w.bool(true), "00000001"],
+      [(w) => w.ranged(-1, -128, 127), "ffffffff"],
+      [(w) => w.count(1, 5), "00000001"],
+      [(w) => w.opaque(Uint8Array.of(1), 4), "0000000101000000"],
+      [(w) => w.fixedOpaque(Uint8Array.of(1, 2, 3, 4, 5), 5), "0102030405000000"],
+    ];
+    for (const [write, bytes] of writes) {
+      expect(written((w) => { w.int(0); write(w); }, 4)).toBe(`00000000${bytes}`);
+    }
+  });
+
   it("encodes strings as UTF-8 and measures <max> in bytes", () => {
     for (const s of ["", "a", "abc", "abcd", "é", "日本語", "😀 emoji", `${"ascii".repeat(20)}é${"x".repeat(50)}`]) {
       expect(written((w) => w.string(s, 1000))).toBe(hex(str(s)));
@@ -120,5 +139,17 @@ describe("XdrReader", () => {
     const r = new XdrReader(fromHex("ffffffff 00000005 ffffffff"), 4, 8);
     expect(r.int()).toBe(5);
     expect(failure(() => r.int()).code).toBe("XDR_SHORT");
+  });
+});
+
+describe("XdrReader over a Node Buffer", () => {
+  it("returns plain Uint8Array copies, never views of the Buffer", () => {
+    for (const n of [3, 16, 100]) {
+      const input = Buffer.from(fromHex(`000000${n.toString(16).padStart(2, "0")}` + "ab".repeat(n) + "00".repeat((4 - (n % 4)) % 4)));
+      const out = new XdrReader(input).opaque(1000);
+      expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype);
+      input.fill(0);
+      expect(out).toEqual(new Uint8Array(n).fill(0xab));
+    }
   });
 });
