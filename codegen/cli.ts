@@ -52,7 +52,11 @@ export function readHeaders(from: string): SourceFile[] {
     .map((m) => (m[1] === "libvirt-common.h" ? "libvirt-common.h.in" : m[1]!))
     .filter((f) => present.includes(f));
   const rest = present.filter((f) => !included.includes(f) && f !== "libvirt.h").sort();
-  return [...included, ...rest].map((f) => ({ path: `include/libvirt/${f}`, text: readFileSync(join(dir, f), "utf8") }));
+  const headers = [...included, ...rest].map((f) => ({ path: `include/libvirt/${f}`, text: readFileSync(join(dir, f), "utf8") }));
+  // Not public, but its driver feature numbers are protocol facts (CONNECT_SUPPORTS_FEATURE).
+  const internal = join(from, "src/libvirt_internal.h");
+  if (existsSync(internal)) headers.push({ path: "src/libvirt_internal.h", text: readFileSync(internal, "utf8") });
+  return headers;
 }
 
 /** Looks a file's sha256 up in the manifest to name its libvirt version. */

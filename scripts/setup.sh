@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian/Ubuntu machine for this project and checks the
-# result: system packages, npm dependencies (which build the package), the
-# pinned libvirt protocol sources, and the generated code against them.
+# Sets up a fresh Debian/Ubuntu machine for this project, checks the result
+# and runs the demo: system packages, npm dependencies (which build the
+# package), the pinned libvirt protocol sources, the generated code against
+# them, then a short tour against a throwaway libvirtd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,3 +29,4 @@ fi
 npm ci --no-audit --no-fund
 npm run -s protocol:fetch
 npm run -s gen:check
+npm run -s demo

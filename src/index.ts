@@ -1,2 +1,20 @@
-export * from "./xdr/index.js";
+export { connect, Client, type ConnectOptions, type ClientEvents } from "./client/client.js";
+export type { ProgramApi, ProcedureMethod } from "./client/api.js";
+export {
+  LibvirtRemoteError,
+  LibvirtError,
+  ProtocolError,
+  ConnectionClosedError,
+  TimeoutError,
+  AbortError,
+  UnsupportedError,
+  UriError,
+  type CloseReason,
+} from "./rpc/errors.js";
+export type { CallOptions, CloseInfo, InboundEvent, SessionStats } from "./rpc/session.js";
+export { parseUri, type ConnectionUri } from "./uri.js";
+export type { Transport } from "./transport/transport.js";
+export { UnixTransport, TcpTransport } from "./transport/socket.js";
+export { MemoryTransport, memoryPair } from "./transport/memory.js";
+export { XdrError, type XdrErrorCode } from "./xdr/index.js";
 export * as gen from "./gen/index.js";

@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { arrayCount, badEnum, badUnion, badValue, codec, within } from "../xdr/index.js";
-import type { ProgramInfo, XdrReader, XdrWriter } from "../xdr/index.js";
+import type { ProgramInfo, SchemaRegistry, XdrReader, XdrWriter } from "../xdr/index.js";
 
 export const ADMIN_STRING_MAX = 4194304;
 export const ADMIN_SERVER_LIST_MAX = 16384;
@@ -1188,6 +1188,66 @@ export const codecs = {
   admin_connect_set_daemon_timeout_args: codec<AdminConnectSetDaemonTimeoutArgs>("admin_connect_set_daemon_timeout_args", encodeAdminConnectSetDaemonTimeoutArgs, decodeAdminConnectSetDaemonTimeoutArgs),
   admin_connect_daemon_shutdown_args: codec<AdminConnectDaemonShutdownArgs>("admin_connect_daemon_shutdown_args", encodeAdminConnectDaemonShutdownArgs, decodeAdminConnectDaemonShutdownArgs),
 } as const;
+
+/** The shape of every type of this module, for generic tools (JSON, fuzzing). */
+export const schema: SchemaRegistry = {
+  admin_procedure: { enum: {
+    ADMIN_PROC_CONNECT_OPEN: 1,
+    ADMIN_PROC_CONNECT_CLOSE: 2,
+    ADMIN_PROC_CONNECT_GET_LIB_VERSION: 3,
+    ADMIN_PROC_CONNECT_LIST_SERVERS: 4,
+    ADMIN_PROC_CONNECT_LOOKUP_SERVER: 5,
+    ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS: 6,
+    ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS: 7,
+    ADMIN_PROC_SERVER_LIST_CLIENTS: 8,
+    ADMIN_PROC_SERVER_LOOKUP_CLIENT: 9,
+    ADMIN_PROC_CLIENT_GET_INFO: 10,
+    ADMIN_PROC_CLIENT_CLOSE: 11,
+    ADMIN_PROC_SERVER_GET_CLIENT_LIMITS: 12,
+    ADMIN_PROC_SERVER_SET_CLIENT_LIMITS: 13,
+    ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS: 14,
+    ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS: 15,
+    ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS: 16,
+    ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS: 17,
+    ADMIN_PROC_SERVER_UPDATE_TLS_FILES: 18,
+    ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT: 19,
+    ADMIN_PROC_CONNECT_DAEMON_SHUTDOWN: 20,
+  } },
+  admin_nonnull_string: { typedef: { string: 4194304 } },
+  admin_string: { typedef: { optional: { string: 4194304 } } },
+  admin_typed_param_value: { union: { discriminant: ["type", "int"], arms: [[[1], ["i", "int"]], [[2], ["ui", "uint"]], [[3], ["l", "hyper"]], [[4], ["ul", "uhyper"]], [[5], ["d", "double"]], [[6], ["b", "int"]], [[7], ["s", { string: 4194304 }]]] } },
+  admin_typed_param: { struct: [["field", { string: 4194304 }], ["value", { ref: "admin_typed_param_value" }]] },
+  admin_nonnull_server: { struct: [["name", { string: 4194304 }]] },
+  admin_nonnull_client: { struct: [["srv", { ref: "admin_nonnull_server" }], ["id", "uhyper"], ["timestamp", "hyper"], ["transport", "uint"]] },
+  admin_connect_open_args: { struct: [["flags", "uint"]] },
+  admin_connect_get_lib_version_ret: { struct: [["libVer", "uhyper"]] },
+  admin_connect_list_servers_args: { struct: [["need_results", "uint"], ["flags", "uint"]] },
+  admin_connect_list_servers_ret: { struct: [["servers", { array: { ref: "admin_nonnull_server" }, max: 16384 }], ["ret", "uint"]] },
+  admin_connect_lookup_server_args: { struct: [["name", { string: 4194304 }], ["flags", "uint"]] },
+  admin_connect_lookup_server_ret: { struct: [["srv", { ref: "admin_nonnull_server" }]] },
+  admin_server_get_threadpool_parameters_args: { struct: [["srv", { ref: "admin_nonnull_server" }], ["flags", "uint"]] },
+  admin_server_get_threadpool_parameters_ret: { struct: [["params", { array: { ref: "admin_typed_param" }, max: 32 }]] },
+  admin_server_set_threadpool_parameters_args: { struct: [["srv", { ref: "admin_nonnull_server" }], ["params", { array: { ref: "admin_typed_param" }, max: 32 }], ["flags", "uint"]] },
+  admin_server_list_clients_args: { struct: [["srv", { ref: "admin_nonnull_server" }], ["need_results", "uint"], ["flags", "uint"]] },
+  admin_server_list_clients_ret: { struct: [["clients", { array: { ref: "admin_nonnull_client" }, max: 16384 }], ["ret", "uint"]] },
+  admin_server_lookup_client_args: { struct: [["srv", { ref: "admin_nonnull_server" }], ["id", "uhyper"], ["flags", "uint"]] },
+  admin_server_lookup_client_ret: { struct: [["clnt", { ref: "admin_nonnull_client" }]] },
+  admin_client_get_info_args: { struct: [["clnt", { ref: "admin_nonnull_client" }], ["flags", "uint"]] },
+  admin_client_get_info_ret: { struct: [["params", { array: { ref: "admin_typed_param" }, max: 64 }]] },
+  admin_client_close_args: { struct: [["clnt", { ref: "admin_nonnull_client" }], ["flags", "uint"]] },
+  admin_server_get_client_limits_args: { struct: [["srv", { ref: "admin_nonnull_server" }], ["flags", "uint"]] },
+  admin_server_get_client_limits_ret: { struct: [["params", { array: { ref: "admin_typed_param" }, max: 32 }]] },
+  admin_server_set_client_limits_args: { struct: [["srv", { ref: "admin_nonnull_server" }], ["params", { array: { ref: "admin_typed_param" }, max: 32 }], ["flags", "uint"]] },
+  admin_server_update_tls_files_args: { struct: [["srv", { ref: "admin_nonnull_server" }], ["flags", "uint"]] },
+  admin_connect_get_logging_outputs_args: { struct: [["flags", "uint"]] },
+  admin_connect_get_logging_outputs_ret: { struct: [["outputs", { string: 4194304 }], ["noutputs", "uint"]] },
+  admin_connect_get_logging_filters_args: { struct: [["flags", "uint"]] },
+  admin_connect_get_logging_filters_ret: { struct: [["filters", { optional: { string: 4194304 } }], ["nfilters", "uint"]] },
+  admin_connect_set_logging_outputs_args: { struct: [["outputs", { optional: { string: 4194304 } }], ["flags", "uint"]] },
+  admin_connect_set_logging_filters_args: { struct: [["filters", { optional: { string: 4194304 } }], ["flags", "uint"]] },
+  admin_connect_set_daemon_timeout_args: { struct: [["timeout", "uint"], ["flags", "uint"]] },
+  admin_connect_daemon_shutdown_args: { struct: [["flags", "uint"]] },
+};
 
 /** The admin program: procedure number, types and libvirt's annotations. */
 export const adminProgram = {

@@ -23,3 +23,4 @@ export * as libvirtStream from "./libvirt_stream.js";
 export * as libvirtAdmin from "./libvirt_admin.js";
 export * as libvirtQemu from "./libvirt_qemu.js";
 export * as virterror from "./virterror.js";
+export * as libvirtInternal from "./libvirt_internal.js";

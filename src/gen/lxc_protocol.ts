@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { badEnum, badValue, codec, within } from "../xdr/index.js";
-import type { ProgramInfo, XdrReader, XdrWriter } from "../xdr/index.js";
+import type { ProgramInfo, SchemaRegistry, XdrReader, XdrWriter } from "../xdr/index.js";
 import { decodeRemoteNonnullDomain, encodeRemoteNonnullDomain } from "./remote_protocol.js";
 import type { RemoteNonnullDomain } from "./remote_protocol.js";
 
@@ -63,6 +63,12 @@ export const codecs = {
   lxc_procedure: codec<LxcProcedure>("lxc_procedure", encodeLxcProcedure, decodeLxcProcedure),
   lxc_domain_open_namespace_args: codec<LxcDomainOpenNamespaceArgs>("lxc_domain_open_namespace_args", encodeLxcDomainOpenNamespaceArgs, decodeLxcDomainOpenNamespaceArgs),
 } as const;
+
+/** The shape of every type of this module, for generic tools (JSON, fuzzing). */
+export const schema: SchemaRegistry = {
+  lxc_procedure: { enum: { LXC_PROC_DOMAIN_OPEN_NAMESPACE: 1 } },
+  lxc_domain_open_namespace_args: { struct: [["dom", { ref: "remote_nonnull_domain" }], ["flags", "uint"]] },
+};
 
 /** The lxc program: procedure number, types and libvirt's annotations. */
 export const lxcProgram = {

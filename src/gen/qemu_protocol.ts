@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { badEnum, badValue, codec, within } from "../xdr/index.js";
-import type { ProgramInfo, XdrReader, XdrWriter } from "../xdr/index.js";
+import type { ProgramInfo, SchemaRegistry, XdrReader, XdrWriter } from "../xdr/index.js";
 import { decodeRemoteNonnullDomain, encodeRemoteNonnullDomain } from "./remote_protocol.js";
 import type { RemoteDomain, RemoteNonnullDomain, RemoteNonnullString, RemoteString } from "./remote_protocol.js";
 
@@ -426,6 +426,23 @@ export const codecs = {
   qemu_domain_monitor_command_with_files_args: codec<QemuDomainMonitorCommandWithFilesArgs>("qemu_domain_monitor_command_with_files_args", encodeQemuDomainMonitorCommandWithFilesArgs, decodeQemuDomainMonitorCommandWithFilesArgs),
   qemu_domain_monitor_command_with_files_ret: codec<QemuDomainMonitorCommandWithFilesRet>("qemu_domain_monitor_command_with_files_ret", encodeQemuDomainMonitorCommandWithFilesRet, decodeQemuDomainMonitorCommandWithFilesRet),
 } as const;
+
+/** The shape of every type of this module, for generic tools (JSON, fuzzing). */
+export const schema: SchemaRegistry = {
+  qemu_procedure: { enum: { QEMU_PROC_DOMAIN_MONITOR_COMMAND: 1, QEMU_PROC_DOMAIN_ATTACH: 2, QEMU_PROC_DOMAIN_AGENT_COMMAND: 3, QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER: 4, QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER: 5, QEMU_PROC_DOMAIN_MONITOR_EVENT: 6, QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES: 7 } },
+  qemu_domain_monitor_command_args: { struct: [["dom", { ref: "remote_nonnull_domain" }], ["cmd", { string: 4194304 }], ["flags", "uint"]] },
+  qemu_domain_monitor_command_ret: { struct: [["result", { string: 4194304 }]] },
+  qemu_domain_attach_args: { struct: [["pid_value", "uint"], ["flags", "uint"]] },
+  qemu_domain_attach_ret: { struct: [["dom", { ref: "remote_nonnull_domain" }]] },
+  qemu_domain_agent_command_args: { struct: [["dom", { ref: "remote_nonnull_domain" }], ["cmd", { string: 4194304 }], ["timeout", "int"], ["flags", "uint"]] },
+  qemu_domain_agent_command_ret: { struct: [["result", { optional: { string: 4194304 } }]] },
+  qemu_connect_domain_monitor_event_register_args: { struct: [["dom", { optional: { ref: "remote_nonnull_domain" } }], ["event", { optional: { string: 4194304 } }], ["flags", "uint"]] },
+  qemu_connect_domain_monitor_event_register_ret: { struct: [["callbackID", "int"]] },
+  qemu_connect_domain_monitor_event_deregister_args: { struct: [["callbackID", "int"]] },
+  qemu_domain_monitor_event_msg: { struct: [["callbackID", "int"], ["dom", { ref: "remote_nonnull_domain" }], ["event", { string: 4194304 }], ["seconds", "hyper"], ["micros", "uint"], ["details", { optional: { string: 4194304 } }]] },
+  qemu_domain_monitor_command_with_files_args: { struct: [["dom", { ref: "remote_nonnull_domain" }], ["cmd", { string: 4194304 }], ["flags", "uint"]] },
+  qemu_domain_monitor_command_with_files_ret: { struct: [["result", { string: 4194304 }]] },
+};
 
 /** The qemu program: procedure number, types and libvirt's annotations. */
 export const qemuProgram = {

@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { badEnum, codec } from "../xdr/index.js";
-import type { ProgramInfo, XdrReader, XdrWriter } from "../xdr/index.js";
+import type { ProgramInfo, SchemaRegistry, XdrReader, XdrWriter } from "../xdr/index.js";
 
 export const KEEPALIVE_PROGRAM = 0x6b656570;
 export const KEEPALIVE_PROTOCOL_VERSION = 1;
@@ -32,6 +32,11 @@ export function decodeKeepaliveProcedure(r: XdrReader): KeepaliveProcedure {
 export const codecs = {
   keepalive_procedure: codec<KeepaliveProcedure>("keepalive_procedure", encodeKeepaliveProcedure, decodeKeepaliveProcedure),
 } as const;
+
+/** The shape of every type of this module, for generic tools (JSON, fuzzing). */
+export const schema: SchemaRegistry = {
+  keepalive_procedure: { enum: { KEEPALIVE_PROC_PING: 1, KEEPALIVE_PROC_PONG: 2 } },
+};
 
 /** The keepalive program: procedure number, types and libvirt's annotations. */
 export const keepaliveProgram = {

@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { badEnum, badValue, codec, within } from "../xdr/index.js";
-import type { XdrReader, XdrWriter } from "../xdr/index.js";
+import type { SchemaRegistry, XdrReader, XdrWriter } from "../xdr/index.js";
 
 export const VIR_NET_MESSAGE_INITIAL = 65536;
 export const VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX = 262120;
@@ -393,3 +393,19 @@ export const codecs = {
   virNetMessageError: codec<VirNetMessageError>("virNetMessageError", encodeVirNetMessageError, decodeVirNetMessageError),
   virNetStreamHole: codec<VirNetStreamHole>("virNetStreamHole", encodeVirNetStreamHole, decodeVirNetStreamHole),
 } as const;
+
+/** The shape of every type of this module, for generic tools (JSON, fuzzing). */
+export const schema: SchemaRegistry = {
+  virNetMessageType: { enum: { VIR_NET_CALL: 0, VIR_NET_REPLY: 1, VIR_NET_MESSAGE: 2, VIR_NET_STREAM: 3, VIR_NET_CALL_WITH_FDS: 4, VIR_NET_REPLY_WITH_FDS: 5, VIR_NET_STREAM_HOLE: 6 } },
+  virNetMessageStatus: { enum: { VIR_NET_OK: 0, VIR_NET_ERROR: 1, VIR_NET_CONTINUE: 2 } },
+  virNetMessageHeader: { struct: [["prog", "uint"], ["vers", "uint"], ["proc", "int"], ["type", { ref: "virNetMessageType" }], ["serial", "uint"], ["status", { ref: "virNetMessageStatus" }]] },
+  virNetMessageUUID: { typedef: { fixedOpaque: 16 } },
+  virNetMessageNonnullString: { typedef: { string: 4194304 } },
+  virNetMessageString: { typedef: { optional: { string: 4194304 } } },
+  virNetMessageNonnullDomain: { struct: [["name", { string: 4194304 }], ["uuid", { fixedOpaque: 16 }], ["id", "int"]] },
+  virNetMessageNonnullNetwork: { struct: [["name", { string: 4194304 }], ["uuid", { fixedOpaque: 16 }]] },
+  virNetMessageDomain: { typedef: { optional: { ref: "virNetMessageNonnullDomain" } } },
+  virNetMessageNetwork: { typedef: { optional: { ref: "virNetMessageNonnullNetwork" } } },
+  virNetMessageError: { struct: [["code", "int"], ["domain", "int"], ["message", { optional: { string: 4194304 } }], ["level", "int"], ["dom", { optional: { ref: "virNetMessageNonnullDomain" } }], ["str1", { optional: { string: 4194304 } }], ["str2", { optional: { string: 4194304 } }], ["str3", { optional: { string: 4194304 } }], ["int1", "int"], ["int2", "int"], ["net", { optional: { ref: "virNetMessageNonnullNetwork" } }]] },
+  virNetStreamHole: { struct: [["length", "hyper"], ["flags", "uint"]] },
+};

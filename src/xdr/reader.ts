@@ -139,7 +139,11 @@ export class XdrReader {
 
   fixedOpaque(n: number): Uint8Array {
     const at = this.need(n);
-    const out = this.bytes.slice(at, at + n);
+    // A plain copy: Buffer's slice() would be a view of the network buffer.
+    const out = new Uint8Array(n);
+    const b = this.bytes;
+    if (n <= 64) for (let i = 0; i < n; i++) out[i] = b[at + i]!;
+    else out.set(b.subarray(at, at + n));
     this.padding(n);
     return out;
   }

@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { arrayCount, badEnum, badUnion, badValue, codec, fixedLength, within } from "../../../../src/xdr/index.js";
-import type { ProgramInfo, XdrReader, XdrWriter } from "../../../../src/xdr/index.js";
+import type { ProgramInfo, SchemaRegistry, XdrReader, XdrWriter } from "../../../../src/xdr/index.js";
 
 export const DEC_MAX = 16;
 export const HEX_MAX = 0x20;
@@ -727,6 +727,26 @@ export const codecs = {
   demo_echo_ret: codec<DemoEchoRet>("demo_echo_ret", encodeDemoEchoRet, decodeDemoEchoRet),
   demo_event_ping_msg: codec<DemoEventPingMsg>("demo_event_ping_msg", encodeDemoEventPingMsg, decodeDemoEventPingMsg),
 } as const;
+
+/** The shape of every type of this module, for generic tools (JSON, fuzzing). */
+export const schema: SchemaRegistry = {
+  color: { enum: { COLOR_RED: 0, COLOR_GREEN: 1, COLOR_BLUE: 2 } },
+  sparse: { enum: { SPARSE_LOW: -5, SPARSE_MID: 32, SPARSE_HIGH: 1000 } },
+  demo_procedure: { enum: { DEMO_PROC_ECHO: 1, DEMO_PROC_NO_TYPES: 2, DEMO_PROC_EVENT_PING: 3 } },
+  name_t: { typedef: { string: 16 } },
+  maybe_name: { typedef: { optional: { string: 16 } } },
+  uuid_t: { typedef: { fixedOpaque: 6 } },
+  scalars: { struct: [["i", "int"], ["u", "uint"], ["bare", "uint"], ["h", "hyper"], ["uh", "uhyper"], ["f", "float"], ["d", "double"], ["b", "bool"], ["c", { ranged: [-128, 127] }], ["uc", { ranged: [0, 255] }], ["s", { ranged: [-32768, 32767] }], ["us", { ranged: [0, 65535] }]] },
+  arrays: { struct: [["fixed_ints", { fixedArray: "int", size: 3 }], ["var_hypers", { array: "uhyper", max: 4 }], ["fixed_bytes", { fixedOpaque: 5 }], ["var_bytes", { opaque: 32 }], ["any_bytes", { opaque: 4294967295 }], ["text", { string: 16 }], ["any_text", { string: 4294967295 }], ["chars", { fixedArray: { ranged: [-128, 127] }, size: 4 }], ["var_chars", { array: { ranged: [-128, 127] }, max: 16 }], ["names", { array: { string: 16 }, max: 2 }], ["uuid", { fixedOpaque: 6 }]] },
+  optionals: { struct: [["name", { optional: { string: 16 } }], ["inner", { optional: { ref: "scalars" } }], ["later", { optional: { ref: "forward_struct" } }], ["shade", { optional: { ref: "color" } }]] },
+  by_int: { union: { discriminant: ["kind", "int"], arms: [[[1], ["one", "int"]], [[2, 3], ["two_or_three", { string: 16 }]], [[-1], null]], default: ["other", "hyper"] } },
+  by_unsigned: { union: { discriminant: ["tag", "uint"], arms: [[[0], null], [[4294967295], ["last", "bool"]]] } },
+  by_enum: { union: { discriminant: ["c", { ref: "color" }], arms: [[[0], ["red", "int"]], [[1], null]] } },
+  forward_struct: { struct: [["shade", { ref: "color" }], ["where", { ref: "sparse" }], ["pick", { ref: "by_int" }], ["flag", { ref: "by_unsigned" }], ["tint", { ref: "by_enum" }], ["next", { optional: { ref: "forward_struct" } }]] },
+  demo_echo_args: { struct: [["text", { string: 16 }], ["n", "int"]] },
+  demo_echo_ret: { struct: [["text", { array: { string: 16 }, max: 16 }]] },
+  demo_event_ping_msg: { struct: [["at", "hyper"]] },
+};
 
 /** The demo program: procedure number, types and libvirt's annotations. */
 export const demoProgram = {

@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { arrayCount, badValue, codec, within } from "../../../../src/xdr/index.js";
-import type { XdrReader, XdrWriter } from "../../../../src/xdr/index.js";
+import type { SchemaRegistry, XdrReader, XdrWriter } from "../../../../src/xdr/index.js";
 
 export const REMOTE_STRING_MAX = 4194304;
 export const REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX = 20;
@@ -198,3 +198,13 @@ export const codecs = {
   remote_domain_event_graphics_identity: codec<RemoteDomainEventGraphicsIdentity>("remote_domain_event_graphics_identity", encodeRemoteDomainEventGraphicsIdentity, decodeRemoteDomainEventGraphicsIdentity),
   remote_domain_event_graphics_msg: codec<RemoteDomainEventGraphicsMsg>("remote_domain_event_graphics_msg", encodeRemoteDomainEventGraphicsMsg, decodeRemoteDomainEventGraphicsMsg),
 } as const;
+
+/** The shape of every type of this module, for generic tools (JSON, fuzzing). */
+export const schema: SchemaRegistry = {
+  remote_nonnull_string: { typedef: { string: 4194304 } },
+  remote_uuid: { typedef: { fixedOpaque: 16 } },
+  remote_nonnull_domain: { struct: [["name", { string: 4194304 }], ["uuid", { fixedOpaque: 16 }], ["id", "int"]] },
+  remote_domain_event_graphics_address: { struct: [["family", "int"], ["node", { string: 4194304 }], ["service", { string: 4194304 }]] },
+  remote_domain_event_graphics_identity: { struct: [["type", { string: 4194304 }], ["name", { string: 4194304 }]] },
+  remote_domain_event_graphics_msg: { struct: [["dom", { ref: "remote_nonnull_domain" }], ["phase", "int"], ["local", { ref: "remote_domain_event_graphics_address" }], ["remote", { ref: "remote_domain_event_graphics_address" }], ["authScheme", { string: 4194304 }], ["subject", { array: { ref: "remote_domain_event_graphics_identity" }, max: 20 }]] },
+};

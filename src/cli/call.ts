@@ -1,0 +1,101 @@
+import { parseArgs } from "node:util";
+import { connect } from "../client/client.js";
+import { lxcProgram, schema as lxcSchema } from "../gen/lxc_protocol.js";
+import { qemuProgram, schema as qemuSchema } from "../gen/qemu_protocol.js";
+import { remoteProgram, schema as remoteSchema } from "../gen/remote_protocol.js";
+import { fromJson, toJson, type ProcedureInfo, type ProgramInfo } from "../xdr/index.js";
+import { UsageError } from "./usage.js";
+
+const PROGRAMS: { prefix: string; program: ProgramInfo }[] = [
+  { prefix: "", program: remoteProgram },
+  { prefix: "qemu.", program: qemuProgram },
+  { prefix: "lxc.", program: lxcProgram },
+];
+const SCHEMA = { ...remoteSchema, ...qemuSchema, ...lxcSchema };
+
+export const CALL_USAGE = `usage: libvirt-remote call [-c URI] [--readonly] [--timeout MS] PROCEDURE [ARGS_JSON | -]
+       libvirt-remote call --list
+
+  PROCEDURE  camelCase (domainLookupByName, qemu.domainMonitorCommand) or the
+             .x name (REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME)
+  ARGS_JSON  the procedure's arguments as JSON ('-' reads stdin)
+
+JSON conventions: hyper values are decimal strings, opaque data (UUIDs) is
+base64, optional values are null when absent, enums are numbers.`;
+
+/** Finds a procedure by method name (with qemu./lxc. prefix) or by its .x name. */
+export function findProcedure(name: string): { program: ProgramInfo; procedure: ProcedureInfo; method: string } {
+  for (const { prefix, program } of PROGRAMS) {
+    for (const [method, procedure] of Object.entries(program.procedures)) {
+      if (procedure.message !== null) continue;
+      if (name === `${prefix}${method}` || name === procedure.name) return { program, procedure, method: `${prefix}${method}` };
+    }
+  }
+  throw new UsageError(`unknown procedure '${name}' (libvirt-remote call --list shows them)`);
+}
+
+export function listProcedures(): string {
+  const lines: string[] = [];
+  for (const { prefix, program } of PROGRAMS) {
+    for (const [method, p] of Object.entries(program.procedures)) {
+      if (p.message !== null) continue;
+      const stream = p.annotations.readstream !== undefined || p.annotations.writestream !== undefined ? "  [stream]" : "";
+      lines.push(`${`${prefix}${method}`.padEnd(44)} ${p.name.padEnd(56)} ${p.args?.name ?? "-"} -> ${p.ret?.name ?? "-"}${stream}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export async function callMain(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      connect: { type: "string", short: "c" },
+      readonly: { type: "boolean", short: "r", default: false },
+      timeout: { type: "string" },
+      list: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${CALL_USAGE}\n`);
+    return 0;
+  }
+  if (values.list) {
+    process.stdout.write(listProcedures());
+    return 0;
+  }
+  const [name, argsText] = positionals;
+  if (name === undefined || positionals.length > 2) throw new UsageError(CALL_USAGE);
+  const { program, procedure } = findProcedure(name);
+  let args: unknown;
+  if (procedure.args !== null) {
+    if (argsText === undefined) throw new UsageError(`${name} takes arguments (${procedure.args.name}): give them as JSON`);
+    const text = argsText === "-" ? await readStdin() : argsText;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`ARGS_JSON is not valid JSON: ${(e as Error).message}`);
+    }
+    args = fromJson(SCHEMA, procedure.args.name, json);
+  } else if (argsText !== undefined) {
+    throw new UsageError(`${name} takes no arguments`);
+  }
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  const client = await connect(values.connect, { readOnly: values.readonly, ...(timeout === undefined ? {} : { timeout }) });
+  try {
+    const result = await client.call(program, procedure, args);
+    process.stdout.write(`${JSON.stringify(toJson(result ?? null), null, 2)}\n`);
+  } finally {
+    await client.close();
+  }
+  return 0;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

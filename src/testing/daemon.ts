@@ -1,0 +1,153 @@
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface DaemonOptions {
+  /** libvirtd's `max_client_requests` (calls in flight per connection; libvirt's default is 5). */
+  maxClientRequests?: number;
+  /** libvirtd's keepalive towards its clients (libvirt's defaults: 5 s, 5). */
+  keepaliveInterval?: number;
+  keepaliveCount?: number;
+  /** The unprivileged user to run as when started by root. */
+  user?: string;
+  /** Give up waiting for the daemon after this many milliseconds. */
+  startTimeout?: number;
+}
+
+export interface ThrowawayDaemon {
+  pid: number;
+  /** Its private state directory (XDG dirs, config, log). */
+  dir: string;
+  tcpPort: number;
+  /** The daemon's own Unix socket. */
+  socket: string;
+  adminSocket: string;
+  uris: {
+    testTcp: string;
+    testUnix: string;
+    qemuTcp: string;
+    qemuUnix: string;
+  };
+  /** Stops the daemon (SIGTERM, then SIGKILL) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an isolated, unprivileged libvirtd: session mode under a fresh
+ * directory, listening on a free loopback TCP port with no auth, so runs
+ * never collide and nothing on the machine changes.
+ */
+export async function startDaemon(options: DaemonOptions = {}): Promise<ThrowawayDaemon> {
+  const binary = ["/usr/sbin/libvirtd", "/usr/local/sbin/libvirtd"].find(existsSync);
+  if (binary === undefined) throw new Error("libvirtd is not installed (Debian: apt-get install libvirt-daemon)");
+  const dir = await mkdtemp(join(tmpdir(), "libvirt-remote-daemon-"));
+  await chmod(dir, 0o777);
+  const tcpPort = await freePort();
+  const conf = [
+    "listen_tls = 0",
+    "listen_tcp = 1",
+    `tcp_port = "${tcpPort}"`,
+    'listen_addr = "127.0.0.1"',
+    'auth_tcp = "none"',
+    `max_client_requests = ${options.maxClientRequests ?? 5}`,
+    `keepalive_interval = ${options.keepaliveInterval ?? 5}`,
+    `keepalive_count = ${options.keepaliveCount ?? 5}`,
+    // The test suites open many connections in parallel.
+    "max_clients = 5000",
+    "max_anonymous_clients = 1000",
+  ];
+  await writeFile(join(dir, "libvirtd.conf"), `${conf.join("\n")}\n`);
+  const env = {
+    PATH: process.env["PATH"] ?? "/usr/bin:/bin:/usr/sbin:/sbin",
+    HOME: dir,
+    XDG_RUNTIME_DIR: join(dir, "run"),
+    XDG_CONFIG_HOME: join(dir, "cfg"),
+    XDG_CACHE_HOME: join(dir, "cache"),
+    XDG_DATA_HOME: join(dir, "data"),
+  };
+  const ids = process.getuid?.() === 0 ? userIds(options.user ?? "nobody") : {};
+  const log = join(dir, "libvirtd.log");
+  const child = spawn("sh", ["-c", 'exec "$0" --listen -f "$1" >"$2" 2>&1', binary, join(dir, "libvirtd.conf"), log], {
+    env,
+    ...ids,
+    stdio: "ignore",
+    detached: false,
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const socket = join(dir, "run/libvirt/libvirt-sock");
+  const daemon: ThrowawayDaemon = {
+    pid: child.pid!,
+    dir,
+    tcpPort,
+    socket,
+    adminSocket: join(dir, "run/libvirt/libvirt-admin-sock"),
+    uris: {
+      testTcp: `test+tcp://127.0.0.1:${tcpPort}/default`,
+      testUnix: `test+unix:///default?socket=${socket}`,
+      qemuTcp: `qemu+tcp://127.0.0.1:${tcpPort}/session`,
+      qemuUnix: `qemu+unix:///session?socket=${socket}`,
+    },
+    stop: () => stop(child, exited, dir),
+  };
+  try {
+    await waitReady(daemon, exited, options.startTimeout ?? 30_000);
+  } catch (e) {
+    const tail = existsSync(log) ? (await readFile(log, "utf8")).split("\n").slice(-15).join("\n") : "";
+    await daemon.stop();
+    throw new Error(`libvirtd did not start: ${(e as Error).message}\n${tail}`);
+  }
+  return daemon;
+}
+
+function userIds(user: string): { uid: number; gid: number } {
+  const id = (flag: string): number => Number(execFileSync("id", [flag, user], { encoding: "utf8" }).trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(d: ThrowawayDaemon, exited: Promise<number | null>, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let dead = false;
+  void exited.then(() => (dead = true));
+  while (Date.now() < deadline) {
+    if (dead) throw new Error("the daemon exited");
+    if (existsSync(d.socket) && (await canConnect(d.tcpPort))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not ready after ${timeout} ms`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: "127.0.0.1", port });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+async function stop(child: ChildProcess, exited: Promise<number | null>, dir: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGCONT"); // a test may have stopped it
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,69 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../protocol/fetch.js";
+import { sharedDaemon } from "../e2e/daemon.js";
+
+const run = promisify(execFile);
+const daemon = sharedDaemon();
+// The built command, as users run it (`npm test` builds first).
+const cli = join(repoRoot(), "dist/src/cli/main.js");
+
+async function lr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run("node", [cli, ...args], { encoding: "utf8" });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe("libvirt-remote call", () => {
+  it("--list prints every callable procedure of the remote, qemu and lxc programs", async () => {
+    const { code, stdout } = await lr("call", "--list");
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines.find((l) => l.startsWith("domainLookupByName "))).toMatch(/REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME\s+remote_domain_lookup_by_name_args -> remote_domain_lookup_by_name_ret$/);
+    expect(lines.find((l) => l.startsWith("qemu.domainMonitorCommand "))).toContain("QEMU_PROC_DOMAIN_MONITOR_COMMAND");
+    expect(lines.find((l) => l.startsWith("storageVolDownload "))).toContain("[stream]");
+    expect(lines.some((l) => l.includes("_EVENT_LIFECYCLE "))).toBe(false);
+  });
+
+  it("rejects an unknown procedure with a one-line message and exit code 2", async () => {
+    expect(await lr("call", "noSuchThing")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "libvirt-remote: unknown procedure 'noSuchThing' (libvirt-remote call --list shows them)\n",
+    });
+  });
+
+  describe.skipIf(daemon === null)("against the daemon", () => {
+    it("calls by camelCase and by .x name, printing JSON with the documented conventions", async () => {
+      const a = await lr("call", "-c", daemon!.uris.testTcp, "domainLookupByName", '{"name":"test"}');
+      const b = await lr("call", "-c", daemon!.uris.testTcp, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME", '{"name":"test"}');
+      expect(a.code).toBe(0);
+      expect(b.stdout).toBe(a.stdout);
+      const dom = JSON.parse(a.stdout).dom;
+      expect(dom).toMatchObject({ name: "test", id: 1 });
+      expect(Buffer.from(dom.uuid, "base64")).toHaveLength(16);
+      const v = JSON.parse((await lr("call", "-c", daemon!.uris.testTcp, "connectGetLibVersion")).stdout);
+      expect(v).toEqual({ lib_ver: "9000000" });
+      // The base64 UUID goes back in as it came out.
+      const xml = await lr("call", "-c", daemon!.uris.testTcp, "domainGetXmlDesc", JSON.stringify({ dom, flags: 0 }));
+      expect(JSON.parse(xml.stdout).xml).toContain("<name>test</name>");
+    });
+
+    it("prints a LibvirtError as one line on stderr, exit code 1, no stack trace", async () => {
+      const r = await lr("call", "-c", daemon!.uris.testTcp, "domainLookupByName", '{"name":"nope"}');
+      expect(r).toEqual({ code: 1, stdout: "", stderr: "libvirt-remote: VIR_ERR_NO_DOMAIN: Domain not found\n" });
+    });
+
+    it("names the bad field of bad arguments", async () => {
+      const r = await lr("call", "-c", daemon!.uris.testTcp, "domainLookupByName", '{"name":5}');
+      expect(r.stderr).toBe("libvirt-remote: remote_domain_lookup_by_name_args.name: expected a string, got 5\n");
+      expect(r.code).toBe(1);
+    });
+  });
+});
