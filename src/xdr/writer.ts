@@ -2,6 +2,9 @@ import { XdrError, badValue, describe } from "./errors.js";
 
 const utf8 = new TextEncoder();
 
+/** Up to this length a char loop beats TextEncoder.encodeInto's call overhead. */
+const SHORT_STRING = 32;
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -113,26 +116,34 @@ export class XdrWriter {
     const n = v.length;
     // Every UTF-16 unit is at least one UTF-8 byte: too long already.
     if (n > max) throw new XdrError("XDR_TOO_LONG", `string of at least ${n} UTF-8 bytes exceeds max ${max}`);
-    // Room for the worst case (3 bytes per UTF-16 unit) plus length and padding.
-    const at = this.room(4);
-    if (at + 4 + n * 3 + 3 > this.buf.length) this.grow(at + 4 + n * 3 + 3);
+    const at = this.pos;
+    // Room for the worst case: 3 bytes per UTF-16 unit, the length word, 3 of padding.
+    const worst = at + 4 + n * 3 + 3;
+    if (worst > this.buf.length) this.grow(worst);
     const b = this.buf;
+    const start = at + 4;
     let len = 0;
-    for (; len < n; len++) {
-      const c = v.charCodeAt(len);
-      if (c >= 0x80) break;
-      b[at + 4 + len] = c;
+    if (n <= SHORT_STRING) {
+      for (; len < n; len++) {
+        const c = v.charCodeAt(len);
+        if (c >= 0x80) break;
+        b[start + len] = c;
+      }
+      if (len < n) len += utf8.encodeInto(v.slice(len), b.subarray(start + len)).written;
+    } else {
+      len = utf8.encodeInto(v, b.subarray(start)).written;
     }
-    if (len < n) {
-      len += utf8.encodeInto(v.slice(len), b.subarray(at + 4 + len)).written;
-    }
-    if (len > max) {
-      this.pos = at;
-      throw new XdrError("XDR_TOO_LONG", `string of ${len} UTF-8 bytes exceeds max ${max}`);
-    }
-    this.view.setUint32(at, len);
-    this.pos = at + 4 + len;
-    this.zeroPad(len);
+    if (len > max) throw new XdrError("XDR_TOO_LONG", `string of ${len} UTF-8 bytes exceeds max ${max}`);
+    b[at] = len >>> 24;
+    b[at + 1] = (len >>> 16) & 0xff;
+    b[at + 2] = (len >>> 8) & 0xff;
+    b[at + 3] = len & 0xff;
+    const end = start + len;
+    // Three zeros always fit (reserved above); the padding takes what it needs.
+    b[end] = 0;
+    b[end + 1] = 0;
+    b[end + 2] = 0;
+    this.pos = end + ((4 - (len & 3)) & 3);
   }
 
   opaque(v: Uint8Array, max: number): void {
