@@ -1,5 +1,6 @@
 import type { EnumDef, Field, Model, Module, Procedure, Program, StructDef, Sym, TypeDef, TypedefDef, UnionDef, Wire } from "./model.js";
 import { Printer } from "./printer.js";
+import { MinSizes } from "./sizes.js";
 import { tsTypeName } from "./resolve.js";
 
 export interface EmitOptions {
@@ -52,13 +53,15 @@ function local(name: string): string {
 class ModuleEmitter {
   private readonly p = new Printer();
   private tmp = 0;
-  private readonly minSizes = new Map<string, number>();
+  private readonly minSizes: MinSizes;
 
   constructor(
     private readonly m: Module,
-    private readonly defs: Map<string, TypeDef | EnumDef>,
+    defs: Map<string, TypeDef | EnumDef>,
     private readonly o: EmitOptions,
-  ) {}
+  ) {
+    this.minSizes = new MinSizes((s) => defs.get(key(s))!);
+  }
 
   print(): string {
     const { p, m } = this;
@@ -138,40 +141,6 @@ class ModuleEmitter {
     }
   }
 
-  /** The smallest encoding of a value of this wire type, for count checks. */
-  private minSize(w: Wire): number {
-    switch (w.k) {
-      case "hyper":
-      case "uhyper":
-      case "double":
-        return 8;
-      case "fixedOpaque":
-        return (w.size + 3) & ~3;
-      case "fixedArray":
-        return w.size * this.minSize(w.of);
-      case "struct":
-      case "union": {
-        const k = key(w.ref);
-        const known = this.minSizes.get(k);
-        if (known !== undefined) return known;
-        this.minSizes.set(k, 0); // recursion goes through optionals, which cost 4 anyway
-        const def = this.defs.get(k) as StructDef | UnionDef;
-        let size: number;
-        if (def.kind === "struct") {
-          size = def.fields.reduce((sum, f) => sum + this.minSize(f.wire), 0);
-        } else {
-          const arms = def.arms.map((a) => (a.field === null ? 0 : this.minSize(a.field.wire)));
-          if (def.default !== undefined) arms.push(def.default === null ? 0 : this.minSize(def.default.wire));
-          size = 4 + Math.min(...arms);
-        }
-        this.minSizes.set(k, size);
-        return size;
-      }
-      default:
-        return 4;
-    }
-  }
-
   // ---- decoding ----
 
   /** An expression that reads one value, or null when it needs statements. */
@@ -227,7 +196,7 @@ class ModuleEmitter {
     if (w.k !== "array" && w.k !== "fixedArray") throw new Error(`unreachable: ${w.k}`);
     const n = this.fresh("n");
     const i = this.fresh("i");
-    p.line(w.k === "array" ? `const ${n} = r.count(${w.max}, ${this.minSize(w.of)});` : `const ${n} = ${w.size};`);
+    p.line(w.k === "array" ? `const ${n} = r.count(${w.max}, ${this.minSizes.of(w.of)});` : `const ${n} = ${w.size};`);
     p.line(`const ${name}: ${this.tsType(w)} = [];`);
     p.block(`for (let ${i} = 0; ${i} < ${n}; ${i}++)`, () => {
       p.tryCatch(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { XdrError, decode, encode, type Codec } from "../../src/xdr/index.js";
+import { xdrErrorOf } from "../helpers/errors.js";
+import { decode, encode, type Codec } from "../../src/xdr/index.js";
 import { fromHex, hex } from "../helpers/bytes.js";
 import * as g from "./constructs/expected/constructs.js";
 
@@ -9,15 +10,6 @@ function roundTrip<T>(c: Codec<T>, value: T, annotated: string): void {
   expect(decode(c, bytes)).toEqual(value);
 }
 
-function xdrError(f: () => unknown): XdrError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof XdrError) return e;
-    throw e;
-  }
-  throw new Error("expected an XdrError");
-}
 
 const SCALARS: g.Scalars = {
   i: -2, u: 0xffffffff, bare: 7, h: -(2n ** 63n), uh: 2n ** 64n - 1n, f: 1.5, d: -0.25, b: true,
@@ -164,7 +156,7 @@ describe("constructs golden case: hostile input fails with XdrError and a path",
   ];
   for (const [what, c, bytes, code, where] of cases) {
     it(`${what}: ${code} at ${where}`, () => {
-      const err = xdrError(() => decode(c, bytes));
+      const err = xdrErrorOf(() => decode(c, bytes));
       expect(err.code).toBe(code);
       expect(err.where).toBe(where);
     });
@@ -173,7 +165,7 @@ describe("constructs golden case: hostile input fails with XdrError and a path",
   it("every truncation of a valid encoding fails with XDR_SHORT", () => {
     const bytes = encode(g.codecs.scalars, SCALARS);
     for (let n = 0; n < bytes.length; n++) {
-      expect(xdrError(() => decode(g.codecs.scalars, bytes.subarray(0, n))).code).toBe("XDR_SHORT");
+      expect(xdrErrorOf(() => decode(g.codecs.scalars, bytes.subarray(0, n))).code).toBe("XDR_SHORT");
     }
   });
 });
@@ -195,7 +187,7 @@ describe("constructs golden case: encoders check values before writing", () => {
   ];
   for (const [what, f, code, where] of cases) {
     it(`${what}: ${code} at ${where}`, () => {
-      const err = xdrError(f);
+      const err = xdrErrorOf(f);
       expect(err.code).toBe(code);
       expect(err.where).toBe(where);
     });

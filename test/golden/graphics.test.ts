@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { xdrErrorOf } from "../helpers/errors.js";
 import { XdrError, decode, encode } from "../../src/xdr/index.js";
 import { fromHex, hex, i32, str, u32 } from "../helpers/bytes.js";
 import { codecs, type RemoteDomainEventGraphicsMsg } from "./graphics/expected/graphics.js";
@@ -78,14 +79,14 @@ describe("remote_domain_event_graphics_msg (golden case from the seed)", () => {
   }
 
   it("refuses 21 identities when encoding, naming the field", () => {
-    const err = catchError(() => encode(msg, event(2, 21)));
+    const err = xdrErrorOf(() => encode(msg, event(2, 21)));
     expect(err).toBeInstanceOf(XdrError);
     expect(err.code).toBe("XDR_TOO_LONG");
     expect(err.where).toBe("remote_domain_event_graphics_msg.subject");
   });
 
   it("refuses a count of 21 when decoding, before reading any identity", () => {
-    const err = catchError(() => decode(msg, expectedBytes(2, 21)));
+    const err = xdrErrorOf(() => decode(msg, expectedBytes(2, 21)));
     expect(err.code).toBe("XDR_TOO_LONG");
     expect(err.message).toBe("remote_domain_event_graphics_msg.subject: count 21 exceeds max 20");
   });
@@ -93,25 +94,16 @@ describe("remote_domain_event_graphics_msg (golden case from the seed)", () => {
   it("names the failing identity field on a bad value", () => {
     const v = event(0, 5);
     (v.subject[3] as { name: unknown }).name = 42;
-    const err = catchError(() => encode(msg, v));
+    const err = xdrErrorOf(() => encode(msg, v));
     expect(err.code).toBe("XDR_BAD_VALUE");
     expect(err.where).toBe("remote_domain_event_graphics_msg.subject[3].name");
   });
 
   it("names the failing identity field on truncated input", () => {
     const bytes = expectedBytes(0, 5);
-    const err = catchError(() => decode(msg, bytes.subarray(0, bytes.length - 3)));
+    const err = xdrErrorOf(() => decode(msg, bytes.subarray(0, bytes.length - 3)));
     expect(err.code).toBe("XDR_SHORT");
     expect(err.where).toBe("remote_domain_event_graphics_msg.subject[4].name");
   });
 });
 
-function catchError(f: () => unknown): XdrError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof XdrError) return e;
-    throw e;
-  }
-  throw new Error("expected an XdrError");
-}

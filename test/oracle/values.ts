@@ -20,6 +20,7 @@
  * - Huge `<max>`es are capped (ValueOptions caps); cappedLimits lists them.
  */
 import type { EnumDef, Field, Model, StructDef, Sym, TypeDef, UnionDef, Wire } from "../../codegen/model.js";
+import { MinSizes } from "../../codegen/sizes.js";
 
 // ---------------------------------------------------------------- PRNG
 
@@ -304,7 +305,7 @@ class ValueMaker {
   private readonly maxDepth: number;
   private readonly cover: Coverage;
   private readonly ascii: boolean;
-  private readonly minSizes = new Map<string, number>();
+  private readonly minSizes: MinSizes;
 
   constructor(
     private readonly model: Model,
@@ -312,6 +313,7 @@ class ValueMaker {
     opts: ValueOptions,
   ) {
     this.caps = { ...DEFAULT_CAPS, ...opts.caps };
+    this.minSizes = new MinSizes((s) => lookup(model, s));
     this.budget = opts.budget ?? 256 * 1024;
     this.maxDepth = opts.maxDepth ?? 8;
     this.cover = opts.cover ?? new Coverage();
@@ -346,7 +348,7 @@ class ValueMaker {
         return this.opaque(w.size, shape);
       case "array": {
         const scalar = isScalar(w.of);
-        const per = this.minSize(w.of);
+        const per = this.minSizes.of(w.of);
         const n = depth >= this.maxDepth ? 0 : this.length(shape, w.max, scalar ? this.caps.scalarElements : this.caps.elements, per);
         const out: unknown[] = [];
         for (let i = 0; i < n; i++) out.push(this.value(w.of, depth + 1, shape));
@@ -485,38 +487,6 @@ class ValueMaker {
     return s;
   }
 
-  private minSize(w: Wire): number {
-    switch (w.k) {
-      case "hyper":
-      case "uhyper":
-      case "double":
-        return 8;
-      case "fixedOpaque":
-        return (w.size + 3) & ~3;
-      case "fixedArray":
-        return w.size * this.minSize(w.of);
-      case "struct":
-      case "union": {
-        const key = `${w.ref.module}.${w.ref.name}`;
-        const known = this.minSizes.get(key);
-        if (known !== undefined) return known;
-        this.minSizes.set(key, 4); // recursion only goes through optionals and arrays
-        const d = lookup(this.model, w.ref) as StructDef | UnionDef;
-        let size: number;
-        if (d.kind === "struct") size = d.fields.reduce((sum, f) => sum + this.minSize(f.wire), 0);
-        else {
-          const arms = d.arms.map((a) => (a.field === null ? 0 : this.minSize(a.field.wire)));
-          if (d.default != null) arms.push(this.minSize(d.default.wire));
-          else if (d.default === null) arms.push(0);
-          size = 4 + Math.min(...arms);
-        }
-        this.minSizes.set(key, size);
-        return size;
-      }
-      default:
-        return 4;
-    }
-  }
 }
 
 function rangedEdges(min: number, max: number): number[] {

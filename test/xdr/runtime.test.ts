@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { xdrErrorOf } from "../helpers/errors.js";
 import { XDR_UNBOUNDED, XdrError, XdrReader, XdrWriter } from "../../src/xdr/index.js";
 import { fromHex, hex, str } from "../helpers/bytes.js";
 
@@ -8,15 +9,6 @@ function written(f: (w: XdrWriter) => void, initialSize?: number): string {
   return hex(w.bytes);
 }
 
-function failure(f: () => unknown): XdrError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof XdrError) return e;
-    throw e;
-  }
-  throw new Error("expected an XdrError");
-}
 
 describe("XdrWriter", () => {
   it("writes big-endian words and pads to four bytes with zeros", () => {
@@ -56,7 +48,7 @@ describe("XdrWriter", () => {
       expect(written((w) => w.string(s, 1000))).toBe(hex(str(s)));
     }
     expect(written((w) => w.string("é".repeat(8), 16))).toBe(hex(str("é".repeat(8))));
-    const err = failure(() => new XdrWriter().string("é".repeat(9), 16));
+    const err = xdrErrorOf(() => new XdrWriter().string("é".repeat(9), 16));
     expect([err.code, err.message]).toEqual(["XDR_TOO_LONG", "string of 18 UTF-8 bytes exceeds max 16"]);
   });
 
@@ -81,7 +73,7 @@ describe("XdrWriter", () => {
       [() => w.opaque([1, 2] as unknown as Uint8Array, 10), "XDR_BAD_VALUE"],
       [() => w.opaque(new Uint8Array(11), 10), "XDR_TOO_LONG"],
     ] as const) {
-      expect(failure(f).code).toBe(code);
+      expect(xdrErrorOf(f).code).toBe(code);
     }
     expect(w.bytes.length).toBe(0);
   });
@@ -120,25 +112,25 @@ describe("XdrReader", () => {
 
   it("checks counts against the bytes left before allocating", () => {
     const r = new XdrReader(fromHex("7fffffd0"));
-    const err = failure(() => r.count(XDR_UNBOUNDED, 4));
+    const err = xdrErrorOf(() => r.count(XDR_UNBOUNDED, 4));
     expect(err.code).toBe("XDR_SHORT");
-    expect(failure(() => new XdrReader(fromHex("7fffffd0")).opaque(XDR_UNBOUNDED)).code).toBe("XDR_SHORT");
-    expect(failure(() => new XdrReader(fromHex("7fffffd0")).string(XDR_UNBOUNDED)).code).toBe("XDR_SHORT");
+    expect(xdrErrorOf(() => new XdrReader(fromHex("7fffffd0")).opaque(XDR_UNBOUNDED)).code).toBe("XDR_SHORT");
+    expect(xdrErrorOf(() => new XdrReader(fromHex("7fffffd0")).string(XDR_UNBOUNDED)).code).toBe("XDR_SHORT");
   });
 
   it("rejects non-zero padding, bad bools and trailing bytes", () => {
-    expect(failure(() => new XdrReader(fromHex("00000001 00000100")).fixedOpaque(1)).code).toBe("XDR_PADDING");
-    expect(failure(() => new XdrReader(fromHex("00000002")).bool()).code).toBe("XDR_BAD_BOOL");
-    expect(failure(() => new XdrReader(fromHex("ffffffff")).present()).code).toBe("XDR_BAD_BOOL");
+    expect(xdrErrorOf(() => new XdrReader(fromHex("00000001 00000100")).fixedOpaque(1)).code).toBe("XDR_PADDING");
+    expect(xdrErrorOf(() => new XdrReader(fromHex("00000002")).bool()).code).toBe("XDR_BAD_BOOL");
+    expect(xdrErrorOf(() => new XdrReader(fromHex("ffffffff")).present()).code).toBe("XDR_BAD_BOOL");
     const r = new XdrReader(fromHex("00000001 00000000"));
     r.int();
-    expect(failure(() => r.done()).message).toBe("4 trailing bytes");
+    expect(xdrErrorOf(() => r.done()).message).toBe("4 trailing bytes");
   });
 
   it("reads within a window of a larger buffer", () => {
     const r = new XdrReader(fromHex("ffffffff 00000005 ffffffff"), 4, 8);
     expect(r.int()).toBe(5);
-    expect(failure(() => r.int()).code).toBe("XDR_SHORT");
+    expect(xdrErrorOf(() => r.int()).code).toBe("XDR_SHORT");
   });
 });
 
