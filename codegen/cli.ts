@@ -59,6 +59,15 @@ export function readHeaders(from: string): SourceFile[] {
   return headers;
 }
 
+/** virsh's event sources, when `from` is a source tree that has them. */
+export function readVirsh(from: string): SourceFile[] {
+  const names = ["virsh-domain-event.c", "virsh-network.c", "virsh-pool.c", "virsh-nodedev.c", "virsh-secret.c"];
+  return names
+    .map((n) => `tools/${n}`)
+    .filter((p) => existsSync(join(from, p)))
+    .map((p) => ({ path: p, text: readFileSync(join(from, p), "utf8") }));
+}
+
 /** Looks a file's sha256 up in the manifest to name its libvirt version. */
 function manifestVersions(): (sha: string) => string | undefined {
   const manifest = JSON.parse(readFileSync(join(repoRoot(), "protocol/libvirt.json"), "utf8")) as {
@@ -85,6 +94,7 @@ export interface GenArgs {
 export async function runGen(args: GenArgs): Promise<string[]> {
   const files = generate(readSources(args.from, args.all), {
     headers: readHeaders(args.from),
+    virsh: readVirsh(args.from),
     externs: externValues(),
     runtime: args.runtime,
     versionOf: manifestVersions(),

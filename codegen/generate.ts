@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
-import { parseCEnums } from "./cenums.js";
+import { parseCEnums, type CEnum } from "./cenums.js";
+import { emitEvents } from "./emit-events.js";
+import { eventFamilies } from "./events.js";
+import { parseVirshSources } from "./virsh.js";
 import { emit, camelModule } from "./emit.js";
 import { emitHeader, headerModuleName } from "./emit-headers.js";
 import type { Model } from "./model.js";
@@ -15,6 +18,8 @@ export interface SourceFile {
 export interface GenerateOptions {
   /** libvirt's public headers, in include order, for their enums (error codes, event details). */
   headers?: readonly SourceFile[];
+  /** virsh's event sources (tools/virsh-*.c), for the words virsh prints. */
+  virsh?: readonly SourceFile[];
   externs: Externs;
   /** Module specifier the generated files import the XDR runtime from. */
   runtime: string;
@@ -29,18 +34,29 @@ export function generate(files: readonly SourceFile[], options: GenerateOptions)
     const version = options.versionOf?.(sha);
     return `${f.path} (${version === undefined ? "" : `libvirt ${version}, `}sha256 ${sha})`;
   };
-  const out = emit(compile(files, options.externs), {
+  const model = compile(files, options.externs);
+  const out = emit(model, {
     runtime: options.runtime,
     describeSource: (m) => describe(files.find((s) => moduleName(s.path) === m.name)!),
   });
   const known = new Map<string, bigint>();
   const index: string[] = [];
+  const allEnums = new Map<string, CEnum>();
   for (const h of options.headers ?? []) {
     const enums = parseCEnums(h.text, h.path, known);
+    for (const e of enums) allEnums.set(e.name, e);
     if (enums.length === 0) continue;
     const name = headerModuleName(h.path);
     out.set(`${name}.ts`, emitHeader(enums, describe(h)));
     index.push(`export * as ${camelModule(name)} from "./${name}.js";`);
+  }
+  const virshFiles = options.virsh ?? [];
+  const virsh = parseVirshSources(virshFiles);
+  const families = eventFamilies(model, allEnums, virsh.eventNames);
+  if (families.length > 0) {
+    const sources = ["the remote program and header enums", ...virshFiles.map((f) => describe(f))].join(", ");
+    out.set("events.ts", emitEvents(families, virsh, sources));
+    index.push('export * as events from "./events.js";');
   }
   if (index.length > 0) out.set("index.ts", `${out.get("index.ts")!}${index.join("\n")}\n`);
   return out;

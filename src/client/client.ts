@@ -5,6 +5,7 @@ import { VirDrvFeature } from "../gen/libvirt_internal.js";
 import { lxcProgram } from "../gen/lxc_protocol.js";
 import { qemuProgram } from "../gen/qemu_protocol.js";
 import { RemoteAuthType, remoteProgram } from "../gen/remote_protocol.js";
+import { EventDispatcher } from "../events/dispatcher.js";
 import { UnsupportedError } from "../rpc/errors.js";
 import { RpcSession, type CallOptions, type CloseInfo, type InboundEvent } from "../rpc/session.js";
 import { transportFor } from "../transport/select.js";
@@ -28,6 +29,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Default timeout of every call, in milliseconds. */
   timeout?: number;
+  /** Register domain events with the legacy per-ID procedures, as against a daemon older than libvirt 1.2.1. */
+  legacyEvents?: boolean;
 }
 
 export interface ClientEvents {
@@ -52,6 +55,8 @@ export class Client extends EventEmitter<ClientEvents> {
 
   private readonly session: RpcSession;
   private readonly defaultTimeout: number | undefined;
+  private readonly legacyEvents: boolean;
+  private dispatcher: EventDispatcher | null = null;
 
   /** Use `connect()`; this wraps an already opened stream. */
   constructor(stream: Duplex, uri: ConnectionUri, transport: Transport, options: ConnectOptions = {}) {
@@ -59,6 +64,7 @@ export class Client extends EventEmitter<ClientEvents> {
     this.uri = uri;
     this.transport = transport;
     this.defaultTimeout = options.timeout;
+    this.legacyEvents = options.legacyEvents === true;
     this.session = new RpcSession(stream, {
       programs: [remoteProgram, qemuProgram, lxcProgram],
       onEvent: (e) => this.emit("event", e),
@@ -67,6 +73,12 @@ export class Client extends EventEmitter<ClientEvents> {
     this.closed = this.session.closed;
     this.qemu = programApi(qemuProgram, this);
     this.lxc = programApi(lxcProgram, this);
+  }
+
+  /** libvirt's events: `await conn.events.subscribe("domain", "lifecycle", e => ...)`. */
+  get events(): EventDispatcher {
+    this.dispatcher ??= new EventDispatcher(this, { legacy: this.legacyEvents });
+    return this.dispatcher;
   }
 
   get isClosed(): boolean {

@@ -24,3 +24,4 @@ export * as libvirtAdmin from "./libvirt_admin.js";
 export * as libvirtQemu from "./libvirt_qemu.js";
 export * as virterror from "./virterror.js";
 export * as libvirtInternal from "./libvirt_internal.js";
+export * as events from "./events.js";

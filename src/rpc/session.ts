@@ -20,6 +20,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Milliseconds before the call rejects with a TimeoutError. */
   timeout?: number;
+  /**
+   * Sees the reply synchronously, before any later message is dispatched:
+   * an event registration must know its callback ID before the first event
+   * that carries it is routed.
+   */
+  onReply?: (value: unknown) => void;
 }
 
 /** An event (MESSAGE) from the daemon, decoded with its procedure's message type. */
@@ -52,6 +58,7 @@ export interface SessionStats {
 interface PendingCall {
   program: ProgramInfo;
   procedure: ProcedureInfo;
+  onReply: ((value: unknown) => void) | undefined;
   resolve(value: unknown): void;
   reject(err: Error): void;
   cleanup(): void;
@@ -129,6 +136,7 @@ export class RpcSession {
       const call: PendingCall = {
         program,
         procedure,
+        onReply: options.onReply,
         resolve,
         reject,
         cleanup: () => {
@@ -251,14 +259,19 @@ export class RpcSession {
       return;
     }
     switch (h.status) {
-      case MessageStatus.VIR_NET_OK:
+      case MessageStatus.VIR_NET_OK: {
+        let value: unknown;
         try {
-          call.resolve(decodeBody(call.procedure.ret, body));
+          value = decodeBody(call.procedure.ret, body);
         } catch (e) {
           // Only this call is affected; the stream is still in step.
           call.reject(new ProtocolError(`undecodable reply to ${call.procedure.name}: ${(e as Error).message}`, { cause: e }));
+          return;
         }
+        call.onReply?.(value);
+        call.resolve(value);
         return;
+      }
       case MessageStatus.VIR_NET_ERROR:
         try {
           const remote = decodeVirNetMessageError(body);
