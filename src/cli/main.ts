@@ -5,6 +5,7 @@ import { XdrError } from "../xdr/index.js";
 import { callMain } from "./call.js";
 import { daemonMain } from "./daemon.js";
 import { demoMain } from "./demo.js";
+import { eventsMain } from "./events.js";
 import { UsageError } from "./usage.js";
 
 const USAGE = `usage: libvirt-remote <command> [options]
@@ -13,12 +14,14 @@ commands:
   call     call any procedure, print the result as JSON (call --help)
   daemon   run a throwaway libvirtd for tests and demos (daemon --help)
   demo     a short tour against a throwaway daemon or LIBVIRT_DEFAULT_URI
+  events   wait for libvirt events, print them as virsh does (events --help)
   gen      regenerate TypeScript from libvirt's .x files (gen --help)`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   call: callMain,
   daemon: daemonMain,
   demo: demoMain,
+  events: eventsMain,
   gen: genMain,
 };
 

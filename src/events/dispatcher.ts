@@ -1,7 +1,8 @@
 import { eventFamilies } from "../gen/events.js";
 import { qemuProgram } from "../gen/qemu_protocol.js";
 import { remoteProgram } from "../gen/remote_protocol.js";
-import { LibvirtError, UnsupportedError } from "../rpc/errors.js";
+import { VirDrvFeature } from "../gen/libvirt_internal.js";
+import { ConnectionClosedError, UnsupportedError } from "../rpc/errors.js";
 import type { CallOptions, CloseInfo, InboundEvent } from "../rpc/session.js";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
 import { EventQueue } from "./queue.js";
@@ -17,8 +18,7 @@ export interface EventConnection {
 /** The object an event is about, as the daemon names it: `{ name, uuid, ... }`. */
 export interface EventObject {
   name: string;
-  uuid?: Uint8Array;
-  [field: string]: unknown;
+  uuid: Uint8Array;
 }
 
 export interface SubscribeOptions {
@@ -87,8 +87,9 @@ export class EventDispatcher {
   private readonly legacyByMethod = new Map<string, Registration>();
   private readonly routes = new Map<string, { family: EventFamily; event: string; callback: boolean }>();
   private closeInfo: CloseInfo | null = null;
-  /** Set once the daemon refused the callback form: domain events use the legacy form. */
-  private legacyOnly: boolean;
+  /** Forced legacy form (tests, or a caller who knows the daemon). */
+  private readonly legacyOnly: boolean;
+  private callbackSupport: Promise<boolean> | null = null;
 
   constructor(
     private readonly conn: EventConnection,
@@ -173,9 +174,9 @@ export class EventDispatcher {
       const reg = await registered.catch(() => null);
       if (reg !== null) await this.detach(reg, local);
     };
-    const onAbort = (): void => void finish();
+    const onAbort = (): void => void finish().catch(surface);
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.signal?.aborted) void finish();
+    if (options.signal?.aborted) onAbort();
     const iterator = {
       get dropped() {
         return queue.dropped;
@@ -259,19 +260,29 @@ export class EventDispatcher {
     }
     const f = eventFamilies[reg.family];
     const procs = remoteProgram.procedures as Record<string, ProcedureInfo>;
-    if (!(reg.family === "domain" && this.legacyOnly)) {
-      try {
-        const args = { eventID: reg.eventId, [f.object]: reg.filter };
-        await this.conn.call(remoteProgram, procs[f.register]!, args, { onReply: (r) => this.bind(reg, r) });
-        reg.deregister = () => this.conn.call(remoteProgram, procs[f.deregister]!, { callbackID: reg.callbackId });
-        return;
-      } catch (e) {
-        // A daemon from before the callback form (libvirt < 1.2.1) knows no such procedure.
-        if (!(reg.family === "domain" && isUnknownProcedure(e))) throw e;
-        this.legacyOnly = true;
-      }
+    if (reg.family === "domain" && !(await this.callbackForm())) {
+      await this.registerLegacy(reg);
+      return;
     }
-    await this.registerLegacy(reg);
+    const args = { eventID: reg.eventId, [f.object]: reg.filter };
+    await this.conn.call(remoteProgram, procs[f.register]!, args, { onReply: (r) => this.bind(reg, r) });
+    reg.deregister = () => this.conn.call(remoteProgram, procs[f.deregister]!, { callbackID: reg.callbackId });
+  }
+
+  /**
+   * Whether the daemon has the callback form of domain events, asked once as
+   * libvirt's remote driver asks it: CONNECT_SUPPORTS_FEATURE(REMOTE_EVENT_CALLBACK).
+   * Daemons older than libvirt 1.2.1 say no, and get the legacy form.
+   */
+  private callbackForm(): Promise<boolean> {
+    this.callbackSupport ??= this.legacyOnly
+      ? Promise.resolve(false)
+      : this.conn
+          .call(remoteProgram, remoteProgram.procedures.connectSupportsFeature, {
+            feature: VirDrvFeature.VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK,
+          })
+          .then((r) => (r as { supported: number }).supported === 1);
+    return this.callbackSupport;
   }
 
   /** The legacy form: one registration per event ID, filtered here by object. */
@@ -315,7 +326,12 @@ export class EventDispatcher {
     if (reg.listeners.size > 0 || this.registrations.get(reg.key) !== reg) return;
     this.registrations.delete(reg.key);
     if (reg.callbackId !== null) this.byCallbackId.delete(reg.callbackId);
-    if (this.closeInfo === null && reg.deregister !== null) await reg.deregister();
+    if (this.closeInfo === null && reg.deregister !== null) {
+      // A connection that closes meanwhile takes the server registration with it.
+      await reg.deregister().catch((e: unknown) => {
+        if (!(e instanceof ConnectionClosedError)) throw e;
+      });
+    }
   }
 
   private eventId(family: EventFamily, event: string): number {
@@ -366,7 +382,12 @@ export class EventDispatcher {
     }
   }
 
-  /** Feeds one listener from its queue, waiting for each promise it returns. */
+  /**
+   * Feeds one listener from its queue. A listener that returns at once is
+   * fed at once, so synchronous listeners see events in arrival order
+   * across all of them; one that returns a promise is awaited before its
+   * next event, and meanwhile its events wait in its own queue.
+   */
   private async drain(local: LocalListener): Promise<void> {
     local.draining = true;
     try {
@@ -374,12 +395,10 @@ export class EventDispatcher {
         const e = local.queue.shift();
         if (e === undefined || local.closed) return;
         try {
-          await local.deliver(e);
+          const pending = local.deliver(e);
+          if (pending !== undefined) await pending;
         } catch (err) {
-          // A listener's failure is its own: surface it as Node does for uncaught errors.
-          queueMicrotask(() => {
-            throw err;
-          });
+          surface(err);
         }
       }
     } finally {
@@ -398,9 +417,11 @@ export class EventDispatcher {
   }
 }
 
-function isUnknownProcedure(e: unknown): boolean {
-  // libvirtd answers a procedure it does not know with VIR_ERR_NO_SUPPORT from VIR_FROM_RPC.
-  return e instanceof LibvirtError && e.domain === "VIR_FROM_RPC";
+/** A failure nobody awaits, made visible as Node makes an uncaught error visible. */
+function surface(err: unknown): void {
+  queueMicrotask(() => {
+    throw err;
+  });
 }
 
 const methods = new Map<ProcedureInfo, string>(Object.entries(remoteProgram.procedures).map(([m, p]) => [p as ProcedureInfo, m]));
@@ -414,7 +435,7 @@ function withoutCallbackId(body: Record<string, unknown>): Record<string, unknow
 }
 
 function objectKey(o: EventObject): string {
-  return o.uuid instanceof Uint8Array ? Buffer.from(o.uuid).toString("hex") : `name:${o.name}`;
+  return Buffer.from(o.uuid).toString("hex");
 }
 
 function sameObject(a: EventObject, b: EventObject | undefined): boolean {
