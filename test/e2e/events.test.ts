@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,89 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Client } from "../../src/client/client.js";
 import type { LibvirtEvent } from "../../src/events/types.js";
 import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
-import { repoRoot } from "../../protocol/fetch.js";
 import { sharedDaemon, virsh } from "./daemon.js";
+import { sideBySide } from "./watch.js";
 
 const skip = sharedDaemon() === null;
-const cli = join(repoRoot(), "dist/src/cli/main.js");
-
-/** A running event printer whose stdout lines are collected as they come. */
-class Watcher {
-  readonly lines: string[] = [];
-  private readonly child: ChildProcess;
-  private partial = "";
-
-  constructor(command: string, args: string[]) {
-    this.child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      const parts = (this.partial + chunk).split("\n");
-      this.partial = parts.pop()!;
-      this.lines.push(...parts);
-    });
-  }
-
-  /** Waits until a line containing `text` has been printed. */
-  async waitFor(text: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.lines.some((l) => l.includes(text))) {
-      if (Date.now() > deadline) throw new Error(`no line with ${JSON.stringify(text)}; got:\n${this.lines.join("\n")}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  /** Where the last line containing `text` so far is. */
-  lastIndexOf(text: string): number {
-    return this.lines.findLastIndex((l) => l.includes(text));
-  }
-
-  /** The event lines from `start` on, timestamps removed. */
-  eventsFrom(start: number): string[] {
-    // "2026-11-21 12:16:20.238+0000: " is each client's own time of receipt.
-    return this.lines.slice(start).map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: /, ""));
-  }
-
-  stop(): void {
-    this.child.kill("SIGTERM");
-  }
-}
-
-/**
- * Runs virsh's event command and ours side by side on one daemon, does
- * `act`, and returns both outputs from the first marker event on: each
- * printer must have seen the marker (so both were listening) and the end.
- */
-async function sideBySide(
-  uri: string,
-  virshCommand: string,
-  family: string,
-  which: string[],
-  marker: () => Promise<string>,
-  act: () => Promise<void>,
-): Promise<{ ours: string[]; theirs: string[] }> {
-  const theirs = new Watcher("stdbuf", ["-oL", "virsh", "-c", uri, virshCommand, ...which, "--loop", "--timestamp"]);
-  const ours = new Watcher("node", [cli, "events", "-c", uri, "--family", family, ...which, "--loop", "--timestamp"]);
-  try {
-    // Repeat a marker event until both show it: then both are registered,
-    // and both outputs are compared from that marker's last appearance on.
-    let from: [number, number] | null = null;
-    for (let i = 0; from === null; i++) {
-      const text = await marker();
-      try {
-        await Promise.all([theirs.waitFor(text, 1000), ours.waitFor(text, 1000)]);
-        from = [theirs.lastIndexOf(text), ours.lastIndexOf(text)];
-      } catch (e) {
-        if (i > 20) throw e;
-      }
-    }
-    await act();
-    const end = await marker();
-    await Promise.all([theirs.waitFor(end), ours.waitFor(end)]);
-    return { ours: ours.eventsFrom(from[1]), theirs: theirs.eventsFrom(from[0]) };
-  } finally {
-    theirs.stop();
-    ours.stop();
-  }
-}
 
 describe.skipIf(skip)("events against the test driver, compared with virsh", () => {
   let d: ThrowawayDaemon;
