@@ -1,5 +1,9 @@
 export { connect, Client, type ConnectOptions, type ClientEvents } from "./client/client.js";
 export type { ProgramApi, ProcedureMethod } from "./client/api.js";
+export { EventDispatcher, type Subscription, type SubscribeOptions, type Listener, type EventObject } from "./events/dispatcher.js";
+export type { LibvirtEvent, EventOf, EventData, EventFamily, EventName } from "./events/types.js";
+export { eventNames } from "./events/names.js";
+export { formatVirsh } from "./events/virsh-format.js";
 export {
   LibvirtRemoteError,
   LibvirtError,

@@ -7,7 +7,7 @@ import type { LibvirtEvent } from "./types.js";
  * words come from virsh's own string tables (generated); the sentence
  * shapes follow its print functions, one per event kind.
  */
-export function formatVirsh(e: LibvirtEvent): string {
+export function formatVirsh(e: LibvirtEvent, options: { timestamp?: boolean } = {}): string {
   const d = e.data as Record<string, unknown>;
   switch (e.family) {
     case "domain":
@@ -31,7 +31,7 @@ export function formatVirsh(e: LibvirtEvent): string {
         : `event '${e.event}' for secret ${secret}\n`;
     }
     case "qemu":
-      return formatQemuMonitor(d);
+      return formatQemuMonitor(d, options.timestamp === true);
   }
 }
 
@@ -118,9 +118,10 @@ function formatDomain(event: string, d: Record<string, unknown>): string {
   }
 }
 
-function formatQemuMonitor(d: Record<string, unknown>): string {
-  const micros = String(d["micros"]).padStart(6, "0");
-  return `event ${d["event"]} at ${String(d["seconds"])}.${micros} for domain '${objName(d["dom"])}': ${d["details"] ?? "<null>"}\n`;
+/** virsh qemu-monitor-event: with --timestamp the event's own time is left out. */
+function formatQemuMonitor(d: Record<string, unknown>, timestamped: boolean): string {
+  const at = timestamped ? "" : ` at ${String(d["seconds"])}.${String(d["micros"]).padStart(6, "0")}`;
+  return `event ${d["event"]}${at} for domain '${objName(d["dom"])}': ${nullstr(d["details"])}\n`;
 }
 
 /** A typed parameter list as virsh prints it: `\tfield: value`. */

@@ -185,4 +185,30 @@ describe.skipIf(skip)("real QEMU guests (TCG): the seed events, compared with vi
     ]);
     console.log(`qemu events: ${ours.length} lines, identical to virsh's`);
   });
+
+  it("QEMU monitor events, filtered by a regex, print as virsh qemu-monitor-event does; a no-case filter matches", async () => {
+    const uri = d.uris.qemuTcp;
+    await virsh(uri, "create", join(dir, "mark.xml")); // no disk: the BIOS finds nothing to boot and waits
+    const nocase: string[] = [];
+    const { dom } = await holder.domainLookupByName({ name: "mark" });
+    const sub = await holder.events.subscribe("qemu", "monitor", (e) => void nocase.push(e.data.event), { filter: dom, qemuEvent: "stop", nocase: true });
+    const marker = async (): Promise<string> => {
+      await virsh(uri, "suspend", "mark");
+      await virsh(uri, "resume", "mark");
+      return "event RESUME for domain 'mark'";
+    };
+    const { ours, theirs } = await sideBySide(uri, "qemu-monitor-event", "qemu", ["--event", "^(STOP|RESUME)$", "--regex"], marker, async () => {
+      await virsh(uri, "reset", "mark"); // a RESET event, which the regex leaves out
+      await virsh(uri, "suspend", "mark");
+      await virsh(uri, "resume", "mark");
+    });
+    await sub.close();
+    await virsh(uri, "destroy", "mark");
+    expect(ours).toEqual(theirs);
+    expect(ours.length).toBeGreaterThanOrEqual(5);
+    expect(ours.every((l) => /^event (STOP|RESUME) for domain 'mark': /.test(l))).toBe(true);
+    expect(nocase.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(nocase)).toEqual(new Set(["STOP"]));
+    console.log(`qemu monitor events: ${ours.length} lines, identical to virsh's; no-case filter got ${nocase.length} STOP`);
+  });
 });
