@@ -12,7 +12,7 @@ const P = remoteProgram.procedures;
 const dom = (name: string, b: number) => ({ name, uuid: new Uint8Array(16).fill(b), id: b });
 
 /** A client over an in-memory pair whose daemon answers event registrations. */
-function setup(): { client: Client; daemon: FakeDaemon; calls: () => string[] } {
+function setup(callbackForm = true): { client: Client; daemon: FakeDaemon; calls: () => string[] } {
   const [c, s] = memoryPair();
   const daemon = new FakeDaemon(s);
   let nextId = 100;
@@ -27,7 +27,7 @@ function setup(): { client: Client; daemon: FakeDaemon; calls: () => string[] } 
     }),
   );
   const answer = (h: Header): void => {
-    if (h.proc === P.connectSupportsFeature.number) daemon.reply(h, codecs.remote_connect_supports_feature_ret, { supported: 1 });
+    if (h.proc === P.connectSupportsFeature.number) daemon.reply(h, codecs.remote_connect_supports_feature_ret, { supported: callbackForm ? 1 : 0 });
     else if (h.proc === P.connectDomainEventCallbackRegisterAny.number) {
       daemon.reply(h, codecs.remote_connect_domain_event_callback_register_any_ret, { callbackID: nextId++ });
     } else daemon.reply(h, null);
@@ -117,5 +117,25 @@ describe("EventDispatcher", () => {
     expect((await first).value?.data.event).toBe(5);
     daemon.stream.end();
     await expect(it1.next()).rejects.toMatchObject({ code: "ERR_CLOSED", reason: "eof" });
+  });
+
+  it("falls back to the legacy form when the daemon lacks REMOTE_EVENT_CALLBACK, filtering by domain itself", async () => {
+    const { client, daemon, calls } = setup(false);
+    const all: string[] = [];
+    const onlyA: string[] = [];
+    const s1 = await client.events.subscribe("domain", "lifecycle", (e) => void all.push(e.data.dom.name));
+    const s2 = await client.events.subscribe("domain", "lifecycle", (e) => void onlyA.push(e.data.dom.name), { filter: dom("a", 1) });
+    // One legacy registration per event ID, whatever the filters.
+    expect(calls()).toEqual(["CONNECT_SUPPORTS_FEATURE", "CONNECT_DOMAIN_EVENT_REGISTER_ANY"]);
+    for (const d of [dom("a", 1), dom("b", 2)]) {
+      daemon.send({ type: MessageType.VIR_NET_MESSAGE, proc: P.domainEventLifecycle.number }, codecs.remote_domain_event_lifecycle_msg, { dom: d, event: 2, detail: 0 });
+    }
+    await expect.poll(() => all.length).toBe(2);
+    expect(onlyA).toEqual(["a"]);
+    await expect(client.events.subscribe("domain", "tunable", () => undefined)).rejects.toThrow("legacy event form, which has no 'tunable' event");
+    await s1.close();
+    expect(calls()).toHaveLength(2);
+    await s2.close();
+    expect(calls().at(-1)).toBe("CONNECT_DOMAIN_EVENT_DEREGISTER_ANY");
   });
 });
