@@ -1,3 +1,4 @@
+import { createConnection, createServer, type AddressInfo, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { connect } from "../../src/client/client.js";
 import { ConnectionClosedError } from "../../src/rpc/errors.js";
@@ -79,6 +80,98 @@ describe.skipIf(skip)("a daemon that dies or falls silent", () => {
       expect(client.isClosed).toBe(false);
       expect(await client.connectGetHostname()).toHaveProperty("hostname");
       await client.close();
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it("a half-open TCP path (a proxy that stops forwarding) is detected by keepalive within interval x (count + 1) + 1 s", async () => {
+    const d = await startDaemon();
+    const sockets: Socket[] = [];
+    let forwarding = true;
+    const proxy = createServer((client) => {
+      const upstream = createConnection({ host: "127.0.0.1", port: d.tcpPort });
+      sockets.push(client, upstream);
+      // Bytes are passed on only while forwarding; after that both ways go silent, sockets still open.
+      client.on("data", (b) => forwarding && upstream.write(b));
+      upstream.on("data", (b) => forwarding && client.write(b));
+      client.on("error", () => undefined);
+      upstream.on("error", () => undefined);
+    });
+    try {
+      await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+      const port = (proxy.address() as AddressInfo).port;
+      const client = await connect(`test+tcp://127.0.0.1:${port}/default`, { keepalive: { interval: 1, count: 3 } });
+      await client.connectGetHostname();
+      forwarding = false;
+      const cut = performance.now();
+      const pending = client.connectGetHostname().catch((e: unknown) => e);
+      const info = await client.closed;
+      const took = performance.now() - cut;
+      expect(info.reason).toBe("keepalive");
+      expect(await pending).toBe(info.error);
+      expect(took).toBeLessThan((1 * (3 + 1) + 1) * 1000);
+      console.log(`half-open TCP: closed with reason keepalive ${(took / 1000).toFixed(2)} s after forwarding stopped`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => proxy.close(() => r()));
+      await d.stop();
+    }
+  });
+
+  it("100,000 events with one listener paused 10 s: other listeners and calls unaffected, the paused queue bounded", async () => {
+    const d = await startDaemon();
+    try {
+      const generator = await connect(d.uris.testTcp);
+      const listener = await connect(d.uris.testTcp);
+      const { dom } = await generator.domainDefineXml({
+        xml: "<domain type='test'><name>slow</name><memory>8192</memory><os><type>hvm</type></os></domain>",
+      });
+      await generator.domainCreate({ dom });
+      let counted = 0;
+      let inOrder = true;
+      await listener.events.subscribe("domain", "lifecycle", (e) => {
+        inOrder &&= e.data.event === (counted % 2 === 0 ? 3 : 4);
+        counted++;
+      });
+      let release!: () => void;
+      const paused = await listener.events.subscribe("domain", "lifecycle", () => new Promise<void>((r) => (release = r)), { queue: 5000 });
+      const rssBefore = process.memoryUsage().rss;
+      const started = performance.now();
+      const cycles = 50_000;
+      // One pair at a time, so the events strictly alternate: suspended, resumed.
+      const flood = (async () => {
+        for (let i = 0; i < cycles; i++) {
+          await generator.domainSuspend({ dom });
+          await generator.domainResume({ dom });
+        }
+      })();
+      const latencies: number[] = [];
+      const caller = (async () => {
+        while (performance.now() - started < 10_000 || counted < 2 * cycles) {
+          const t = performance.now();
+          await listener.connectGetHostname();
+          latencies.push(performance.now() - t);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      await flood;
+      await caller;
+      expect(counted).toBe(2 * cycles);
+      expect(inOrder).toBe(true);
+      const rssPeak = process.memoryUsage().rss;
+      latencies.sort((a, b) => a - b);
+      const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
+      expect(p99).toBeLessThan(50);
+      expect(paused.pending).toBeLessThanOrEqual(5000);
+      expect(paused.dropped).toBe(2 * cycles - 1 - paused.pending);
+      release();
+      console.log(
+        `slow consumer: ${counted} events in order in ${((performance.now() - started) / 1000).toFixed(1)} s; ${latencies.length} calls beside them, ` +
+          `p99 ${p99.toFixed(2)} ms; paused listener held ${paused.pending}, dropped ${paused.dropped}; RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssPeak / 2 ** 20).toFixed(0)} MiB`,
+      );
+      await generator.close();
+      await listener.close();
     } finally {
       await d.stop();
     }
