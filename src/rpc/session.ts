@@ -51,6 +51,8 @@ export interface SessionOptions {
 /** Counters of what the session dropped or ignored, per libvirt's policy. */
 export interface SessionStats {
   undecodableEvents: number;
+  /** Events whose status was not OK, which libvirt's client ignores too. */
+  ignoredEvents: number;
   ignoredStreamMessages: number;
   lateReplies: number;
 }
@@ -72,7 +74,7 @@ const SERIAL_MAX = 0xffffffff;
  * URIs, auth or transports.
  */
 export class RpcSession {
-  readonly stats: SessionStats = { undecodableEvents: 0, ignoredStreamMessages: 0, lateReplies: 0 };
+  readonly stats: SessionStats = { undecodableEvents: 0, ignoredEvents: 0, ignoredStreamMessages: 0, lateReplies: 0 };
   /** Resolves once, when the session is closed for any reason. */
   readonly closed: Promise<CloseInfo>;
 
@@ -294,6 +296,10 @@ export class RpcSession {
     }
     const known = this.procedures.get(h.prog);
     if (known === undefined) throw new ProtocolError(`message for unknown program 0x${h.prog.toString(16)}`);
+    if (h.status !== MessageStatus.VIR_NET_OK) {
+      this.stats.ignoredEvents++;
+      return;
+    }
     const procedure = known.byNumber.get(h.proc);
     if (procedure === undefined || procedure.message === null) {
       throw new ProtocolError(`unknown event procedure ${h.proc} of program ${known.program.name}`);

@@ -103,6 +103,17 @@ describe("RpcSession: libvirt's client policy on protocol violations", () => {
     expect(session.isClosed).toBe(false);
   });
 
+  it("an event whose status is not OK is ignored and counted, as libvirt's client does", async () => {
+    const events: InboundEvent[] = [];
+    const { session, daemon } = sessionPair({ onEvent: (e) => events.push(e) });
+    const msg = { callbackID: 1, msg: { dom, event: 2, detail: 0 } };
+    daemon.send({ type: MessageType.VIR_NET_MESSAGE, status: MessageStatus.VIR_NET_ERROR, proc: P.domainEventCallbackLifecycle.number }, codecs.remote_domain_event_callback_lifecycle_msg, msg);
+    daemon.send({ type: MessageType.VIR_NET_MESSAGE, proc: P.domainEventCallbackLifecycle.number }, codecs.remote_domain_event_callback_lifecycle_msg, msg);
+    await expect.poll(() => events.length).toBe(1);
+    expect(session.stats.ignoredEvents).toBe(1);
+    expect(session.isClosed).toBe(false);
+  });
+
   it("stream data for an unknown stream is ignored", async () => {
     const { session, daemon } = sessionPair();
     daemon.send({ type: MessageType.VIR_NET_STREAM, serial: 77, status: MessageStatus.VIR_NET_CONTINUE });
