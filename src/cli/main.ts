@@ -6,6 +6,7 @@ import { callMain } from "./call.js";
 import { daemonMain } from "./daemon.js";
 import { demoMain } from "./demo.js";
 import { eventsMain } from "./events.js";
+import { recordMain, replayMain } from "./record.js";
 import { UsageError } from "./usage.js";
 
 const USAGE = `usage: libvirt-remote <command> [options]
@@ -15,7 +16,9 @@ commands:
   daemon   run a throwaway libvirtd for tests and demos (daemon --help)
   demo     a short tour against a throwaway daemon or LIBVIRT_DEFAULT_URI
   events   wait for libvirt events, print them as virsh does (events --help)
-  gen      regenerate TypeScript from libvirt's .x files (gen --help)`;
+  gen      regenerate TypeScript from libvirt's .x files (gen --help)
+  record   a recording proxy between any client and a daemon (record --help)
+  replay   serve a recorded session to any client (replay --help)`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   call: callMain,
@@ -23,6 +26,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoMain,
   events: eventsMain,
   gen: genMain,
+  record: recordMain,
+  replay: replayMain,
 };
 
 async function main(argv: string[]): Promise<number> {

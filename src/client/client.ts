@@ -6,6 +6,7 @@ import { lxcProgram } from "../gen/lxc_protocol.js";
 import { qemuProgram } from "../gen/qemu_protocol.js";
 import { RemoteAuthType, remoteProgram } from "../gen/remote_protocol.js";
 import { EventDispatcher } from "../events/dispatcher.js";
+import type { Recorder } from "../fixtures/recorder.js";
 import { UnsupportedError } from "../rpc/errors.js";
 import { RpcSession, type CallOptions, type CloseInfo, type InboundEvent } from "../rpc/session.js";
 import { transportFor } from "../transport/select.js";
@@ -31,6 +32,8 @@ export interface ConnectOptions {
   timeout?: number;
   /** Register domain events with the legacy per-ID procedures, as against a daemon older than libvirt 1.2.1. */
   legacyEvents?: boolean;
+  /** Records every frame of the connection, both ways (see src/fixtures). */
+  record?: Recorder;
 }
 
 export interface ClientEvents {
@@ -164,7 +167,8 @@ for (const [method, procedure] of callable(remoteProgram)) {
 export async function connect(uri?: string, options: ConnectOptions = {}): Promise<Client> {
   const parsed = parseUri(uri);
   const transport = options.transport ?? transportFor(parsed, options.readOnly === true);
-  const stream = await transport.connect(options.signal);
+  const opened = await transport.connect(options.signal);
+  const stream = options.record === undefined ? opened : options.record.tap(opened);
   const client = new Client(stream, parsed, transport, options);
   try {
     await client.open(options);
