@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 # rpcgen + libtirpc + gcc: the C XDR oracle and benchmark peer.
 # libvirt daemon, clients, QEMU, nbdkit, python3-libvirt: the real daemon
-# the end-to-end tests and benchmarks run against.
+# the end-to-end tests and benchmarks run against; tcpdump for capture import.
 PACKAGES=(
   rpcsvc-proto libtirpc-dev gcc libc6-dev xz-utils ca-certificates
-  libvirt-daemon libvirt-clients qemu-system-x86 qemu-utils nbdkit python3-libvirt
+  libvirt-daemon libvirt-clients qemu-system-x86 qemu-utils nbdkit python3-libvirt tcpdump
 )
 
 missing=()

@@ -6,7 +6,7 @@ import { callMain } from "./call.js";
 import { daemonMain } from "./daemon.js";
 import { demoMain } from "./demo.js";
 import { eventsMain } from "./events.js";
-import { recordMain, replayMain } from "./record.js";
+import { importMain, recordMain, replayMain } from "./record.js";
 import { UsageError } from "./usage.js";
 
 const USAGE = `usage: libvirt-remote <command> [options]
@@ -18,7 +18,8 @@ commands:
   events   wait for libvirt events, print them as virsh does (events --help)
   gen      regenerate TypeScript from libvirt's .x files (gen --help)
   record   a recording proxy between any client and a daemon (record --help)
-  replay   serve a recorded session to any client (replay --help)`;
+  replay   serve a recorded session to any client (replay --help)
+  import-pcap  turn a tcpdump/tshark capture of a session into a fixture`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   call: callMain,
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   gen: genMain,
   record: recordMain,
   replay: replayMain,
+  "import-pcap": importMain,
 };
 
 async function main(argv: string[]): Promise<number> {

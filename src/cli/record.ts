@@ -1,7 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Server } from "node:net";
 import { parseArgs } from "node:util";
-import { readFixture } from "../fixtures/format.js";
+import { readFixture, writeFixture } from "../fixtures/format.js";
+import { importCapture } from "../fixtures/pcap.js";
 import { listen, recordingProxy, replayServer } from "../fixtures/servers.js";
 import { UsageError } from "./usage.js";
 
@@ -87,5 +88,38 @@ export async function replayMain(argv: string[]): Promise<number> {
   await listen(server, values.listen);
   process.stderr.write(`replay: serving ${file} (${fixture.frames.length} frames) on ${values.listen}\n`);
   await untilStopped(server, values.once, firstDone);
+  return 0;
+}
+
+export const IMPORT_USAGE = `usage: libvirt-remote import-pcap FILE --out FIXTURE [--port N] [--uri URI]
+
+Turns a pcap or pcapng capture of a libvirt TCP session (as tcpdump -w or
+tshark -w write it) into a fixture: the first connection to --port
+(default 16509) is reassembled both ways and cut into frames. --uri is
+written into the fixture's header for replay.`;
+
+export async function importMain(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: "string" },
+      port: { type: "string" },
+      uri: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${IMPORT_USAGE}\n`);
+    return 0;
+  }
+  const [file] = positionals;
+  if (file === undefined || values.out === undefined) throw new UsageError(IMPORT_USAGE);
+  const fixture = importCapture(await readFile(file), {
+    ...(values.port === undefined ? {} : { port: Number(values.port) }),
+    ...(values.uri === undefined ? {} : { uri: values.uri }),
+  });
+  await writeFile(values.out, writeFixture(fixture));
+  process.stderr.write(`import-pcap: ${fixture.frames.length} frames -> ${values.out}\n`);
   return 0;
 }

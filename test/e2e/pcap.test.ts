@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SCENARIOS } from "../../fixtures/scenarios.js";
+import { connect } from "../../src/client/client.js";
+import { importCapture } from "../../src/fixtures/pcap.js";
+import { ReplayTransport } from "../../src/fixtures/replay.js";
+import { startDaemon } from "../../src/testing/daemon.js";
+import { sharedDaemon } from "./daemon.js";
+
+const skip = sharedDaemon() === null || !existsSync("/usr/bin/tcpdump") || process.getuid?.() !== 0;
+
+describe.skipIf(skip)("a tcpdump capture of a live session", () => {
+  it("imports to a fixture that replays to the same results", async () => {
+    const d = await startDaemon();
+    const dir = await mkdtemp(join(tmpdir(), "lr-pcap-"));
+    const file = join(dir, "session.pcap");
+    try {
+      // --immediate-mode and -U: every packet is read and written at once, so stopping tcpdump loses none.
+      const dump = spawn("tcpdump", ["-i", "lo", "--immediate-mode", "-U", "-n", "-w", file, `tcp port ${d.tcpPort}`], { stdio: ["ignore", "ignore", "pipe"] });
+      let ready = "";
+      await new Promise<void>((resolve, reject) => {
+        dump.stderr.setEncoding("utf8").on("data", (c: string) => {
+          ready += c;
+          if (ready.includes("listening on")) resolve();
+        });
+        dump.once("exit", () => reject(new Error(`tcpdump exited: ${ready}`)));
+      });
+      const uri = "test+tcp://127.0.0.1:16509/default";
+      const live = await connect(uri, { transport: new (await import("../../src/transport/socket.js")).TcpTransport("127.0.0.1", d.tcpPort) });
+      const scenario = SCENARIOS["test-driver-calls"]!;
+      const liveResult = JSON.parse(JSON.stringify(await scenario.run(live)));
+      await live.close();
+      await new Promise((r) => setTimeout(r, 200));
+      dump.kill("SIGINT");
+      await new Promise((r) => dump.once("exit", r));
+
+      const fixture = importCapture(await readFile(file), { port: d.tcpPort, uri });
+      expect(fixture.frames.filter((f) => f.dir === "send").map((f) => f.procedure).slice(0, 2)).toEqual([
+        "REMOTE_PROC_AUTH_LIST",
+        "REMOTE_PROC_CONNECT_OPEN",
+      ]);
+      const replay = new ReplayTransport(fixture);
+      const client = await connect(uri, { transport: replay });
+      const replayed = JSON.parse(JSON.stringify(await scenario.run(client)));
+      await client.close();
+      expect(replayed).toEqual(liveResult);
+      replay.assertDone();
+      console.log(`pcap: ${fixture.frames.length} frames imported from tcpdump's capture, replayed to the same results`);
+    } finally {
+      await d.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
