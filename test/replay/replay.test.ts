@@ -23,7 +23,9 @@ const dir = join(repoRoot(), "fixtures");
 const fixtures = readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort();
 const load = (file: string): Fixture => readFixture(readFileSync(join(dir, file), "utf8"), file);
 
-const programs = new Map([remoteProgram, qemuProgram, lxcProgram].map((p) => [p.program, new Map(Object.values(p.procedures).map((x: ProcedureInfo) => [x.number, x]))]));
+const programs = new Map<number, Map<number, ProcedureInfo>>(
+  [remoteProgram, qemuProgram, lxcProgram].map((p) => [p.program, new Map(Object.values(p.procedures).map((x: ProcedureInfo) => [x.number, x]))]),
+);
 
 /** The codec a frame's body must decode with, from its header alone. */
 function bodyCodec(frame: Uint8Array): Codec<unknown> | null {
