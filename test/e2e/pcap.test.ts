@@ -32,7 +32,7 @@ describe.skipIf(skip)("a tcpdump capture of a live session", () => {
       const uri = "test+tcp://127.0.0.1:16509/default";
       const live = await connect(uri, { transport: new (await import("../../src/transport/socket.js")).TcpTransport("127.0.0.1", d.tcpPort) });
       const scenario = SCENARIOS["test-driver-calls"]!;
-      const liveResult = JSON.parse(JSON.stringify(await scenario.run(live)));
+      const liveResult = JSON.parse(JSON.stringify(await scenario.run(live, { live: true })));
       await live.close();
       await new Promise((r) => setTimeout(r, 200));
       dump.kill("SIGINT");
@@ -45,7 +45,7 @@ describe.skipIf(skip)("a tcpdump capture of a live session", () => {
       ]);
       const replay = new ReplayTransport(fixture);
       const client = await connect(uri, { transport: replay });
-      const replayed = JSON.parse(JSON.stringify(await scenario.run(client)));
+      const replayed = JSON.parse(JSON.stringify(await scenario.run(client, { live: false })));
       await client.close();
       expect(replayed).toEqual(liveResult);
       replay.assertDone();

@@ -1,123 +1,39 @@
-import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect as netConnect } from "node:net";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Client } from "../../src/client/client.js";
 import type { EventOf } from "../../src/events/types.js";
 import { freePort, startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
+import { guestXml, prepareGuests, rfbHandshake } from "../../src/testing/guests.js";
 import { sharedDaemon, virsh } from "./daemon.js";
 import { sideBySide } from "./watch.js";
 
-const run = promisify(execFile);
 const skip = sharedDaemon() === null;
-
-/**
- * A boot sector (no OS needed) that writes the RTC (out 0x70,0; out 0x71,0x30),
- * asks the BIOS to read drive 0x81, arms the ib700 watchdog (0x0E to port
- * 0x443: start, 2 s) and spins. Hand-assembled; padded and signed 55 AA.
- */
-function bootSector(): Uint8Array {
-  const code = Buffer.from("31C08EC0B000E670B030E671B80102B90100BA8100BB007ECD13BA4304B00EEEEBFE", "hex");
-  const sector = new Uint8Array(512);
-  sector.set(code);
-  sector[510] = 0x55;
-  sector[511] = 0xaa;
-  return sector;
-}
-
-/** A VNC client that does the RFB 3.8 handshake with security None, then hangs up. */
-function rfbHandshake(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = netConnect({ host: "127.0.0.1", port });
-    let buf = Buffer.alloc(0);
-    let step = 0;
-    let localPort = 0;
-    s.once("connect", () => (localPort = s.localPort ?? 0));
-    s.on("data", (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (step === 0 && buf.length >= 12) {
-        buf = buf.subarray(12); // "RFB 003.008\n"
-        s.write("RFB 003.008\n");
-        step = 1;
-      }
-      if (step === 1 && buf.length >= 1 && buf.length >= 1 + buf[0]!) {
-        buf = buf.subarray(1 + buf[0]!); // security types
-        s.write(Buffer.from([1])); // None
-        step = 2;
-      }
-      if (step === 2 && buf.length >= 4) {
-        buf = buf.subarray(4); // SecurityResult
-        s.write(Buffer.from([1])); // ClientInit: shared
-        step = 3;
-      }
-      if (step === 3 && buf.length >= 24 && buf.length >= 24 + buf.readUInt32BE(20)) {
-        step = 4; // ServerInit read
-        s.end();
-      }
-    });
-    s.on("error", reject);
-    s.on("close", () => (step === 4 ? resolve(localPort) : reject(new Error(`RFB handshake stopped at step ${step}`))));
-  });
-}
 
 describe.skipIf(skip)("real QEMU guests (TCG): the seed events, compared with virsh", () => {
   let d: ThrowawayDaemon;
   let dir: string;
-  let nbdkit: ChildProcess;
+  let guests: { stop(): void } | undefined;
   let holder: Client;
   let vncPort = 0;
 
   beforeAll(async () => {
     d = await startDaemon();
     dir = await mkdtemp(join(tmpdir(), "lr-qemu-"));
-    await chmod(dir, 0o777); // QEMU runs as the daemon's unprivileged user
-    await writeFile(join(dir, "boot.img"), bootSector());
-    await chmod(join(dir, "boot.img"), 0o666); // QEMU opens its disks read-write
-    // A disk whose every read fails: a qcow2 overlay over an nbdkit export with the error filter.
-    nbdkit = spawn("nbdkit", ["-f", "--unix", join(dir, "nbd.sock"), "--filter=error", "memory", "1M", "error=EIO", "error-rate=100%"], { stdio: "ignore" });
-    for (let i = 0; i < 100; i++) {
-      try {
-        await run("qemu-img", ["create", "-f", "qcow2", "-F", "raw", "-b", `nbd+unix:///?socket=${join(dir, "nbd.sock")}`, join(dir, "top.qcow2")]);
-        break;
-      } catch (e) {
-        if (i === 99) throw e;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    await chmod(join(dir, "nbd.sock"), 0o777);
-    await chmod(join(dir, "top.qcow2"), 0o666);
+    guests = await prepareGuests(dir);
     vncPort = await freePort();
-    await writeFile(
-      join(dir, "evt.xml"),
-      `<domain type='qemu'><name>evt</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
-        <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-        <clock offset='variable' basis='utc'/>
-        <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
-          <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${join(dir, "boot.img")}'/><target dev='hda' bus='ide'/></disk>
-          <watchdog model='ib700' action='pause'/>
-          <graphics type='vnc' port='${vncPort}' autoport='no' listen='127.0.0.1'/>
-        </devices></domain>`,
-    );
-    await writeFile(
-      join(dir, "ioerr.xml"),
-      `<domain type='qemu'><name>ioerr</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
-        <os><type arch='x86_64' machine='pc'>hvm</type></os>
-        <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
-          <disk type='file' device='disk'><driver name='qemu' type='qcow2' error_policy='stop' rerror_policy='stop'/>
-            <source file='${join(dir, "top.qcow2")}'/><target dev='vda' bus='virtio'/><boot order='1'/></disk>
-        </devices></domain>`,
-    );
-    await writeFile(join(dir, "mark.xml"), "<domain type='qemu'><name>mark</name><memory unit='MiB'>32</memory><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>");
+    const xml = guestXml(dir, vncPort);
+    await writeFile(join(dir, "evt.xml"), xml.evt);
+    await writeFile(join(dir, "ioerr.xml"), xml.ioerr);
+    await writeFile(join(dir, "mark.xml"), xml.idle);
     holder = await connect(d.uris.qemuTcp);
   });
 
   afterAll(async () => {
     await holder?.close();
     await d?.stop();
-    nbdkit?.kill();
+    guests?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -63,8 +63,8 @@ describe("captured sessions", () => {
     it(`${name}: replayed through the client, it gives what the daemon gave`, async () => {
       const f = load(`${name}.jsonl`);
       const replay = new ReplayTransport(f);
-      const client = await connect(f.header.uri, { transport: replay });
-      const result = await scenario.run(client);
+      const client = await connect(f.header.uri, { ...scenario.options, transport: replay });
+      const result = await scenario.run(client, { live: false });
       await client.close();
       expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(readFileSync(join(dir, `${name}.expected.json`), "utf8")));
       replay.assertDone();
