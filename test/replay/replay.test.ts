@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -82,6 +83,22 @@ describe("captured sessions", () => {
     expect((missing as Error).message).toBe("replay: the fixture has no unanswered REMOTE_PROC_DOMAIN_GET_XML_DESC request");
     expect(() => replay.assertDone()).toThrow(/replay: payload differs/);
     client.destroy();
+  });
+
+  it("the replay server also serves over a Unix socket", async () => {
+    const f = load("test-driver-calls.jsonl");
+    const socketDir = mkdtempSync(join(tmpdir(), "lr-replay-"));
+    const server = replayServer(f);
+    await listen(server, join(socketDir, "sock"));
+    try {
+      const client = await connect(`test+unix:///default?socket=${join(socketDir, "sock")}`);
+      const result = await SCENARIOS["test-driver-calls"]!.run(client, { live: false });
+      await client.close();
+      expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(readFileSync(join(dir, "test-driver-calls.expected.json"), "utf8")));
+    } finally {
+      server.close();
+      rmSync(socketDir, { recursive: true, force: true });
+    }
   });
 
   describe.skipIf(!existsSync("/usr/bin/virsh") || !existsSync("/usr/bin/python3"))("served to real clients by the replay server", () => {
