@@ -17,6 +17,10 @@ export {
 } from "./rpc/errors.js";
 export type { CallOptions, CloseInfo, InboundEvent, SessionStats } from "./rpc/session.js";
 export { parseUri, type ConnectionUri } from "./uri.js";
+export { Recorder } from "./fixtures/recorder.js";
+export { ReplayTransport, ReplaySession } from "./fixtures/replay.js";
+export { readFixture, writeFixture, FIXTURE_FORMAT, type Fixture, type FixtureFrame, type FixtureHeader } from "./fixtures/format.js";
+export { importCapture } from "./fixtures/pcap.js";
 export type { Transport } from "./transport/transport.js";
 export { UnixTransport, TcpTransport } from "./transport/socket.js";
 export { MemoryTransport, memoryPair } from "./transport/memory.js";
