@@ -87,7 +87,7 @@ export class RpcSession {
   private serial = 0;
   private closeInfo: CloseInfo | null = null;
   private resolveClosed!: (info: CloseInfo) => void;
-  private corked = false;
+  private outbox: Uint8Array[] = [];
   private keepalive: { timer: NodeJS.Timeout; sent: number } | null = null;
   private lastInbound = Date.now();
   private readonly streamClosed: Promise<void>;
@@ -323,17 +323,17 @@ export class RpcSession {
   }
 
   private write(frame: Uint8Array): void {
-    // Calls made in one tick go out in one write.
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.stream.uncork();
-      });
-    }
-    this.stream.write(frame);
+    // Frames of one tick go out in one write; a lone frame goes out as it is.
+    this.outbox.push(frame);
+    if (this.outbox.length === 1) queueMicrotask(this.flush);
   }
+
+  private readonly flush = (): void => {
+    const frames = this.outbox;
+    this.outbox = [];
+    if (this.closeInfo !== null) return;
+    this.stream.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+  };
 
   private sendKeepalive(proc: number): void {
     if (this.closeInfo !== null) return;
