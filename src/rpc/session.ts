@@ -187,7 +187,7 @@ export class RpcSession {
   /** Ends the stream and waits until it is closed; pending calls reject. */
   async end(): Promise<CloseInfo> {
     if (this.closeInfo === null) {
-      this.shutdown("client", "the connection was closed by the client");
+      this.shutdown("client", "the connection was closed by the client", undefined, true);
       this.stream.end();
       // A peer that never finishes its side must not hold close() forever.
       const timer = setTimeout(() => this.stream.destroy(), 2000);
@@ -357,7 +357,8 @@ export class RpcSession {
     call.reject(err);
   }
 
-  private shutdown(reason: CloseReason, message: string, cause?: unknown): void {
+  /** Closes the session once; the stream is destroyed unless `end()` is ending it in order. */
+  private shutdown(reason: CloseReason, message: string, cause?: unknown, orderly = false): void {
     if (this.closeInfo !== null) return;
     const error = new ConnectionClosedError(reason, message, cause === undefined ? undefined : { cause });
     this.closeInfo = { reason, error };
@@ -369,7 +370,7 @@ export class RpcSession {
       call.cleanup();
       call.reject(error);
     }
-    if (reason !== "client") this.stream.destroy();
+    if (!orderly) this.stream.destroy();
     this.options.onClose?.(this.closeInfo);
     this.resolveClosed(this.closeInfo);
   }

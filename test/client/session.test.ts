@@ -159,3 +159,13 @@ describe("RpcSession: keepalive and closing", () => {
     expect(fired).toBe(1);
   });
 });
+
+describe("RpcSession: destroy", () => {
+  it("destroy() closes the stream at once, not only the session", async () => {
+    const { session, daemon } = sessionPair();
+    const ended = new Promise<void>((r) => daemon.stream.once("close", () => r()));
+    session.destroy("client", "dropped by the test");
+    expect((await session.closed).reason).toBe("client");
+    await ended; // the peer sees its side closed: nothing left open
+  });
+});
