@@ -254,6 +254,10 @@ export class RpcSession {
           `not ${call.procedure.name}`,
       );
     }
+    if (h.status !== MessageStatus.VIR_NET_OK && h.status !== MessageStatus.VIR_NET_ERROR) {
+      // Still pending, so the close this causes rejects it with the rest.
+      throw new ProtocolError(`reply to ${call.procedure.name} has status ${h.status}`);
+    }
     this.pending.delete(h.serial);
     call.cleanup();
     if (h.type === MessageType.VIR_NET_REPLY_WITH_FDS) {
@@ -270,7 +274,12 @@ export class RpcSession {
           call.reject(new ProtocolError(`undecodable reply to ${call.procedure.name}: ${(e as Error).message}`, { cause: e }));
           return;
         }
-        call.onReply?.(value);
+        try {
+          call.onReply?.(value);
+        } catch (e) {
+          call.reject(e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
         call.resolve(value);
         return;
       }
@@ -283,8 +292,6 @@ export class RpcSession {
           call.reject(new ProtocolError(`undecodable error reply to ${call.procedure.name}: ${(e as Error).message}`, { cause: e }));
         }
         return;
-      default:
-        throw new ProtocolError(`reply to ${call.procedure.name} has status ${h.status}`);
     }
   }
 

@@ -40,6 +40,16 @@ describe("RpcSession: calls", () => {
     expect(err.remote).toEqual(remote);
   });
 
+  it("a failing onReply hook rejects its call rather than leaving it pending", async () => {
+    const { session, daemon } = sessionPair();
+    const boom = new Error("hook failed");
+    const call = session.call(remoteProgram, P.connectGetHostname, undefined, { onReply: () => { throw boom; } });
+    await daemon.receivedCount(1);
+    daemon.reply(daemon.received[0]!.header, codecs.remote_connect_get_hostname_ret, { hostname: "h" });
+    await expect(call).rejects.toBe(boom);
+    expect(session.inFlight).toBe(0);
+  });
+
   it("rejects a call whose arguments do not encode, before sending anything", async () => {
     const { session, daemon } = sessionPair();
     await expect(session.call(remoteProgram, P.domainLookupByName, { name: 5 })).rejects.toMatchObject({ code: "XDR_BAD_VALUE", where: "remote_domain_lookup_by_name_args.name" });
