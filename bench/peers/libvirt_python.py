@@ -85,8 +85,8 @@ def main():
     conn = libvirt.open(uri)
     if mode == "seq":
         proc, n = sys.argv[3], int(sys.argv[4])
-        for _ in range(min(n, 200)):
-            call(conn, proc)  # warm-up
+        for _ in range(2000):
+            call(conn, proc)  # warm-up, as the JS side has
 
         def run():
             for _ in range(n):
@@ -95,7 +95,7 @@ def main():
         out = timed(run, n)
     elif mode == "threads":
         proc, n, k = sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-        for _ in range(200):
+        for _ in range(2000):
             call(conn, proc)
 
         def worker(count):
