@@ -2,9 +2,14 @@
  * Seeds for mutation: valid encodings of random values of every type, and
  * valid whole frames (length word, header, body) of every procedure of the
  * known programs: calls, replies, error replies, events, stream data,
- * keepalive. No captured sessions exist yet; these stand in for them.
+ * keepalive; and every frame of the sessions captured from a real libvirtd
+ * in fixtures/.
  */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Model } from "../codegen/model.js";
+import { repoRoot } from "../protocol/fetch.js";
+import { frameBytes, readFixture } from "../src/fixtures/format.js";
 import { FRAME_MAX, FRAME_MIN } from "../src/rpc/frame.js";
 import { MessageStatus, MessageType, encodeMessage, type Header } from "../src/rpc/message.js";
 import { XdrWriter, encode, type Codec, type ProgramInfo } from "../src/xdr/index.js";
@@ -138,6 +143,22 @@ export function frameCorpus(model: Model, types: readonly FuzzType[], o: CorpusO
   new DataView(bytes.buffer).setUint32(0, bytes.length);
   out.push({ ...data, bytes });
   return out;
+}
+
+/** Every frame of the captured sessions in fixtures/ (both directions). */
+export function capturedFrames(): FrameEntry[] {
+  const dir = join(repoRoot(), "fixtures");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort()
+    .flatMap((f) =>
+      readFixture(readFileSync(join(dir, f), "utf8"), f).frames.map((x) => ({
+        label: `${f} ${x.program} ${x.type} ${x.procedure}`,
+        bytes: frameBytes(x),
+        marks: Marks.none,
+      })),
+    );
 }
 
 /** A copy whose length word says its real size, so framing stays in step. */

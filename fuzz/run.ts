@@ -19,7 +19,7 @@ import { repoRoot } from "../protocol/fetch.js";
 import type { Codec } from "../src/xdr/index.js";
 import { seededRng, type Rng } from "../test/oracle/values.js";
 import { describeError, runFrames, runInbound, runValue, type Outcome } from "./check.js";
-import { fixLength, frameCorpus, valueCorpus, type FrameEntry, type ValueEntry } from "./corpus.js";
+import { capturedFrames, fixLength, frameCorpus, valueCorpus, type FrameEntry, type ValueEntry } from "./corpus.js";
 import { mutateAll, randomMutations, repeatElement, resize } from "./mutate.js";
 import { marksOf } from "./record.js";
 import { codecs, fuzzTypes, loadModel, type FuzzType } from "./targets.js";
@@ -179,7 +179,7 @@ function firstElement(codec: Codec<unknown>, bytes: Uint8Array, at: number): Uin
 function buildCorpus(seed: number): { types: FuzzType[]; values: ValueEntry[]; frames: FrameEntry[] } {
   const model = loadModel();
   const types = fuzzTypes(model);
-  return { types, values: valueCorpus(model, types, { seed }), frames: frameCorpus(model, types, { seed }) };
+  return { types, values: valueCorpus(model, types, { seed }), frames: [...frameCorpus(model, types, { seed }), ...capturedFrames()] };
 }
 
 async function main(): Promise<number> {

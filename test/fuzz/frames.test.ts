@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { referenceFraming, runFrames, runInbound, type Outcome } from "../../fuzz/check.js";
-import { fixLength, frameCorpus, type FrameEntry } from "../../fuzz/corpus.js";
+import { capturedFrames, fixLength, frameCorpus, type FrameEntry } from "../../fuzz/corpus.js";
 import { mutateAll } from "../../fuzz/mutate.js";
 import { fuzzTypes, haveTree, loadModel } from "../../fuzz/targets.js";
 import { Tally, hex, mutationArb } from "./arbitraries.js";
@@ -19,7 +19,7 @@ function mustBeAllowed(o: Outcome, what: string, input: Uint8Array): void {
 
 describe.skipIf(!haveTree())("the frame decoder under fast-check", () => {
   const model = loadModel();
-  const frames: FrameEntry[] = frameCorpus(model, fuzzTypes(model), { seed: "fc-frames" });
+  const frames: FrameEntry[] = [...frameCorpus(model, fuzzTypes(model), { seed: "fc-frames" }), ...capturedFrames()];
   const tally = new Tally();
   let emitted = 0;
   afterAll(() => console.log(tally.line("fuzz frames", `; ${frames.length} seed frames, ${emitted} frames emitted and decoded`)));
