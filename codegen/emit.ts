@@ -522,15 +522,8 @@ class ModuleEmitter {
     const field = (f: Field | null): string => (f === null ? "null" : `["${f.name}", ${wire(f.wire)}]`);
     p.line("/** The shape of every type of this module, for generic tools (JSON, fuzzing). */");
     p.block(`export const schema: ${this.rtType("SchemaRegistry")} =`, () => {
-      for (const e of m.enums) {
-        if (e.members.length <= 8) {
-          p.line(`${e.name}: { enum: { ${e.members.map((x) => `${x.name}: ${x.value}`).join(", ")} } },`);
-        } else {
-          p.block(`${e.name}: { enum:`, () => {
-            for (const x of e.members) p.line(`${x.name}: ${x.value},`);
-          }, " },");
-        }
-      }
+      // The enum's const object, printed above, already maps its names to values.
+      for (const e of m.enums) p.line(`${e.name}: { enum: ${tsTypeName(e.name)} },`);
       for (const t of m.types) {
         if (t.kind === "struct") {
           p.line(`${t.name}: { struct: [${t.fields.map(field).join(", ")}] },`);

@@ -66,7 +66,7 @@ export const codecs = {
 
 /** The shape of every type of this module, for generic tools (JSON, fuzzing). */
 export const schema: SchemaRegistry = {
-  lxc_procedure: { enum: { LXC_PROC_DOMAIN_OPEN_NAMESPACE: 1 } },
+  lxc_procedure: { enum: LxcProcedure },
   lxc_domain_open_namespace_args: { struct: [["dom", { ref: "remote_nonnull_domain" }], ["flags", "uint"]] },
 };
 

@@ -429,7 +429,7 @@ export const codecs = {
 
 /** The shape of every type of this module, for generic tools (JSON, fuzzing). */
 export const schema: SchemaRegistry = {
-  qemu_procedure: { enum: { QEMU_PROC_DOMAIN_MONITOR_COMMAND: 1, QEMU_PROC_DOMAIN_ATTACH: 2, QEMU_PROC_DOMAIN_AGENT_COMMAND: 3, QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER: 4, QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER: 5, QEMU_PROC_DOMAIN_MONITOR_EVENT: 6, QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES: 7 } },
+  qemu_procedure: { enum: QemuProcedure },
   qemu_domain_monitor_command_args: { struct: [["dom", { ref: "remote_nonnull_domain" }], ["cmd", { string: 4194304 }], ["flags", "uint"]] },
   qemu_domain_monitor_command_ret: { struct: [["result", { string: 4194304 }]] },
   qemu_domain_attach_args: { struct: [["pid_value", "uint"], ["flags", "uint"]] },

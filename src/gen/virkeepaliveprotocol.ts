@@ -35,7 +35,7 @@ export const codecs = {
 
 /** The shape of every type of this module, for generic tools (JSON, fuzzing). */
 export const schema: SchemaRegistry = {
-  keepalive_procedure: { enum: { KEEPALIVE_PROC_PING: 1, KEEPALIVE_PROC_PONG: 2 } },
+  keepalive_procedure: { enum: KeepaliveProcedure },
 };
 
 /** The keepalive program: procedure number, types and libvirt's annotations. */

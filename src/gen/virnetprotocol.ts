@@ -396,8 +396,8 @@ export const codecs = {
 
 /** The shape of every type of this module, for generic tools (JSON, fuzzing). */
 export const schema: SchemaRegistry = {
-  virNetMessageType: { enum: { VIR_NET_CALL: 0, VIR_NET_REPLY: 1, VIR_NET_MESSAGE: 2, VIR_NET_STREAM: 3, VIR_NET_CALL_WITH_FDS: 4, VIR_NET_REPLY_WITH_FDS: 5, VIR_NET_STREAM_HOLE: 6 } },
-  virNetMessageStatus: { enum: { VIR_NET_OK: 0, VIR_NET_ERROR: 1, VIR_NET_CONTINUE: 2 } },
+  virNetMessageType: { enum: VirNetMessageType },
+  virNetMessageStatus: { enum: VirNetMessageStatus },
   virNetMessageHeader: { struct: [["prog", "uint"], ["vers", "uint"], ["proc", "int"], ["type", { ref: "virNetMessageType" }], ["serial", "uint"], ["status", { ref: "virNetMessageStatus" }]] },
   virNetMessageUUID: { typedef: { fixedOpaque: 16 } },
   virNetMessageNonnullString: { typedef: { string: 4194304 } },

@@ -730,9 +730,9 @@ export const codecs = {
 
 /** The shape of every type of this module, for generic tools (JSON, fuzzing). */
 export const schema: SchemaRegistry = {
-  color: { enum: { COLOR_RED: 0, COLOR_GREEN: 1, COLOR_BLUE: 2 } },
-  sparse: { enum: { SPARSE_LOW: -5, SPARSE_MID: 32, SPARSE_HIGH: 1000 } },
-  demo_procedure: { enum: { DEMO_PROC_ECHO: 1, DEMO_PROC_NO_TYPES: 2, DEMO_PROC_EVENT_PING: 3 } },
+  color: { enum: Color },
+  sparse: { enum: Sparse },
+  demo_procedure: { enum: DemoProcedure },
   name_t: { typedef: { string: 16 } },
   maybe_name: { typedef: { optional: { string: 16 } } },
   uuid_t: { typedef: { fixedOpaque: 6 } },
