@@ -1,4 +1,4 @@
-import { XGenError } from "./errors.js";
+import { XGenError, locAt } from "./errors.js";
 
 /**
  * Enums of libvirt's public C headers (virterror.h, libvirt-domain.h, ...):
@@ -20,8 +20,7 @@ export function parseCEnums(text: string, file: string, known = new Map<string, 
   for (const m of text.matchAll(ENUM)) {
     const name = m[3] ?? m[4]!;
     const body = m[2] ?? m[5]!;
-    const line = text.slice(0, m.index).split("\n").length;
-    out.push({ name, members: members(body, known, { file, line, col: 1 }) });
+    out.push({ name, members: members(body, known, locAt(text, m.index, file)) });
   }
   return out;
 }

@@ -5,6 +5,13 @@ export interface Loc {
   col: number;
 }
 
+/** The position of `text[index]`, for sources read with regular expressions rather than the lexer. */
+export function locAt(text: string, index: number, file: string): Loc {
+  const before = text.slice(0, index);
+  const line = before.split("\n").length;
+  return { file, line, col: index - before.lastIndexOf("\n") };
+}
+
 /** Any problem with generator input, reported as `file:line:col: message`. */
 export class XGenError extends Error {
   override readonly name = "XGenError";

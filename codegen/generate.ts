@@ -3,7 +3,7 @@ import { parseCEnums, type CEnum } from "./cenums.js";
 import { emitEvents } from "./emit-events.js";
 import { eventFamilies } from "./events.js";
 import { parseVirshSources } from "./virsh.js";
-import { emit, camelModule } from "./emit.js";
+import { emit, emitIndex } from "./emit.js";
 import { emitHeader, headerModuleName } from "./emit-headers.js";
 import type { Model } from "./model.js";
 import { parse } from "./parser.js";
@@ -40,7 +40,7 @@ export function generate(files: readonly SourceFile[], options: GenerateOptions)
     describeSource: (m) => describe(files.find((s) => moduleName(s.path) === m.name)!),
   });
   const known = new Map<string, bigint>();
-  const index: string[] = [];
+  const index = model.modules.map((m) => m.name);
   const allEnums = new Map<string, CEnum>();
   for (const h of options.headers ?? []) {
     const enums = parseCEnums(h.text, h.path, known);
@@ -48,7 +48,7 @@ export function generate(files: readonly SourceFile[], options: GenerateOptions)
     if (enums.length === 0) continue;
     const name = headerModuleName(h.path);
     out.set(`${name}.ts`, emitHeader(enums, describe(h)));
-    index.push(`export * as ${camelModule(name)} from "./${name}.js";`);
+    index.push(name);
   }
   const virshFiles = options.virsh ?? [];
   const virsh = parseVirshSources(virshFiles);
@@ -56,9 +56,9 @@ export function generate(files: readonly SourceFile[], options: GenerateOptions)
   if (families.length > 0) {
     const sources = ["the remote program and header enums", ...virshFiles.map((f) => describe(f))].join(", ");
     out.set("events.ts", emitEvents(families, virsh, sources));
-    index.push('export * as events from "./events.js";');
+    index.push("events");
   }
-  if (index.length > 0) out.set("index.ts", `${out.get("index.ts")!}${index.join("\n")}\n`);
+  out.set("index.ts", emitIndex(index));
   return out;
 }
 

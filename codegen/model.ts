@@ -1,7 +1,13 @@
 /**
  * The resolved model the emitter prints from: every name looked up, every
  * constant a number, every typedef chain followed down to wire shapes.
+ * Definitions keep where they were written, so a problem found after
+ * parsing (a name clash, a program without its constants) still points at
+ * the `.x` source.
  */
+import type { Loc } from "./errors.js";
+
+export type { Loc };
 
 /** A definition's identity: its `.x` name and the module that owns it. */
 export interface Sym {
@@ -46,6 +52,7 @@ export interface MemberNote {
 
 export interface Field {
   name: string;
+  loc: Loc;
   wire: Wire;
   note: MemberNote;
 }
@@ -53,19 +60,21 @@ export interface Field {
 export interface EnumDef {
   kind: "enum";
   name: string;
-  members: { name: string; value: number; doc: string | null; note: string | null }[];
+  loc: Loc;
+  members: { name: string; value: number; loc: Loc; doc: string | null; note: string | null }[];
 }
 
 export interface StructDef {
   kind: "struct";
   name: string;
+  loc: Loc;
   fields: Field[];
   note: MemberNote;
 }
 
 export interface UnionArm {
   /** Case values with the label written in the `.x` (a number or a name). */
-  cases: { value: number; label: string }[];
+  cases: { value: number; label: string; loc: Loc }[];
   /** null: a void arm. */
   field: Field | null;
 }
@@ -73,6 +82,7 @@ export interface UnionArm {
 export interface UnionDef {
   kind: "union";
   name: string;
+  loc: Loc;
   discriminant: Field;
   arms: UnionArm[];
   /** undefined: no default arm; null: a void default arm. */
@@ -82,6 +92,7 @@ export interface UnionDef {
 export interface TypedefDef {
   kind: "typedef";
   name: string;
+  loc: Loc;
   wire: Wire;
 }
 
@@ -89,6 +100,7 @@ export type TypeDef = StructDef | UnionDef | TypedefDef;
 
 export interface ConstDef {
   name: string;
+  loc: Loc;
   value: number;
   radix: 8 | 10 | 16;
 }
@@ -108,6 +120,8 @@ export interface Annotations {
 export interface Procedure {
   number: number;
   name: string;
+  /** The procedure enum's member. */
+  loc: Loc;
   /** camelCase of the name after the program's `*_PROC_` prefix. */
   method: string;
   args: Sym | null;
@@ -127,6 +141,8 @@ export interface Program {
   versionConst: string;
   version: number;
   procedureEnum: string;
+  /** The procedure enum. */
+  loc: Loc;
   procedures: Procedure[];
 }
 

@@ -1,8 +1,9 @@
-import { XGenError } from "./errors.js";
+import { XGenError, type Loc } from "./errors.js";
 import type { Annotations, EnumDef, Module, Procedure, Program, StructDef, Sym } from "./model.js";
 import { stripComment } from "./parser.js";
 
-type FindType = (name: string) => { module: string } | null;
+/** `at`: the procedure the name is looked up for, for the message when it is ambiguous. */
+type FindType = (name: string, at: Loc) => { module: string } | null;
 
 /**
  * Finds each program of a module: a `*procedure` enum whose members share a
@@ -16,7 +17,7 @@ export function findPrograms(module: Module, findType: FindType): Program[] {
     if (!/procedure$/i.test(e.name)) continue;
     const prefix = procPrefix(e);
     const base = prefix.slice(0, -"PROC_".length);
-    const loc = { file: module.file, line: 1, col: 1 };
+    const loc = e.loc;
     const programConst = module.constants.find((c) => c.name === `${base}PROGRAM`);
     const versionConst = module.constants.find(
       (c) => c.name === `${base}PROTOCOL_VERSION` || c.name === `${base}PROGRAM_VERSION`,
@@ -25,11 +26,11 @@ export function findPrograms(module: Module, findType: FindType): Program[] {
       throw new XGenError(loc, `enum ${e.name}: no ${base}PROGRAM and ${base}PROTOCOL_VERSION constants`);
     }
     const typeBase = e.name.replace(/procedure$/i, "");
-    const lookup = (suffix: string, kind: "args" | "ret" | "msg"): Sym | null => {
+    const lookup = (suffix: string, kind: "args" | "ret" | "msg", at: Loc): Sym | null => {
       const name = typeBase.endsWith("_")
         ? `${typeBase}${suffix.toLowerCase()}_${kind}`
         : `${typeBase}${pascal(suffix)}${kind[0]!.toUpperCase()}${kind.slice(1)}`;
-      const owner = findType(name);
+      const owner = findType(name, at);
       if (owner !== null) return { name, module: owner.module };
       // The lock protocol spells one word two ways (CREATE_LOCKSPACE, CreateLockSpaceArgs).
       const folded = module.types.find((t) => t.name.toLowerCase() === name.toLowerCase());
@@ -37,15 +38,16 @@ export function findPrograms(module: Module, findType: FindType): Program[] {
     };
     const procedures = e.members.map((m): Procedure => {
       const suffix = m.name.slice(prefix.length);
-      const args = lookup(suffix, "args");
-      const ret = lookup(suffix, "ret");
+      const args = lookup(suffix, "args", m.loc);
+      const ret = lookup(suffix, "ret", m.loc);
       return {
         number: m.value,
         name: m.name,
+        loc: m.loc,
         method: camel(suffix),
         args,
         ret,
-        message: lookup(suffix, "msg"),
+        message: lookup(suffix, "msg", m.loc),
         annotations: annotations(m.doc, m.note),
         inserts: [...inserts(module, args, "args"), ...inserts(module, ret, "ret")],
       };
@@ -57,6 +59,7 @@ export function findPrograms(module: Module, findType: FindType): Program[] {
       versionConst: versionConst.name,
       version: versionConst.value,
       procedureEnum: e.name,
+      loc: e.loc,
       procedures,
     });
   }
@@ -64,12 +67,12 @@ export function findPrograms(module: Module, findType: FindType): Program[] {
 }
 
 function procPrefix(e: EnumDef): string {
-  const prefixes = new Set(e.members.map((m) => /^(.*?_PROC_)/.exec(m.name)?.[1] ?? ""));
-  const [only] = prefixes;
-  if (prefixes.size !== 1 || only === undefined || only === "") {
-    throw new XGenError({ file: "", line: 1, col: 1 }, `enum ${e.name}: members do not share a *_PROC_ prefix`);
-  }
-  return only;
+  const first = /^(.*?_PROC_)/.exec(e.members[0]?.name ?? "")?.[1];
+  if (first === undefined) throw new XGenError(e.members[0]?.loc ?? e.loc, `enum ${e.name}: members do not share a *_PROC_ prefix`);
+  // The first member that differs is where the reader has to look.
+  const odd = e.members.find((m) => !m.name.startsWith(first) || m.name.indexOf("_PROC_") + 6 !== first.length);
+  if (odd !== undefined) throw new XGenError(odd.loc, `enum ${e.name}: members do not share a *_PROC_ prefix (${odd.name} is not ${first}*)`);
+  return first;
 }
 
 function annotations(doc: string | null, note: string | null): Annotations {

@@ -78,15 +78,17 @@ class Resolver {
 
   model(): Model {
     const modules = this.files.map((f) => this.module(f));
-    const seen = new Map<string, string>();
+    // Within a module two names must not become one TypeScript name; across
+    // modules they may, the printer imports the other module's under an alias.
     for (const m of modules) {
-      for (const t of [...m.types, ...m.enums]) {
+      const seen = new Map<string, { name: string; loc: Loc }>();
+      for (const t of [...m.enums, ...m.types].sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col)) {
         const ts = tsTypeName(t.name);
         const other = seen.get(ts);
-        if (other !== undefined && other !== t.name) {
-          throw new XGenError({ file: m.file, line: 1, col: 1 }, `'${t.name}' and '${other}' both map to the TypeScript name ${ts}`);
+        if (other !== undefined) {
+          throw new XGenError(t.loc, `'${t.name}' and '${other.name}' (line ${other.loc.line}) both map to the TypeScript name ${ts}`);
         }
-        seen.set(ts, t.name);
+        seen.set(ts, t);
       }
     }
     return { modules };
@@ -102,23 +104,25 @@ class Resolver {
       switch (def.kind) {
         case "const": {
           const v = def.value;
-          constants.push({ name: def.name, value: this.constant(v, module), radix: v.kind === "number" ? v.radix : 10 });
+          constants.push({ name: def.name, loc: def.loc, value: this.constant(v, module), radix: v.kind === "number" ? v.radix : 10 });
           break;
         }
         case "enum": {
           const members = def.members.map((m) => ({
             name: m.name,
+            loc: m.loc,
             value: this.constant(m.value, module),
             doc: m.doc,
             note: m.note,
           }));
-          enums.push({ kind: "enum", name: def.name, members });
+          enums.push({ kind: "enum", name: def.name, loc: def.loc, members });
           break;
         }
         case "struct":
           types.push({
             kind: "struct",
             name: def.name,
+            loc: def.loc,
             fields: def.fields.map((d) => this.field(d, module)),
             note: memberNote(def.note),
           });
@@ -127,12 +131,12 @@ class Resolver {
           types.push(this.union(def, module));
           break;
         case "typedef":
-          types.push({ kind: "typedef", name: def.name, wire: this.declWire(def.decl, module) });
+          types.push({ kind: "typedef", name: def.name, loc: def.loc, wire: this.declWire(def.decl, module) });
           break;
       }
     }
     const partial: Module = { name: module, file: f.file, constants, enums, types, programs: [], externs: [] };
-    partial.programs = findPrograms(partial, (name) => this.findType(name, module));
+    partial.programs = findPrograms(partial, (name, at) => this.findType(name, module, at));
     partial.externs = [...this.externsUsed].sort();
     return partial;
   }
@@ -149,12 +153,12 @@ class Resolver {
         const value = this.constant(v, module);
         if (seen.has(value)) throw new XGenError(v.loc, `union ${def.name}: case ${value} appears twice`);
         seen.add(value);
-        return { value, label: v.kind === "name" ? v.name : String(v.value) };
+        return { value, label: v.kind === "name" ? v.name : String(v.value), loc: v.loc };
       }),
       field: this.arm(c.arm, module),
     }));
     const dflt = def.default === null ? undefined : this.arm(def.default, module);
-    return { kind: "union", name: def.name, discriminant, arms, default: dflt };
+    return { kind: "union", name: def.name, loc: def.loc, discriminant, arms, default: dflt };
   }
 
   private arm(arm: Declaration | VoidArm, module: string): Field | null {
@@ -162,7 +166,7 @@ class Resolver {
   }
 
   private field(d: Declaration, module: string): Field {
-    return { name: d.name, wire: this.declWire(d, module), note: memberNote(d.note) };
+    return { name: d.name, loc: d.loc, wire: this.declWire(d, module), note: memberNote(d.note) };
   }
 
   private declWire(d: Declaration, module: string): Wire {
@@ -210,7 +214,7 @@ class Resolver {
       }
     }
     if (t.kind !== "ref") throw new Error("unreachable: string/opaque handled by declWire");
-    const owned = this.findType(t.name, module);
+    const owned = this.findType(t.name, module, t.loc);
     if (owned === null) throw new XGenError(t.loc, `unknown type '${t.name}'`);
     const ref: Sym = { name: t.name, module: owned.module };
     switch (owned.def.kind) {
@@ -236,14 +240,15 @@ class Resolver {
     }
   }
 
-  private findType(name: string, module: string): Owned | null {
+  /** `at`: where the name is used, for the message when it is ambiguous. */
+  private findType(name: string, module: string, at?: Loc): Owned | null {
     const owners = this.types.get(name);
     if (owners === undefined) return null;
     const own = owners.find((o) => o.module === module);
     if (own !== undefined) return own;
     if (owners.length > 1) {
       const where = owners.map((o) => o.module).join(", ");
-      throw new XGenError(owners[0]!.def.loc, `'${name}' is defined in several files (${where})`);
+      throw new XGenError(at ?? owners[0]!.def.loc, `'${name}' is defined in several files (${where})`);
     }
     return owners[0]!;
   }

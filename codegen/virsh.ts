@@ -1,4 +1,4 @@
-import { XGenError } from "./errors.js";
+import { XGenError, locAt, type Loc } from "./errors.js";
 
 /**
  * What virsh prints for events, read from virsh's own sources so that
@@ -15,9 +15,11 @@ export interface VirshTables {
 export function parseVirshSources(files: readonly { path: string; text: string }[]): VirshTables {
   const out: VirshTables = { enums: {}, eventNames: {} };
   for (const f of files) {
-    const text = f.text.replace(/\/\*[\s\S]*?\*\//g, "");
+    // Comments become blanks of the same length, so offsets stay those of the file.
+    const text = f.text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " "));
     for (const m of text.matchAll(/VIR_ENUM_IMPL\(\s*(\w+)\s*,\s*\w+\s*,([^;]*?)\)\s*;/g)) {
-      out.enums[m[1]!] = strings(m[2]!, f.path);
+      const at = m.index + m[0].lastIndexOf(m[2]!);
+      out.enums[m[1]!] = strings(m[2]!, (i) => locAt(text, at + i, f.path));
     }
     for (const m of text.matchAll(/virsh(\w+?)EventCallback\s+virsh\w+EventCallbacks\[\]\s*=\s*\{([\s\S]*?)\n\};/g)) {
       out.eventNames[m[1]!] = [...m[2]!.matchAll(/\{\s*"([^"]+)"\s*,/g)].map((n) => n[1]!);
@@ -27,11 +29,11 @@ export function parseVirshSources(files: readonly { path: string; text: string }
 }
 
 /** The C string literals of an argument list, N_("...") or plain. */
-function strings(list: string, file: string): string[] {
+function strings(list: string, locOf: (index: number) => Loc): string[] {
   const out: string[] = [];
   for (const m of list.matchAll(/N_\(\s*"((?:[^"\\]|\\.)*)"\s*\)|"((?:[^"\\]|\\.)*)"/g)) {
     const raw = m[1] ?? m[2]!;
-    if (/\\(?!["\\])/.test(raw)) throw new XGenError({ file, line: 1, col: 1 }, `unsupported escape in "${raw}"`);
+    if (/\\(?!["\\])/.test(raw)) throw new XGenError(locOf(m.index), `unsupported escape in "${raw}"`);
     out.push(raw.replace(/\\(["\\])/g, "$1"));
   }
   return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { xdrErrorOf } from "../helpers/errors.js";
-import { decode, encode, type Codec } from "../../src/xdr/index.js";
+import { decode, encode, openEnums, XdrWriter, type Codec } from "../../src/xdr/index.js";
 import { fromHex, hex } from "../helpers/bytes.js";
 import * as g from "./constructs/expected/constructs.js";
 
@@ -143,10 +143,10 @@ describe("constructs golden case: hostile input fails with XdrError and a path",
     ["char = 128", g.codecs.scalars, patch(scalars, 44, "00000080"), "XDR_RANGE", "scalars.c"],
     ["unsigned short = 65536", g.codecs.scalars, patch(scalars, 56, "00010000"), "XDR_RANGE", "scalars.us"],
     ["optional flag = 2", g.codecs.maybe_name, fromHex("00000002"), "XDR_BAD_BOOL", "maybe_name"],
-    ["enum value not defined", g.codecs.color, fromHex("00000003"), "XDR_BAD_ENUM", "color"],
-    ["sparse enum gap", g.codecs.sparse, fromHex("00000000"), "XDR_BAD_ENUM", "sparse"],
     ["union discriminant with no arm", g.codecs.by_unsigned, fromHex("00000005"), "XDR_BAD_UNION", "by_unsigned.tag"],
     ["enum discriminant with no arm", g.codecs.by_enum, fromHex("00000002"), "XDR_BAD_UNION", "by_enum.c"],
+    // rpcgen's xdr_union fails too: xdr_enum takes the value, no arm and no default does not.
+    ["enum discriminant outside the .x, no default arm", g.codecs.by_enum, fromHex("00000063"), "XDR_BAD_UNION", "by_enum.c"],
     ["non-zero padding", g.codecs.name_t, fromHex("00000001 61000100"), "XDR_PADDING", "name_t"],
     ["trailing bytes", g.codecs.name_t, fromHex("00000001 61000000 00000000"), "XDR_TRAILING", "name_t"],
     ["string over its max", g.codecs.name_t, fromHex("00000011"), "XDR_TOO_LONG", "name_t"],
@@ -167,6 +167,46 @@ describe("constructs golden case: hostile input fails with XdrError and a path",
     for (let n = 0; n < bytes.length; n++) {
       expect(xdrErrorOf(() => decode(g.codecs.scalars, bytes.subarray(0, n))).code).toBe("XDR_SHORT");
     }
+  });
+});
+
+describe("constructs golden case: enums are open on decode, strict on encode", () => {
+  // rpcgen's xdr_enum is xdr_int: libvirt's C takes any 32-bit value.
+  const cases: [string, Codec<unknown>, string, number][] = [
+    ["a value past the last member", g.codecs.color, "00000003", 3],
+    ["a gap of a sparse enum", g.codecs.sparse, "00000000", 0],
+    ["INT32_MIN", g.codecs.sparse, "80000000", -(2 ** 31)],
+    ["INT32_MAX", g.codecs.color, "7fffffff", 2 ** 31 - 1],
+  ];
+  for (const [what, c, bytes, value] of cases) {
+    it(`decodes ${what} to the number`, () => expect(decode(c, fromHex(bytes))).toBe(value));
+  }
+
+  it("decodes an unknown value inside a struct, and the guard tells it from members", () => {
+    const bytes = encode(g.codecs.optionals, { name: null, inner: null, later: null, shade: g.Color.COLOR_BLUE });
+    bytes[bytes.length - 1] = 9;
+    const v = decode(g.codecs.optionals, bytes);
+    expect(v.shade).toBe(9);
+    expect([g.isColor(v.shade!), g.isColor(g.Color.COLOR_BLUE)]).toEqual([false, true]);
+  });
+
+  it("encodes only listed members by default", () => {
+    const err = xdrErrorOf(() => encode(g.codecs.color, 3));
+    expect([err.code, err.where, err.detail]).toEqual(["XDR_BAD_ENUM", "color", "3 is not a value of enum color"]);
+  });
+
+  it("encodes any 32-bit value through a writer passed to openEnums, as C's xdr_enum does", () => {
+    const w = openEnums(new XdrWriter());
+    expect(hex(encode(g.codecs.color, 3, w))).toBe("00000003");
+    expect(hex(encode(g.codecs.sparse, -1, w))).toBe("ffffffff");
+    // Still an integer of 32 bits (1.5 passes the members' range test, then w.int refuses it),
+    // and still no arm for a union without default.
+    expect(xdrErrorOf(() => encode(g.codecs.color, 1.5, w)).code).toBe("XDR_RANGE");
+    expect(xdrErrorOf(() => encode(g.codecs.color, 7.5, w)).code).toBe("XDR_BAD_ENUM");
+    expect(xdrErrorOf(() => encode(g.codecs.color, 2 ** 31, w)).code).toBe("XDR_BAD_ENUM");
+    expect(xdrErrorOf(() => encode(g.codecs.by_enum, { c: 99 } as unknown as g.ByEnum, w)).code).toBe("XDR_BAD_UNION");
+    // Other writers stay strict.
+    expect(xdrErrorOf(() => encode(g.codecs.color, 3, new XdrWriter())).code).toBe("XDR_BAD_ENUM");
   });
 });
 

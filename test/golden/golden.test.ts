@@ -8,7 +8,7 @@ const update = process.env.UPDATE_GOLDEN === "1";
 
 describe("golden codegen cases", () => {
   it("has cases", () => {
-    expect(goldenCases()).toEqual(expect.arrayContaining(["constructs", "graphics"]));
+    expect(goldenCases()).toEqual(expect.arrayContaining(["constructs", "crossmodule", "graphics"]));
   });
 
   for (const name of goldenCases()) {

@@ -130,7 +130,9 @@ export function cDumpSource(model: Model, types: readonly string[]): string {
     const gen = new CDump(body);
     switch (d.kind) {
       case "enum":
-        body.push("oint(b, (long long)*p);");
+        // GCC gives an enum without negative members an unsigned type, while
+        // xdr_enum stores the wire's int32 in it: read it back as int32.
+        body.push("oint(b, (long long)(int32_t)*p);");
         break;
       case "typedef":
         gen.decl(d.wire, "(*p)", d.name, 0);
@@ -187,8 +189,11 @@ class CDump {
       case "hyper":
       case "ranged":
       case "bool":
-      case "enum":
         o.push(`oint(b, (long long)(${lv}));`);
+        return;
+      case "enum":
+        // As for a named enum above: the storage may be unsigned, the wire value is int32.
+        o.push(`oint(b, (long long)(int32_t)(${lv}));`);
         return;
       case "uint":
       case "uhyper":

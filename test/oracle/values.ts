@@ -18,6 +18,10 @@
  *   contract. Equality (see equal.ts) is Object.is: NaN equals NaN, and
  *   -0 differs from +0 (XDR carries the sign bit; -0 is generated).
  * - Huge `<max>`es are capped (ValueOptions caps); cappedLimits lists them.
+ * - With `openEnums`, enums also take values the `.x` does not list (and
+ *   such a value reaches a union's default arm), as libvirt's C does:
+ *   rpcgen's xdr_enum is xdr_int. Encoding those needs a writer passed to
+ *   openEnums (src/xdr/enums.ts); the default writer refuses them.
  */
 import type { EnumDef, Field, Model, StructDef, Sym, TypeDef, UnionDef, Wire } from "../../codegen/model.js";
 import { MinSizes } from "../../codegen/sizes.js";
@@ -160,7 +164,7 @@ export interface UnionChoice {
  * Every case label of every arm, plus one value that reaches the default arm
  * (when there is one and some discriminant value is left for it).
  */
-export function unionChoices(model: Model, u: UnionDef): UnionChoice[] {
+export function unionChoices(model: Model, u: UnionDef, opts: { openEnums?: boolean } = {}): UnionChoice[] {
   const isBool = u.discriminant.wire.k === "bool";
   const disc = (n: number): number | boolean => (isBool ? n !== 0 : n);
   const out: UnionChoice[] = [];
@@ -172,20 +176,23 @@ export function unionChoices(model: Model, u: UnionDef): UnionChoice[] {
     }
   });
   if (u.default !== undefined) {
-    const free = defaultDiscriminant(model, u.discriminant.wire, used);
+    const free = defaultDiscriminant(model, u.discriminant.wire, used, opts.openEnums === true);
     if (free !== null) out.push({ discriminant: disc(free), field: u.default, arm: -1 });
   }
   return out;
 }
 
-function defaultDiscriminant(model: Model, w: Wire, used: Set<number>): number | null {
+function defaultDiscriminant(model: Model, w: Wire, used: Set<number>, openEnums: boolean): number | null {
   const firstFree = (candidates: Iterable<number>): number | null => {
     for (const c of candidates) if (!used.has(c)) return c;
     return null;
   };
   switch (w.k) {
-    case "enum":
-      return firstFree((lookup(model, w.ref) as EnumDef).members.map((m) => m.value));
+    case "enum": {
+      const e = lookup(model, w.ref) as EnumDef;
+      // An open enum's values outside the .x go to the default arm too, in C as here.
+      return firstFree(chain(e.members.map((m) => m.value), openEnums ? outsideValues(e) : []));
+    }
     case "bool":
       return firstFree([0, 1]);
     case "ranged":
@@ -272,6 +279,12 @@ export interface ValueOptions {
   cover?: Coverage;
   /** "ascii" keeps strings to U+0001..U+007F. Default "unicode". */
   text?: "unicode" | "ascii";
+  /**
+   * Enums take, in turn with their members, values the `.x` does not list
+   * (see outsideValues); union default arms are reached with them too.
+   * Default false: the default writer refuses such values.
+   */
+  openEnums?: boolean;
 }
 
 /** A value of `sym` (any enum, struct, union or typedef of the model). */
@@ -305,6 +318,7 @@ class ValueMaker {
   private readonly maxDepth: number;
   private readonly cover: Coverage;
   private readonly ascii: boolean;
+  private readonly openEnums: boolean;
   private readonly minSizes: MinSizes;
 
   constructor(
@@ -318,6 +332,7 @@ class ValueMaker {
     this.maxDepth = opts.maxDepth ?? 8;
     this.cover = opts.cover ?? new Coverage();
     this.ascii = opts.text === "ascii";
+    this.openEnums = opts.openEnums === true;
   }
 
   value(w: Wire, depth: number, shape: Shape): unknown {
@@ -366,9 +381,12 @@ class ValueMaker {
       case "enum": {
         const e = lookup(this.model, w.ref) as EnumDef;
         const key = `${w.ref.module}.${w.ref.name}`;
-        const m = e.members[this.cover.turn(key, e.members.length)]!;
-        this.cover.mark(key, m.value);
-        return m.value;
+        // Open: one turn in members+1 is a value outside the .x, those cycling too.
+        const i = this.cover.turn(key, e.members.length + (this.openEnums ? 1 : 0));
+        const outside = outsideValues(e);
+        const v = i < e.members.length ? e.members[i]!.value : outside[this.cover.turn(`${key}:outside`, outside.length)]!;
+        this.cover.mark(key, v);
+        return v;
       }
       case "struct": {
         const s = lookup(this.model, w.ref) as StructDef;
@@ -378,7 +396,7 @@ class ValueMaker {
       }
       case "union": {
         const u = lookup(this.model, w.ref) as UnionDef;
-        const choices = unionChoices(this.model, u);
+        const choices = unionChoices(this.model, u, { openEnums: this.openEnums });
         const key = `${w.ref.module}.${w.ref.name}`;
         const i = this.cover.turn(key, choices.length);
         const c = choices[i]!;
@@ -487,6 +505,19 @@ class ValueMaker {
     return s;
   }
 
+}
+
+/**
+ * 32-bit values an enum does not list, nearest and farthest first: one past
+ * each end, then the int32 extremes. What a newer peer's new member, or a
+ * garbled one, looks like.
+ */
+export function outsideValues(e: EnumDef): number[] {
+  const values = new Set(e.members.map((m) => m.value));
+  const max = Math.max(...values);
+  const min = Math.min(...values);
+  const candidates = [max + 1, min - 1, I32_MAX, I32_MIN];
+  return [...new Set(candidates)].filter((v) => v >= I32_MIN && v <= I32_MAX && !values.has(v));
 }
 
 function rangedEdges(min: number, max: number): number[] {
