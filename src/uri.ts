@@ -83,7 +83,8 @@ function authority(input: string, text: string): { user: string | null; host: st
   let port: number | null = null;
   if (m[3] !== undefined && m[3] !== "") {
     if (!/^\d{1,5}$/.test(m[3]) || Number(m[3]) > 65535) throw new UriError(`${JSON.stringify(input)}: invalid port '${m[3]}'`);
-    port = Number(m[3]);
+    // libvirt reads port 0 as "none given" and uses the transport's default.
+    port = Number(m[3]) === 0 ? null : Number(m[3]);
   }
   return { user, host, port };
 }
@@ -96,9 +97,13 @@ function unescape(input: string, part: string, text: string): string {
   }
 }
 
-/** A query parameter, matched without regard to case as libvirt does. */
+/**
+ * A query parameter, matched without regard to case; the last occurrence
+ * wins, as in libvirt's doRemoteOpen, whose EXTRACT_URI_ARG_* macros
+ * overwrite the value on each occurrence of every client parameter.
+ */
 export function uriParam(uri: ConnectionUri, name: string): string | undefined {
-  return uri.params.find(([k]) => k.toLowerCase() === name)?.[1];
+  return uri.params.findLast(([k]) => k.toLowerCase() === name)?.[1];
 }
 
 /**
@@ -134,6 +139,8 @@ export function unixSocketFor(u: ConnectionUri, readOnly: boolean, env = process
     throw new UriError(`${JSON.stringify(u.uri)}: mode must be auto, legacy or direct, not '${mode}'`);
   }
   const socket = uriParam(u, "socket");
+  // Node would read an empty path as "no path" and dial TCP instead.
+  if (socket === "") throw new UriError(`${JSON.stringify(u.uri)}: socket= is empty; libvirt, too, fails to connect to ''`);
   if (socket !== undefined) return { path: socket, mode: mode === "direct" ? "direct" : "legacy" };
   const user = euid > 0 && (u.path === "/session" || u.uri.toLowerCase().startsWith("test+") || u.uri === "");
   const dir = user ? join(env["XDG_RUNTIME_DIR"] ?? join(homedir(), ".cache"), "libvirt") : "/var/run/libvirt";

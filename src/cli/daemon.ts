@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { startDaemon } from "../testing/daemon.js";
+import { intOption } from "./usage.js";
 
 export const DAEMON_USAGE = `usage: libvirt-remote daemon [--max-client-requests N]
 
@@ -19,14 +20,17 @@ export async function daemonMain(argv: string[]): Promise<number> {
     process.stdout.write(`${DAEMON_USAGE}\n`);
     return 0;
   }
-  const max = values["max-client-requests"];
-  const d = await startDaemon(max === undefined ? {} : { maxClientRequests: Number(max) });
+  const text = values["max-client-requests"];
+  const max = text === undefined ? undefined : intOption("max-client-requests", text, 1, 1_000_000);
+  const d = await startDaemon(max === undefined ? {} : { maxClientRequests: max });
   const { pid, dir, tcpPort, socket, adminSocket, uris } = d;
-  process.stdout.write(`${JSON.stringify({ pid, dir, tcpPort, socket, adminSocket, uris }, null, 2)}\n`);
-  await new Promise<void>((resolve) => {
+  // Listening before printing: whoever reads the URIs may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  process.stdout.write(`${JSON.stringify({ pid, dir, tcpPort, socket, adminSocket, uris }, null, 2)}\n`);
+  await stopped;
   await d.stop();
   return 0;
 }

@@ -1,10 +1,11 @@
+import { writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import type { Server } from "node:net";
+import { constants } from "node:os";
 import { parseArgs } from "node:util";
 import { readFixture, writeFixture } from "../fixtures/format.js";
 import { importCapture } from "../fixtures/pcap.js";
-import { listen, recordingProxy, replayServer } from "../fixtures/servers.js";
-import { UsageError } from "./usage.js";
+import { listen, recordingProxy, replayServer, type SessionServer } from "../fixtures/servers.js";
+import { UsageError, intOption } from "./usage.js";
 
 export const RECORD_USAGE = `usage: libvirt-remote record --listen ADDR --upstream URI --out FILE [--once]
 
@@ -12,22 +13,52 @@ A recording proxy: clients (virsh, libvirt-python, this library) connect to
 ADDR (host:port, or a Unix socket path) instead of the daemon; every frame
 both ways is passed on to URI's daemon and written to FILE (with -N before
 the extension for the N-th connection after the first) when the connection
-ends. --once stops after the first connection.`;
+ends. --once stops after the first connection that recorded anything.
+A client that sends what is not libvirt RPC is closed, with a note on
+stderr. Ctrl-C or SIGTERM closes every connection, writes its recording and
+exits; a second one exits at once (code 130 or 143), after those writes.`;
 
 export const REPLAY_USAGE = `usage: libvirt-remote replay --listen ADDR FILE [--once]
 
 Serves a recorded session to any client on ADDR (host:port, or a Unix
 socket path): requests are matched against the fixture, the daemon's
-frames are sent back with the client's serial numbers.`;
+frames are sent back with the client's serial numbers, and keepalive PINGs
+are answered. --once stops after the first session. A client that sends
+what is not libvirt RPC is closed, with a note on stderr.`;
 
-function untilStopped(server: Server, once: boolean, done: Promise<void>): Promise<void> {
+/**
+ * Serves until `done` (for --once) or a signal. The first SIGINT or SIGTERM
+ * stops accepting and ends every session: a recording proxy saves each one
+ * synchronously as it ends, so everything recorded is on disk before this
+ * resolves. A second signal, should anything still hang, exits at once with
+ * 128 + its number (130 for SIGINT, as a shell reports it) — after those saves.
+ */
+function untilStopped(server: SessionServer, done: Promise<void> | null, name: string): Promise<void> {
   return new Promise((resolve) => {
-    const stop = (): void => void server.close(() => resolve());
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    if (once) void done.then(stop);
+    let stopping = false;
+    const finish = (): void => {
+      if (stopping) return;
+      stopping = true;
+      server.close(() => {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        resolve();
+      });
+      server.endSessions();
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (!stopping) return finish();
+      process.stderr.write(`${name}: ${signal} again, exiting now\n`);
+      process.exit(128 + constants.signals[signal]);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    void done?.then(finish);
   });
 }
+
+/** One-line notes about single connections go to stderr; the server goes on. */
+const toStderr = (line: string): void => void process.stderr.write(`${line}\n`);
 
 export async function recordMain(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -49,16 +80,24 @@ export async function recordMain(argv: string[]): Promise<number> {
   let n = 0;
   let first!: () => void;
   const firstDone = new Promise<void>((r) => (first = r));
-  const server = recordingProxy(values.upstream, (recorder) => {
-    const file = n++ === 0 ? out : out.replace(/(\.[^./]*)?$/, `-${n}$1`);
-    void writeFile(file, recorder.toString()).then(() => {
+  // Saved synchronously, so that a session ended by a signal is on disk before the exit.
+  const server = recordingProxy(
+    values.upstream,
+    (recorder) => {
+      // A stray client (a port scan, an HTTP request) is not a session: no file, and --once waits on.
+      if (recorder.frames.length === 0) return;
+      const file = n++ === 0 ? out : out.replace(/(\.[^./]*)?$/, `-${n}$1`);
+      writeFileSync(file, recorder.toString());
       process.stderr.write(`record: ${recorder.frames.length} frames -> ${file}\n`);
       first();
-    });
-  });
+    },
+    toStderr,
+  );
+  // Signal handlers first: whoever reads "listening" may press Ctrl-C at once.
+  const stopped = untilStopped(server, values.once ? firstDone : null, "record");
   await listen(server, values.listen);
   process.stderr.write(`record: listening on ${values.listen}, forwarding to ${values.upstream}\n`);
-  await untilStopped(server, values.once, firstDone);
+  await stopped;
   return 0;
 }
 
@@ -81,13 +120,19 @@ export async function replayMain(argv: string[]): Promise<number> {
   const fixture = readFixture(await readFile(file, "utf8"), file);
   let first!: () => void;
   const firstDone = new Promise<void>((r) => (first = r));
-  const server = replayServer(fixture, (session) => {
-    for (const m of session.mismatches) process.stderr.write(`replay: ${m}\n`);
-    first();
-  });
+  const server = replayServer(
+    fixture,
+    (session) => {
+      for (const m of session.mismatches) process.stderr.write(`replay: ${m}\n`);
+      // A client that sent garbage was no session: --once waits for a real one.
+      if (session.failure === null) first();
+    },
+    toStderr,
+  );
+  const stopped = untilStopped(server, values.once ? firstDone : null, "replay");
   await listen(server, values.listen);
   process.stderr.write(`replay: serving ${file} (${fixture.frames.length} frames) on ${values.listen}\n`);
-  await untilStopped(server, values.once, firstDone);
+  await stopped;
   return 0;
 }
 
@@ -115,10 +160,8 @@ export async function importMain(argv: string[]): Promise<number> {
   }
   const [file] = positionals;
   if (file === undefined || values.out === undefined) throw new UsageError(IMPORT_USAGE);
-  const fixture = importCapture(await readFile(file), {
-    ...(values.port === undefined ? {} : { port: Number(values.port) }),
-    ...(values.uri === undefined ? {} : { uri: values.uri }),
-  });
+  const port = values.port === undefined ? {} : { port: intOption("port", values.port, 1, 65535) };
+  const fixture = importCapture(await readFile(file), { ...port, ...(values.uri === undefined ? {} : { uri: values.uri }) });
   await writeFile(values.out, writeFixture(fixture));
   process.stderr.write(`import-pcap: ${fixture.frames.length} frames -> ${values.out}\n`);
   return 0;

@@ -52,7 +52,11 @@ export type XdrErrorCode =
   /** A number outside the range of its wire type. */
   | "XDR_RANGE"
   /** A value of the wrong JavaScript type handed to an encoder. */
-  | "XDR_BAD_VALUE";
+  | "XDR_BAD_VALUE"
+  /** A string with U+0000: libvirtd reads C strings and would cut it there. */
+  | "XDR_STRING_NUL"
+  /** A string with an unpaired UTF-16 surrogate, which has no UTF-8 form. */
+  | "XDR_STRING_SURROGATE";
 
 /**
  * Adds a path segment to an XdrError passing through a generated codec;

@@ -55,14 +55,15 @@ export class XdrWriter {
     this.view = new DataView(next.buffer);
   }
 
+  // The typeof tests come first: `|` and `>>>` throw a TypeError on a bigint.
   int(v: number): void {
-    if ((v | 0) !== v) throw badNumber(v, "int");
+    if (typeof v !== "number" || (v | 0) !== v) throw badNumber(v, "int");
     const at = this.room(4);
     this.view.setInt32(at, v);
   }
 
   uint(v: number): void {
-    if (v >>> 0 !== v) throw badNumber(v, "unsigned int");
+    if (typeof v !== "number" || v >>> 0 !== v) throw badNumber(v, "unsigned int");
     const at = this.room(4);
     this.view.setUint32(at, v);
   }
@@ -99,7 +100,7 @@ export class XdrWriter {
 
   /** A 4-byte integer that the `.x` declares narrower (char, short). */
   ranged(v: number, min: number, max: number): void {
-    if ((v | 0) !== v || v < min || v > max) throw badNumber(v, `${min}..${max}`);
+    if (typeof v !== "number" || (v | 0) !== v || v < min || v > max) throw badNumber(v, `${min}..${max}`);
     const at = this.room(4);
     this.view.setInt32(at, v);
   }
@@ -124,13 +125,20 @@ export class XdrWriter {
     const start = at + 4;
     let len = 0;
     if (n <= SHORT_STRING) {
+      // One unsigned compare per character sends NUL (0 - 1 wraps to
+      // 0xffffffff) and anything outside ASCII to the checked path.
       for (; len < n; len++) {
         const c = v.charCodeAt(len);
-        if (c >= 0x80) break;
+        if ((c - 1) >>> 0 >= 0x7f) break;
         b[start + len] = c;
       }
-      if (len < n) len += utf8.encodeInto(v.slice(len), b.subarray(start + len)).written;
+      if (len < n) {
+        const rest = len === 0 ? v : v.slice(len);
+        checkText(rest, len);
+        len += utf8.encodeInto(rest, b.subarray(start + len)).written;
+      }
     } else {
+      checkText(v, 0);
       len = utf8.encodeInto(v, b.subarray(start)).written;
     }
     if (len > max) throw new XdrError("XDR_TOO_LONG", `string of ${len} UTF-8 bytes exceeds max ${max}`);
@@ -184,6 +192,26 @@ export function fixedLength(v: readonly unknown[], n: number): void {
 export function arrayCount(w: XdrWriter, v: readonly unknown[], max: number): void {
   if (!Array.isArray(v)) throw badValue(v, "an array");
   w.count(v.length, max);
+}
+
+// Node 20 has String.prototype.isWellFormed; the es2023 lib does not declare it.
+declare global {
+  interface String {
+    isWellFormed(): boolean;
+  }
+}
+
+/**
+ * Refuses what a libvirt string cannot carry: NUL (libvirtd reads C strings
+ * and would silently cut the value there) and lone surrogates (which
+ * TextEncoder would silently turn into U+FFFD). `offset` is where `v`
+ * starts in the whole string, for the message. Both tests are native scans,
+ * and isWellFormed is immediate for strings V8 stores one byte per char.
+ */
+function checkText(v: string, offset: number): void {
+  const nul = v.indexOf("\0");
+  if (nul !== -1) throw new XdrError("XDR_STRING_NUL", `string contains NUL at index ${offset + nul}`);
+  if (!v.isWellFormed()) throw new XdrError("XDR_STRING_SURROGATE", "string contains a lone UTF-16 surrogate");
 }
 
 function badNumber(v: unknown, type: string): XdrError {

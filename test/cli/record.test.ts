@@ -1,10 +1,12 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../protocol/fetch.js";
+import { connect } from "../../src/client/client.js";
 import { readFixture } from "../../src/fixtures/format.js";
 import { freePort } from "../../src/testing/daemon.js";
 import { sharedDaemon } from "../e2e/daemon.js";
@@ -13,18 +15,49 @@ const run = promisify(execFile);
 const daemon = sharedDaemon();
 const cli = join(repoRoot(), "dist/src/cli/main.js");
 
+/** A CLI server, what it has printed on stderr so far, and how it ended. */
+interface Running {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
 /** Starts a CLI server and waits for its "listening"/"serving" line on stderr. */
 async function server(args: string[]): Promise<ChildProcess> {
+  return (await serve(args)).child;
+}
+
+async function serve(args: string[]): Promise<Running> {
   const child = spawn("node", [cli, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
   await new Promise<void>((resolve, reject) => {
-    let err = "";
     child.stderr!.setEncoding("utf8").on("data", (c: string) => {
       err += c;
       if (/listening|serving/.test(err)) resolve();
     });
-    child.once("exit", () => reject(new Error(err)));
+    void exited.then(() => reject(new Error(err)));
   });
-  return child;
+  return { child, stderr: () => err, exited };
+}
+
+/** A client that sends an HTTP request, as a stray browser or scanner would; resolves when it is closed. */
+function httpRequest(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = createConnection({ host: "127.0.0.1", port }, () => s.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    s.on("error", reject);
+    s.on("close", () => resolve());
+    s.resume();
+  });
+}
+
+/** Resolves once `f` holds, polling; fails after a generous bound. */
+async function until(f: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 describe.skipIf(daemon === null)("libvirt-remote record and replay", () => {
@@ -48,5 +81,131 @@ describe.skipIf(daemon === null)("libvirt-remote record and replay", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  // Issue 13, defect 3: a stray client costs only its own connection.
+  it("record survives an HTTP request: a note on stderr, then the next session is recorded", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lr-cli-rec-"));
+    try {
+      const out = join(dir, "s.jsonl");
+      const port = await freePort();
+      const rec = await serve(["record", "--listen", `127.0.0.1:${port}`, "--upstream", daemon!.uris.testTcp, "--out", out, "--once"]);
+      await httpRequest(port);
+      await until(() => rec.stderr().includes("closed:"), "the note");
+      expect(rec.stderr()).toMatch(/^record: client 127\.0\.0\.1:\d+: closed: sent what is not libvirt RPC: frame length 1195725856 exceeds the maximum of \d+$/m);
+      expect(rec.stderr()).not.toMatch(/^\s+at /m);
+      // --once waits for a session that recorded something.
+      const live = await run("virsh", ["-c", `test+tcp://127.0.0.1:${port}/default`, "domstate", "test"], { encoding: "utf8" });
+      expect(await rec.exited).toEqual({ code: 0, signal: null });
+      expect(live.stdout.trim()).toBe("running");
+      expect(readFixture(readFileSync(out, "utf8")).frames.some((f) => f.procedure === "REMOTE_PROC_DOMAIN_GET_STATE")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("replay survives an HTTP request: a note on stderr, and virsh is still served", async () => {
+    const port = await freePort();
+    const rep = await serve(["replay", "--listen", `127.0.0.1:${port}`, join(repoRoot(), "fixtures/virsh-session.jsonl"), "--once"]);
+    await httpRequest(port);
+    await until(() => rep.stderr().includes("closed:"), "the note");
+    expect(rep.stderr()).toMatch(/^replay: client 127\.0\.0\.1:\d+: closed: not libvirt RPC: frame length 1195725856 exceeds the maximum of \d+$/m);
+    const { stdout } = await run("virsh", ["-c", `test+tcp://127.0.0.1:${port}/default`, "list", "--all"], { encoding: "utf8" });
+    expect(stdout).toBe(readFileSync(join(repoRoot(), "fixtures/virsh-session.expected.txt"), "utf8"));
+    expect(await rep.exited).toEqual({ code: 0, signal: null });
+  });
+
+  // Issue 13, defect 11: Ctrl-C with a client connected stops, closes it and saves what was recorded.
+  describe("SIGINT and SIGTERM with a client connected", () => {
+    async function recordWithClient(dir: string): Promise<{ rec: Running; out: string; close: () => void }> {
+      const out = join(dir, "s.jsonl");
+      const port = await freePort();
+      const rec = await serve(["record", "--listen", `127.0.0.1:${port}`, "--upstream", daemon!.uris.testTcp, "--out", out]);
+      const client = await connect(`test+tcp://127.0.0.1:${port}/default`, { keepalive: false });
+      expect((await client.connectGetHostname()).hostname).not.toBe("");
+      return { rec, out, close: () => client.destroy() };
+    }
+
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      it(`the first ${signal} closes the client, writes the recording and exits 0`, async () => {
+        const dir = mkdtempSync(join(tmpdir(), "lr-cli-sig-"));
+        const { rec, out, close } = await recordWithClient(dir);
+        try {
+          rec.child.kill(signal);
+          expect(await rec.exited).toEqual({ code: 0, signal: null });
+          const frames = readFixture(readFileSync(out, "utf8")).frames;
+          expect(frames.map((f) => f.procedure)).toContain("REMOTE_PROC_CONNECT_GET_HOSTNAME");
+          expect(rec.stderr()).toMatch(/^record: \d+ frames -> .*s\.jsonl$/m);
+        } finally {
+          close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
+
+    it("a second SIGINT right after the first forces the exit, but only after the recording is written", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "lr-cli-sig-"));
+      const { rec, out, close } = await recordWithClient(dir);
+      try {
+        rec.child.kill("SIGINT");
+        await new Promise((r) => setTimeout(r, 5));
+        rec.child.kill("SIGINT");
+        const { code, signal } = await rec.exited;
+        // The first may already have finished the job (exit 0); a forced exit is 130, as for any Ctrl-C.
+        expect(signal).toBeNull();
+        expect([0, 130]).toContain(code);
+        expect(existsSync(out)).toBe(true);
+        expect(readFixture(readFileSync(out, "utf8")).frames.map((f) => f.procedure)).toContain("REMOTE_PROC_CONNECT_GET_HOSTNAME");
+      } finally {
+        close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("replay: SIGINT with a client connected closes it and exits 0", async () => {
+      const port = await freePort();
+      const rep = await serve(["replay", "--listen", `127.0.0.1:${port}`, join(repoRoot(), "fixtures/virsh-session.jsonl")]);
+      const s = createConnection({ host: "127.0.0.1", port });
+      const closed = new Promise<void>((r) => s.on("close", () => r()));
+      s.on("error", () => undefined);
+      await new Promise<void>((r) => s.once("connect", () => r()));
+      rep.child.kill("SIGINT");
+      expect(await rep.exited).toEqual({ code: 0, signal: null });
+      await closed;
+    });
+  });
+});
+
+// Issue 13, defect 12: a capture that cannot be imported faithfully is one line and exit code 1, no fixture written.
+describe("libvirt-remote import-pcap", () => {
+  async function importPcap(bytes: Uint8Array): Promise<{ code: number; stderr: string; written: boolean }> {
+    const dir = mkdtempSync(join(tmpdir(), "lr-cli-pcap-"));
+    try {
+      writeFileSync(join(dir, "in.pcap"), bytes);
+      const out = join(dir, "out.jsonl");
+      try {
+        await run("node", [cli, "import-pcap", join(dir, "in.pcap"), "--out", out], { encoding: "utf8" });
+        return { code: 0, stderr: "", written: existsSync(out) };
+      } catch (e) {
+        const err = e as { code: number; stderr: string };
+        return { code: err.code, stderr: err.stderr, written: existsSync(out) };
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("an empty file", async () => {
+    expect(await importPcap(new Uint8Array(0))).toEqual({ code: 1, stderr: "libvirt-remote: not a pcap or pcapng file: it is empty\n", written: false });
+  });
+
+  it("a file cut inside a packet record", async () => {
+    const header = Buffer.from("d4c3b2a1020004000000000000000000ffff000001000000", "hex");
+    const record = Buffer.from("e803000000000000640000006400000001020304", "hex"); // claims 100 bytes, holds 4
+    expect(await importPcap(Buffer.concat([header, record]))).toEqual({
+      code: 1,
+      stderr: "libvirt-remote: pcap: packet 1 at byte 24: 100 bytes captured but the file ends after 4\n",
+      written: false,
+    });
   });
 });

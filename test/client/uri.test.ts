@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UriError } from "../../src/rpc/errors.js";
-import { parseUri, unixSocketFor } from "../../src/uri.js";
+import { parseUri, unixSocketFor, uriParam } from "../../src/uri.js";
 
 describe("parseUri", () => {
   const cases: [string, Partial<ReturnType<typeof parseUri>>][] = [
@@ -65,5 +65,34 @@ describe("unixSocketFor", () => {
   it("honours socket= and rejects a bad mode", () => {
     expect(unixSocketFor(parseUri("qemu:///system?socket=/tmp/x"), false, env, 0).path).toBe("/tmp/x");
     expect(() => unixSocketFor(parseUri("qemu:///system?mode=fast"), false, env, 0)).toThrow("mode must be auto, legacy or direct, not 'fast'");
+  });
+});
+
+// Issue 13, defect 19: as libvirt's doRemoteOpen reads a URI.
+describe("URI parameters and ports as libvirt reads them", () => {
+  it("takes the last name= (EXTRACT_URI_ARG_STR overwrites on each occurrence)", () => {
+    expect(parseUri("test+tcp://h/default?name=test:///first&name=test:///last").name).toBe("test:///last");
+    expect(parseUri("test+tcp://h/default?NAME=test:///first&name=").name).toBe("");
+  });
+
+  it("takes the last occurrence of every client parameter, names matched without case", () => {
+    const u = parseUri("qemu+unix:///session?socket=/first&mode=direct&Socket=/last&MODE=legacy");
+    expect(uriParam(u, "socket")).toBe("/last");
+    expect(uriParam(u, "mode")).toBe("legacy");
+    expect(unixSocketFor(u, false, {}, 1000)).toEqual({ path: "/last", mode: "legacy" });
+  });
+
+  it("treats port 0 as no port, so the transport's default is used (libvirt: uri->port != 0)", () => {
+    expect(parseUri("test+tcp://127.0.0.1:0/default").port).toBeNull();
+    expect(parseUri("test+tcp://127.0.0.1:00/default").port).toBeNull();
+    expect(parseUri("test+tcp://127.0.0.1:1/default").port).toBe(1);
+  });
+
+  it("refuses an empty socket= for a Unix socket instead of reaching for TCP (libvirt fails to connect to '')", () => {
+    const u = parseUri("qemu+unix:///system?socket=");
+    expect(() => unixSocketFor(u, false, {}, 0)).toThrow(UriError);
+    expect(() => unixSocketFor(u, false, {}, 0)).toThrow(`"qemu+unix:///system?socket=": socket= is empty; libvirt, too, fails to connect to ''`);
+    // A TCP URI has no use for socket=, as in libvirt.
+    expect(parseUri("test+tcp://h/default?socket=").name).toBe("test:///default");
   });
 });

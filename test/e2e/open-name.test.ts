@@ -1,8 +1,10 @@
 import { createConnection, createServer, type AddressInfo, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../src/client/client.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
 import { FrameDecoder } from "../../src/rpc/frame.js";
 import { decodeInbound } from "../../src/rpc/message.js";
+import { TcpTransport } from "../../src/transport/socket.js";
 import { parseUri } from "../../src/uri.js";
 import { sharedDaemon, virshFails } from "./daemon.js";
 
@@ -49,4 +51,48 @@ describe.skipIf(daemon === null)("the CONNECT_OPEN name, compared with what virs
       expect(parseUri(uri).name).toBe(names[0]);
     });
   }
+
+  // Issue 13, defect 2: libvirt's doRemoteOpen sends a present empty string (never an absent
+  // name) when there is no URI ("probe URI server side"), for remote:// URIs ("allow remote
+  // server to probe") and for an explicit empty name=.
+  describe("an empty name is sent present and empty, and the daemon picks its driver", () => {
+    async function ours(uri: string | undefined, options: Parameters<typeof connect>[1] = {}): Promise<{ name: string | null | undefined; uri: string }> {
+      names.length = 0;
+      const saved = process.env["LIBVIRT_DEFAULT_URI"];
+      delete process.env["LIBVIRT_DEFAULT_URI"];
+      try {
+        const client = await connect(uri, { keepalive: false, ...options });
+        try {
+          return { name: names[0], uri: (await client.connectGetUri()).uri };
+        } finally {
+          await client.close();
+        }
+      } finally {
+        if (saved !== undefined) process.env["LIBVIRT_DEFAULT_URI"] = saved;
+      }
+    }
+
+    for (const template of ["remote+tcp://127.0.0.1:PORT/", "test+tcp://127.0.0.1:PORT/default?name="]) {
+      it(`${template}: the same name as virsh, and the connection opens`, async () => {
+        const uri = template.replace("PORT", String(port));
+        names.length = 0;
+        await virshFails(uri, "uri");
+        expect(names[0]).toBe("");
+        const got = await ours(uri);
+        expect(got.name).toBe("");
+        expect(got.uri).not.toBe("");
+      });
+    }
+
+    it("no URI at all (and no LIBVIRT_DEFAULT_URI): an empty name, and the connection opens", async () => {
+      const got = await ours(undefined, { transport: new TcpTransport("127.0.0.1", port) });
+      expect(got.name).toBe("");
+      expect(got.uri).not.toBe("");
+    });
+
+    it("remote+unix:///?socket=: the connection opens", async () => {
+      const got = await ours(`remote+unix:///?socket=${daemon!.socket}`);
+      expect(got.uri).not.toBe("");
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CaptureError, type CaptureErrorCode } from "../../src/fixtures/errors.js";
 import { importCapture, readCapture } from "../../src/fixtures/pcap.js";
 
 /** An Ethernet + IPv4 + TCP packet from 127.0.0.1:a to 127.0.0.1:b. */
@@ -13,13 +14,17 @@ function packet(srcPort: number, dstPort: number, seq: number, flags: number, pa
 const u32le = (n: number): number[] => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24];
 const u16le = (n: number): number[] => [n & 255, n >>> 8];
 
-function pcap(packets: Uint8Array[]): Uint8Array {
-  const out = [...u32le(0xa1b2c3d4), ...u16le(2), ...u16le(4), ...u32le(0), ...u32le(0), ...u32le(65535), ...u32le(1)];
-  packets.forEach((p, i) => out.push(...u32le(1000), ...u32le(i * 1000), ...u32le(p.length), ...u32le(p.length), ...p));
+/** A pcap file; `snaplen` cuts every packet to that many bytes, as tcpdump -s does. */
+function pcap(packets: Uint8Array[], snaplen = 65535): Uint8Array {
+  const out = [...u32le(0xa1b2c3d4), ...u16le(2), ...u16le(4), ...u32le(0), ...u32le(0), ...u32le(snaplen), ...u32le(1)];
+  packets.forEach((p, i) => {
+    const kept = p.subarray(0, snaplen);
+    out.push(...u32le(1000), ...u32le(i * 1000), ...u32le(kept.length), ...u32le(p.length), ...kept);
+  });
   return Uint8Array.from(out);
 }
 
-function pcapng(packets: Uint8Array[]): Uint8Array {
+function pcapng(packets: Uint8Array[], snaplen = 65535): Uint8Array {
   const block = (type: number, body: number[]): number[] => {
     const padded = [...body, ...new Array((4 - (body.length % 4)) % 4).fill(0)];
     const len = 12 + padded.length;
@@ -29,7 +34,10 @@ function pcapng(packets: Uint8Array[]): Uint8Array {
     ...block(0x0a0d0d0a, [...u32le(0x1a2b3c4d), ...u16le(1), ...u16le(0), ...u32le(0xffffffff), ...u32le(0xffffffff)]),
     ...block(1, [...u16le(1), ...u16le(0), ...u32le(65535)]),
   ];
-  packets.forEach((p, i) => out.push(...block(6, [...u32le(0), ...u32le(0), ...u32le(1_000_000_000 + i * 1000), ...u32le(p.length), ...u32le(p.length), ...p])));
+  packets.forEach((p, i) => {
+    const kept = p.subarray(0, snaplen);
+    out.push(...block(6, [...u32le(0), ...u32le(0), ...u32le(1_000_000_000 + i * 1000), ...u32le(kept.length), ...u32le(p.length), ...kept]));
+  });
   return Uint8Array.from(out);
 }
 
@@ -61,5 +69,93 @@ describe("pcap and pcapng import", () => {
 
   it("says so when the capture holds no connection to the port", () => {
     expect(() => importCapture(pcap(packets), { port: 1234 })).toThrow("no TCP connection to port 1234 in the capture");
+  });
+
+  // Issue 13, defect 12: what cannot become a faithful fixture is a CaptureError with one clear line.
+  describe("captures that cannot be imported faithfully", () => {
+    function refused(file: Uint8Array, port = 16509): CaptureError {
+      try {
+        importCapture(file, { port });
+      } catch (e) {
+        if (e instanceof CaptureError) return e;
+        throw new Error(`not a CaptureError: ${String(e)}`, { cause: e });
+      }
+      throw new Error("the capture was imported");
+    }
+    const expectRefused = (file: Uint8Array, code: CaptureErrorCode, message: string): void => {
+      const e = refused(file);
+      expect([e.code, e.message]).toEqual([code, message]);
+    };
+
+    for (const [name, make] of [["pcap", pcap], ["pcapng", pcapng]] as const) {
+      it(`${name}: a snaplen that cut the session's packets is an error, not fewer frames`, () => {
+        // 14 + 20 + 20 header bytes and 10 of the payload: the 36-byte reply loses 26.
+        expectRefused(make(packets, 64), "ERR_CAPTURE_TRUNCATED",
+          "packet 3 (127.0.0.1:40000 -> 127.0.0.1:16509) was cut to 64 of 72 bytes by the capture's snaplen: capture again with tcpdump -s 0 (or tshark without -s)");
+      });
+
+      it(`${name}: a cut packet of another connection does not matter`, () => {
+        const other = packet(40001, 22, 7, 0x18, new Array(200).fill(1));
+        expect(importCapture(make([...packets, other], 120), { port: 16509 }).frames).toHaveLength(2);
+      });
+
+      it(`${name}: every truncation of the file is a CaptureError, never a RangeError`, () => {
+        const file = make(packets);
+        for (let n = 0; n < file.length; n++) {
+          try {
+            importCapture(file.subarray(0, n), { port: 16509 });
+          } catch (e) {
+            if (!(e instanceof CaptureError)) throw new Error(`${name} cut to ${n} bytes: ${String(e)}`);
+            expect(e.message).not.toContain("\n");
+          }
+        }
+      });
+    }
+
+    it("an empty or tiny file is not a capture", () => {
+      expectRefused(new Uint8Array(0), "ERR_CAPTURE_MALFORMED", "not a pcap or pcapng file: it is empty");
+      expectRefused(Uint8Array.of(0xd4, 0xc3), "ERR_CAPTURE_MALFORMED", "not a pcap or pcapng file: it has only 2 bytes");
+      expectRefused(Uint8Array.from(Buffer.from("GET / HTTP/1.1\r\n\r\n")), "ERR_CAPTURE_MALFORMED", "not a pcap or pcapng file (magic 0x47455420)");
+    });
+
+    it("a pcap cut short says where", () => {
+      const file = pcap(packets);
+      expectRefused(file.subarray(0, 20), "ERR_CAPTURE_MALFORMED", "pcap: the file header is cut short (20 of 24 bytes)");
+      expectRefused(file.subarray(0, 30), "ERR_CAPTURE_MALFORMED", "pcap: packet 1 at byte 24: its record header is cut short (6 of 16 bytes)");
+      expectRefused(file.subarray(0, 24 + 16 + 10), "ERR_CAPTURE_MALFORMED", "pcap: packet 1 at byte 24: 54 bytes captured but the file ends after 10");
+    });
+
+    it("a pcapng cut short says where", () => {
+      const file = pcapng(packets);
+      expectRefused(file.subarray(0, 40), "ERR_CAPTURE_MALFORMED", "pcapng: block 2 at byte 28: cut short (12 of 20 bytes)");
+      const bad = Uint8Array.from(file);
+      bad.set(u32le(8), 32); // the interface block claims 8 bytes, less than a block's own framing
+      expectRefused(bad, "ERR_CAPTURE_MALFORMED", "pcapng: block 2 at byte 28: length 8 is below 12");
+    });
+
+    it("a packet too short for its own headers is malformed", () => {
+      expectRefused(pcap([Uint8Array.of(0, 0, 0, 0, 0, 0)]), "ERR_CAPTURE_MALFORMED", "packet 1: 6 bytes are too few for its headers");
+    });
+
+    it("bytes of the session missing from the capture (dropped packets) are an error", () => {
+      const lost = [packets[0]!, packets[1]!, packets[2]!, packets[5]!]; // the call's first half never arrives
+      expectRefused(pcap(lost), "ERR_CAPTURE_GAP", "the capture misses 10 bytes sent by 127.0.0.1:40000 (dropped packets?), so the session cannot be rebuilt");
+    });
+
+    it("a capture that ends inside a frame is an error", () => {
+      // Only the call's first 10 bytes: the capture stopped inside the frame.
+      expectRefused(pcap([packets[0]!, packets[1]!, packets[3]!]), "ERR_CAPTURE_GAP", "the capture ends 10 bytes into a frame sent by 127.0.0.1:40000");
+      // No reply at all is no cut frame: the capture may have stopped before the daemon answered.
+      expect(importCapture(pcap(packets.slice(0, 5)), { port: 16509 }).frames).toHaveLength(1);
+    });
+
+    it("bytes on the port that are not libvirt RPC are an error", () => {
+      const http = [...Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n")];
+      expectRefused(pcap([packets[0]!, packet(40000, 16509, 101, 0x18, http)]), "ERR_CAPTURE_NOT_LIBVIRT",
+        "the session from 127.0.0.1:40000 to port 16509 is not libvirt RPC: frame length 1195725856 exceeds the maximum of 33554436");
+      // A length word below the smallest frame (length word and header).
+      expect(refused(pcap([packets[0]!, packet(40000, 16509, 101, 0x18, [0, 0, 0, 8, 1, 2, 3, 4])])).message).toBe(
+        "the session from 127.0.0.1:40000 to port 16509 is not libvirt RPC: frame length 8 is below the minimum of 28");
+    });
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SCENARIOS } from "../../fixtures/scenarios.js";
+import { FIXTURE_OPTIONS, SCENARIOS } from "../../fixtures/scenarios.js";
 import { repoRoot } from "../../protocol/fetch.js";
 import { connect } from "../../src/client/client.js";
 import { frameBytes, readFixture, type Fixture } from "../../src/fixtures/format.js";
@@ -64,7 +64,7 @@ describe("captured sessions", () => {
     it(`${name}: replayed through the client, it gives what the daemon gave`, async () => {
       const f = load(`${name}.jsonl`);
       const replay = new ReplayTransport(f);
-      const client = await connect(f.header.uri, { ...scenario.options, transport: replay });
+      const client = await connect(f.header.uri, { ...FIXTURE_OPTIONS, ...scenario.options, transport: replay });
       const result = await scenario.run(client, { live: false });
       await client.close();
       expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(readFileSync(join(dir, `${name}.expected.json`), "utf8")));
@@ -75,7 +75,7 @@ describe("captured sessions", () => {
   it("a request the fixture does not hold fails with the difference", async () => {
     const f = load("test-driver-calls.jsonl");
     const replay = new ReplayTransport(f);
-    const client = await connect(f.header.uri, { transport: replay });
+    const client = await connect(f.header.uri, { ...FIXTURE_OPTIONS, transport: replay });
     const err = await client.domainLookupByName({ name: "not-recorded" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LibvirtError);
     expect((err as Error).message).toMatch(/^replay: payload differs from the fixture's REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME: expected [0-9a-f]+, got [0-9a-f]+$/);
@@ -91,7 +91,7 @@ describe("captured sessions", () => {
     const server = replayServer(f);
     await listen(server, join(socketDir, "sock"));
     try {
-      const client = await connect(`test+unix:///default?socket=${join(socketDir, "sock")}`);
+      const client = await connect(`test+unix:///default?socket=${join(socketDir, "sock")}`, FIXTURE_OPTIONS);
       const result = await SCENARIOS["test-driver-calls"]!.run(client, { live: false });
       await client.close();
       expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(readFileSync(join(dir, "test-driver-calls.expected.json"), "utf8")));
