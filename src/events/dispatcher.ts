@@ -1,40 +1,24 @@
-import { eventFamilies } from "../gen/events.js";
-import { qemuProgram } from "../gen/qemu_protocol.js";
-import { remoteProgram } from "../gen/remote_protocol.js";
-import { VirDrvFeature } from "../gen/libvirt_internal.js";
-import { ConnectionClosedError, UnsupportedError } from "../rpc/errors.js";
-import type { CallOptions, CloseInfo, InboundEvent } from "../rpc/session.js";
-import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
-import { EventQueue } from "./queue.js";
+import { EventEmitter } from "node:events";
+import { AbortError, OptionError, TimeoutError } from "../rpc/errors.js";
+import type { CloseInfo } from "../rpc/session.js";
+import { ListenerError } from "./errors.js";
+import { EventGap } from "./gap.js";
+import { IteratorSink } from "./iterator.js";
+import { ListenerSink } from "./listener.js";
+import { SUBSCRIBE_OPTIONS, checkOptions, type ListenerOptions, type StreamOptions, type WaitOptions } from "./options.js";
+import { DaemonRegistrations, SupersededError, type EventConnection, type RouteTarget } from "./registrations.js";
+import { specOf, type RegistrationSpec } from "./routes.js";
+import type { Sink } from "./sink.js";
+import { armTimer } from "./timer.js";
 import type { EventFamily, EventName, EventOf, LibvirtEvent } from "./types.js";
+import { WaiterSink } from "./waiter.js";
 
-/** What the dispatcher needs of a connection. */
-export interface EventConnection {
-  call(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown>;
-  on(event: "event", listener: (e: InboundEvent) => void): unknown;
-  on(event: "close", listener: (info: CloseInfo) => void): unknown;
-}
-
-/** The object an event is about, as the daemon names it: `{ name, uuid, ... }`. */
-export interface EventObject {
-  name: string;
-  uuid: Uint8Array;
-}
-
-export interface SubscribeOptions {
-  /** Only events about this object (a domain, network, pool, device or secret). */
-  filter?: EventObject | null;
-  /** QEMU monitor events: the event name to match (a regex with `regex: true`). */
-  qemuEvent?: string | null;
-  regex?: boolean;
-  nocase?: boolean;
-  /** Events this listener may have waiting; the oldest is dropped beyond it (default 10,000). */
-  queue?: number;
-}
+export type { EventConnection } from "./registrations.js";
+export type { EventObject, ListenerOptions, StreamOptions, SubscribeOptions, WaitOptions } from "./options.js";
 
 export type Listener<E> = (event: E) => void | Promise<void>;
 
-/** A listener's registration: close it to stop; `dropped` counts what its queue shed. */
+/** A listener's registration: close it to stop. */
 export interface Subscription {
   readonly family: EventFamily;
   readonly event: string;
@@ -42,402 +26,438 @@ export interface Subscription {
   readonly dropped: number;
   /** Events waiting for this listener. */
   readonly pending: number;
+  /** Reconnects this subscription lived through (each a gap: events may have been missed). */
+  readonly gaps: number;
+  /** Times the listener threw or its promise rejected. */
+  readonly errors: number;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const DEFAULT_QUEUE = 10_000;
-
-interface LocalListener {
-  deliver: Listener<LibvirtEvent>;
-  queue: EventQueue<LibvirtEvent>;
-  draining: boolean;
-  closed: boolean;
-  onEnd?: (info: CloseInfo | null) => void;
-}
-
-/** One registration with the daemon, shared by every local listener with the same key. */
-interface Registration {
-  key: string;
-  family: EventFamily;
-  event: string;
-  eventId: number;
-  filter: EventObject | null;
-  /** The daemon's callback ID; null for the legacy (per event ID) form. */
-  callbackId: number | null;
-  listeners: Set<LocalListener>;
-  ready: Promise<void>;
-  /** The call that removes it from the daemon, once no listener is left. */
-  deregister: (() => Promise<unknown>) | null;
+/** The events of a subscription as an async iterator. */
+export interface EventIterator<T> {
+  /**
+   * Resolves once the daemon's registration is in place: an event caused
+   * after it is delivered. Rejects (as `next()` then does) if registration
+   * fails. Awaiting it is optional.
+   */
+  readonly ready: Promise<void>;
+  /** Events dropped because nobody read them in time and the queue was full. */
+  readonly dropped: number;
+  /** Reconnects this iterator lived through. */
+  readonly gaps: number;
+  next(): Promise<IteratorResult<T, undefined>>;
+  /** Ends the iterator: every pending `next()` settles as done; resolves once the daemon's registration is removed. */
+  return(): Promise<IteratorResult<T, undefined>>;
+  [Symbol.asyncIterator](): EventIterator<T>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
- * libvirt's event API over one connection, as its remote driver does it:
- * callback-based registration (one per event, object filter and QEMU
- * event name), falling back to the legacy per-ID domain form only when the
- * daemon lacks the callback form. Local listeners with the same key share
- * one server registration, removed with the last of them. Each listener
- * has its own bounded queue, so one slow listener delays no other, nor any
- * call.
+ * `waitFor`'s result: a promise of the first matching event, with `ready`,
+ * which resolves once the registration is in place (await it before
+ * causing the event), and `cancel()`, which rejects the wait with an
+ * AbortError and removes its registration.
  */
-export class EventDispatcher {
-  private readonly registrations = new Map<string, Registration>();
-  private readonly byCallbackId = new Map<number, Registration>();
-  /** Legacy registrations are per event ID: their events carry no callback ID. */
-  private readonly legacyByMethod = new Map<string, Registration>();
-  private readonly routes = new Map<string, { family: EventFamily; event: string; callback: boolean }>();
-  private closeInfo: CloseInfo | null = null;
-  /** Forced legacy form (tests, or a caller who knows the daemon). */
-  private readonly legacyOnly: boolean;
-  private callbackSupport: Promise<boolean> | null = null;
+export type EventWaiter<E> = Promise<E> & { readonly ready: Promise<void>; cancel(): void };
 
-  constructor(
-    private readonly conn: EventConnection,
-    options: { legacy?: boolean } = {},
-  ) {
+export interface DispatcherEvents {
+  /** A listener failed (ListenerError), or a background deregistration did; see the class comment. */
+  error: [Error];
+}
+
+const DEFAULT_QUEUE = 10_000;
+
+/** The local subscriptions of one shared key, and the attempt to register it on the current connection. */
+interface Shared extends RouteTarget {
+  readonly sinks: Set<Sink>;
+  attempt: Attempt | null;
+}
+
+interface Attempt {
+  readonly side: DaemonRegistrations;
+  readonly promise: Promise<void>;
+  failed: boolean;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * libvirt's event API over one connection, as its remote driver does it.
+ *
+ * Two sides are kept apart. **Local subscriptions** (listeners, iterators,
+ * waiters; each with its own bounded queue) are what the user asked for and
+ * never change. **Daemon registrations** (callback ID, program, procedure)
+ * are what the daemon holds, one per shared key (family, event, filter,
+ * QEMU event name and flags), made in the callback form or, against a
+ * daemon without it, the legacy per-ID domain form; they belong to one
+ * connection, and `reattach` makes them again on a new one. Events are
+ * routed by program, procedure and callback ID, as libvirt's own dispatch
+ * matches event class, event ID and remote callback ID.
+ *
+ * Failures of listeners: a listener that throws or rejects keeps its
+ * subscription, and the others run on. The failure goes to the
+ * subscription's `onError` if it has one (the handler sits beside the code
+ * that failed, as a stream's 'error' handler does); else to this
+ * dispatcher's 'error' event as a ListenerError, the catch-all Node users
+ * expect of an emitter; and with no 'error' listener, to one
+ * `process.emitWarning` per subscription (later failures are only counted
+ * in `errors`). It is never emitted as 'error' with nobody listening: an
+ * EventEmitter throws that, here inside the socket's data handler, which
+ * would take the process down for a bug in one listener.
+ */
+export class EventDispatcher extends EventEmitter<DispatcherEvents> {
+  private conn: EventConnection;
+  private side: DaemonRegistrations;
+  private readonly shared = new Map<string, Shared>();
+  private readonly hooked = new WeakSet<EventConnection>();
+  private readonly legacyOnly: boolean;
+  private closeInfo: CloseInfo | null = null;
+  private unrouted = 0;
+  private readonly backgroundWarned = { warned: false };
+
+  constructor(conn: EventConnection, options: { legacy?: boolean } = {}) {
+    super();
     this.legacyOnly = options.legacy === true;
-    for (const [family, f] of Object.entries(eventFamilies)) {
-      for (const [event, k] of Object.entries(f.kinds)) {
-        this.routes.set(k.method, { family: family as EventFamily, event, callback: true });
-        if (k.legacyMethod !== null) this.routes.set(k.legacyMethod, { family: family as EventFamily, event, callback: false });
-      }
-    }
-    conn.on("event", (e) => this.route(e));
-    conn.on("close", (info) => this.onClose(info));
+    this.conn = conn;
+    this.side = new DaemonRegistrations(conn, this.legacyOnly);
+    this.hook(conn);
   }
 
-  /** Calls `listener` for every matching event until the subscription is closed. */
-  async subscribe<F extends EventFamily, K extends EventName<F>>(
+  /**
+   * Calls `listener` for every matching event until the subscription is
+   * closed; resolves once the daemon's registration is in place.
+   */
+  subscribe<F extends EventFamily, K extends EventName<F>>(
+    family: F,
+    event: K,
+    listener: Listener<EventOf<F, K> | EventGap<F, K>>,
+    options: ListenerOptions<EventOf<F, K>> & { gaps: true },
+  ): Promise<Subscription>;
+  subscribe<F extends EventFamily, K extends EventName<F>>(
     family: F,
     event: K,
     listener: Listener<EventOf<F, K>>,
-    options: SubscribeOptions = {},
+    options?: ListenerOptions<EventOf<F, K>> & { gaps?: false },
+  ): Promise<Subscription>;
+  async subscribe(
+    family: EventFamily,
+    event: string,
+    listener: Listener<never>,
+    options: ListenerOptions<never> = {},
   ): Promise<Subscription> {
-    const local: LocalListener = {
-      deliver: listener as Listener<LibvirtEvent>,
-      queue: new EventQueue(options.queue ?? DEFAULT_QUEUE),
-      draining: false,
-      closed: false,
-    };
-    const reg = await this.attach(family, event, options, local);
-    const sub: Subscription = {
+    checkOptions(options, "subscribe", [...SUBSCRIBE_OPTIONS, "onError"]);
+    if (typeof listener !== "function") throw new OptionError("subscribe: the listener must be a function");
+    const spec = specOf(family, event, options);
+    // The overloads tie the listener's and onError's event type to family and event.
+    const onError = options.onError as ((error: unknown, item: LibvirtEvent | EventGap) => void) | undefined;
+    const once = { warned: false };
+    const sink = new ListenerSink(listener as (item: LibvirtEvent | EventGap) => unknown, options.queue ?? DEFAULT_QUEUE, options.gaps === true, (error, item) => {
+      if (onError !== undefined) {
+        try {
+          onError(error, item);
+          return;
+        } catch (e) {
+          error = e; // a failing handler is reported in the listener's stead
+        }
+      }
+      this.report(new ListenerError(family, event, item, error), once);
+    });
+    const sh = await this.join(spec, sink);
+    const close = (): Promise<void> => this.leave(sh, sink);
+    return {
       family,
       event,
       get dropped() {
-        return local.queue.dropped;
+        return sink.queue.dropped;
       },
       get pending() {
-        return local.queue.length;
+        return sink.queue.length;
       },
-      close: () => this.detach(reg, local),
-      [Symbol.asyncDispose]: () => this.detach(reg, local),
+      get gaps() {
+        return sink.gaps;
+      },
+      get errors() {
+        return sink.errors;
+      },
+      close,
+      [Symbol.asyncDispose]: close,
     };
-    return sub;
   }
 
   /**
    * The matching events as an async iterator; it ends when `signal` aborts
-   * or the loop breaks, and throws if the connection dies.
+   * or the loop breaks, and throws if the connection dies. Registration
+   * starts at once; `await it.ready` to know it is in place.
    */
   stream<F extends EventFamily, K extends EventName<F>>(
     family: F,
     event: K,
-    options: SubscribeOptions & { signal?: AbortSignal } = {},
-  ): AsyncIterableIterator<EventOf<F, K>> & { readonly dropped: number } {
-    const queue = new EventQueue<EventOf<F, K>>(options.queue ?? DEFAULT_QUEUE);
-    let wake: (() => void) | null = null;
-    let ended = false;
-    let failure: Error | null = null;
-    const local: LocalListener = {
-      // The iterator's buffer is the queue: delivery is immediate, reading is the consumer's pace.
-      deliver: () => undefined,
-      queue: new EventQueue(1),
-      draining: false,
-      closed: false,
-      onEnd: (info) => {
-        ended = true;
-        if (info !== null && info.reason !== "client") failure = info.error;
-        wake?.();
-      },
+    options: StreamOptions & { gaps: true },
+  ): EventIterator<EventOf<F, K> | EventGap<F, K>>;
+  stream<F extends EventFamily, K extends EventName<F>>(
+    family: F,
+    event: K,
+    options?: StreamOptions & { gaps?: false },
+  ): EventIterator<EventOf<F, K>>;
+  stream(family: EventFamily, event: string, options: StreamOptions = {}): EventIterator<LibvirtEvent | EventGap> {
+    checkOptions(options, "stream", [...SUBSCRIBE_OPTIONS, "signal"]);
+    const sink = new IteratorSink<LibvirtEvent | EventGap>(options.queue ?? DEFAULT_QUEUE, options.gaps === true);
+    const signal = options.signal;
+    let joinedShared: Shared | null = null;
+    const joined: Promise<Shared | null> = signal?.aborted === true ? Promise.resolve(null) : this.joinNow(family, event, options, sink);
+    joined.then(
+      (sh) => void (joinedShared = sh),
+      (e: unknown) => sink.fail(e),
+    );
+    const ready = joined.then(noop);
+    ready.catch(noop); // reported through next(); awaiting ready is optional
+    let finishing: Promise<void> | null = null;
+    const finish = (): Promise<void> => {
+      finishing ??= (() => {
+        signal?.removeEventListener("abort", onAbort);
+        // Leave at once when registered: registrationCount drops before the loop sees the end.
+        const left = joinedShared !== null ? this.leave(joinedShared, sink) : joined.then((sh) => (sh === null ? undefined : this.leave(sh, sink)), noop);
+        sink.stop();
+        return left;
+      })();
+      return finishing;
     };
-    local.deliver = (e) => {
-      queue.push(e as EventOf<F, K>);
-      wake?.();
-    };
-    const registered = this.attach(family, event, options, local);
-    // A rejection here surfaces through next(); this keeps it from going unhandled meanwhile.
-    registered.catch(() => undefined);
-    const finish = async (): Promise<void> => {
-      if (ended && local.closed) return;
-      ended = true;
-      wake?.();
-      const reg = await registered.catch(() => null);
-      if (reg !== null) await this.detach(reg, local);
-    };
-    const onAbort = (): void => void finish().catch(surface);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    const iterator = {
+    const onAbort = (): void => void finish().catch((e: unknown) => this.report(asError(e), this.backgroundWarned));
+    if (signal?.aborted === true) sink.stop();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    const it: EventIterator<LibvirtEvent | EventGap> = {
+      ready,
       get dropped() {
-        return queue.dropped;
+        return sink.queue.dropped;
       },
-      async next(): Promise<IteratorResult<EventOf<F, K>>> {
-        await registered;
-        for (;;) {
-          const item = queue.shift();
-          if (item !== undefined) return { value: item, done: false };
-          if (failure !== null) throw failure;
-          if (ended) {
-            options.signal?.removeEventListener("abort", onAbort);
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = null;
-        }
+      get gaps() {
+        return sink.gaps;
       },
-      async return(): Promise<IteratorResult<EventOf<F, K>>> {
-        options.signal?.removeEventListener("abort", onAbort);
+      next: () => sink.next(),
+      return: async () => {
         await finish();
         return { value: undefined, done: true };
       },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
+      [Symbol.asyncIterator]: () => it,
+      [Symbol.asyncDispose]: () => finish(),
     };
-    return iterator;
+    return it;
   }
 
-  /** Server registrations currently held (shared ones count once). */
-  get registrationCount(): number {
-    return this.registrations.size;
+  /**
+   * The first matching event, for "do X, wait for its event":
+   *
+   *     const started = conn.events.waitFor("domain", "lifecycle", { filter: dom, predicate: (e) => e.data.event === 2 });
+   *     await started.ready;          // the daemon's registration is in place
+   *     await conn.domainCreate({ dom });
+   *     const e = await started;
+   *
+   * Registration starts at once; awaiting `ready` before acting is what
+   * makes sure the event is not caused before anyone listens. Rejects with
+   * TimeoutError after `timeout`, AbortError on `signal` or `cancel()`,
+   * EventGapError if the connection was re-established meanwhile, or what
+   * the predicate threw. Its registration is removed once it settles.
+   */
+  waitFor<F extends EventFamily, K extends EventName<F>>(family: F, event: K, options?: WaitOptions<EventOf<F, K>>): EventWaiter<EventOf<F, K>>;
+  waitFor(family: EventFamily, event: string, options: WaitOptions<LibvirtEvent> = {}): EventWaiter<LibvirtEvent> {
+    checkOptions(options, "waitFor", ["filter", "qemuEvent", "regex", "nocase", "predicate", "timeout", "signal"]);
+    let resolve!: (e: LibvirtEvent) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<LibvirtEvent>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A waiter whose `ready` rejected was told already; its own rejection must not also crash the process.
+    promise.catch(noop);
+    const { signal, timeout } = options;
+    let cancelTimer = noop;
+    const onAbort = (): void => sink.fail(new AbortError(`waitFor(${family}, ${event}) was aborted`, { cause: signal?.reason }));
+    const sink = new WaiterSink(options.predicate, (outcome) => {
+      cancelTimer();
+      signal?.removeEventListener("abort", onAbort);
+      void joined
+        .then((sh) => (sh === null ? undefined : this.leave(sh, sink)), noop)
+        .catch((e: unknown) => this.report(asError(e), this.backgroundWarned));
+      if (outcome.ok) resolve(outcome.event);
+      else reject(outcome.error);
+    });
+    const joined: Promise<Shared | null> = signal?.aborted === true ? Promise.resolve(null) : this.joinNow(family, event, options, sink);
+    joined.catch((e: unknown) => sink.fail(e));
+    const ready = joined.then(noop);
+    ready.catch(noop);
+    if (signal?.aborted === true) onAbort();
+    else {
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeout !== undefined) cancelTimer = armTimer(timeout, () => sink.fail(new TimeoutError(`waitFor(${family}, ${event}) timed out after ${timeout} ms`)));
+    }
+    return Object.assign(promise, { ready, cancel: () => sink.fail(new AbortError(`waitFor(${family}, ${event}) was cancelled`)) });
   }
 
-  // ---- registration ----
-
-  private async attach(family: EventFamily, event: string, options: SubscribeOptions, local: LocalListener): Promise<Registration> {
+  /**
+   * Carries every live subscription over to a new connection, for the
+   * connection manager after a reconnect. The old connection's daemon
+   * registrations are forgotten, not deregistered (it is gone); each shared
+   * key is registered once on `conn`, its new callback ID routed to the same
+   * local subscriptions; every live subscription and iterator first gets an
+   * EventGap, so it comes after every event of the old connection and
+   * before any of the new. Resolves once every registration is in place;
+   * rejects (AggregateError for several) if some failed: those
+   * subscriptions stay, unregistered, until the next `reattach`. Each
+   * failure is also reported as listener failures are ('error' event, or
+   * one warning), so a caller may ignore the rejection.
+   *
+   * `conn`'s 'event' and 'close' are listened to from now on; those of a
+   * replaced connection are ignored.
+   */
+  async reattach(conn: EventConnection): Promise<void> {
     if (this.closeInfo !== null) throw this.closeInfo.error;
-    const eventId = this.eventId(family, event);
-    const filter = options.filter ?? null;
-    const qemuFlags = (options.regex === true ? 1 : 0) | (options.nocase === true ? 2 : 0);
-    const key = [family, event, filter === null ? "*" : objectKey(filter), options.qemuEvent ?? "", qemuFlags].join("|");
-    let reg = this.registrations.get(key);
-    if (reg === undefined) {
-      const created: Registration = {
-        key,
-        family,
-        event,
-        eventId,
-        filter,
-        callbackId: null,
-        listeners: new Set(),
-        ready: Promise.resolve(),
-        deregister: null,
-      };
-      reg = created;
-      this.registrations.set(key, created);
-      created.ready = this.register(created, options.qemuEvent ?? null, qemuFlags).catch((e: unknown) => {
-        this.registrations.delete(key);
-        throw e;
-      });
+    this.side.forget();
+    this.conn = conn;
+    this.side = new DaemonRegistrations(conn, this.legacyOnly);
+    this.hook(conn);
+    const at = new Date();
+    const live = [...this.shared.values()];
+    for (const sh of live) {
+      for (const sink of sh.sinks) if (sink.live) sink.gap(new EventGap(sh.spec.family, sh.spec.event as never, "reconnect", at));
+      sh.attempt = this.attempt(sh);
     }
-    reg.listeners.add(local);
+    const results = await Promise.allSettled(live.map((sh) => sh.attempt?.promise));
+    // A later reattach supersedes this one's attempts; only real failures count.
+    const failures = results.flatMap((r) => (r.status === "rejected" && !(r.reason instanceof SupersededError) ? [r.reason as unknown] : []));
+    // Reported here as well, so that a manager which cannot act on them may ignore the rejection.
+    for (const f of failures) this.report(asError(f), this.backgroundWarned);
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of ${live.length} event registrations failed on the new connection`);
+  }
+
+  /** Daemon registrations held or being made (shared ones count once). */
+  get registrationCount(): number {
+    return this.shared.size;
+  }
+
+  /** Events no registration matched (a wrong callback ID, family or procedure), dropped. */
+  get stats(): { unrouted: number } {
+    return { unrouted: this.unrouted };
+  }
+
+  // ---- local subscriptions and their shared keys ----
+
+  /** Starts joining at once (the registration call is sent before this returns). */
+  private joinNow(family: EventFamily, event: string, options: StreamOptions | WaitOptions<LibvirtEvent>, sink: Sink): Promise<Shared> {
     try {
-      await reg.ready;
+      return this.join(specOf(family, event, options), sink);
     } catch (e) {
-      reg.listeners.delete(local);
-      throw e;
+      return Promise.reject(e);
     }
-    return reg;
   }
 
-  private async register(reg: Registration, qemuEvent: string | null, qemuFlags: number): Promise<void> {
-    if (reg.family === "qemu") {
-      const p = qemuProgram.procedures;
-      const args = { dom: reg.filter, event: qemuEvent, flags: qemuFlags };
-      await this.conn.call(qemuProgram, p.connectDomainMonitorEventRegister, args, { onReply: (r) => this.bind(reg, r) });
-      reg.deregister = () => this.conn.call(qemuProgram, p.connectDomainMonitorEventDeregister, { callbackID: reg.callbackId });
-      return;
+  /** Adds a sink to its shared key, registering the key with the daemon unless it is already. */
+  private async join(spec: RegistrationSpec, sink: Sink): Promise<Shared> {
+    if (this.closeInfo !== null) throw this.closeInfo.error;
+    let sh = this.shared.get(spec.key);
+    if (sh === undefined) {
+      const created: Shared = {
+        spec,
+        sinks: new Set(),
+        attempt: null,
+        deliver: (e) => {
+          for (const s of created.sinks) s.push(e);
+        },
+      };
+      this.shared.set(spec.key, created);
+      sh = created;
     }
-    const f = eventFamilies[reg.family];
-    const procs = remoteProgram.procedures as Record<string, ProcedureInfo>;
-    if (reg.family === "domain" && !(await this.callbackForm())) {
-      await this.registerLegacy(reg);
-      return;
-    }
-    const args = { eventID: reg.eventId, [f.object]: reg.filter };
-    await this.conn.call(remoteProgram, procs[f.register]!, args, { onReply: (r) => this.bind(reg, r) });
-    reg.deregister = () => this.conn.call(remoteProgram, procs[f.deregister]!, { callbackID: reg.callbackId });
-  }
-
-  /**
-   * Whether the daemon has the callback form of domain events, asked once as
-   * libvirt's remote driver asks it: CONNECT_SUPPORTS_FEATURE(REMOTE_EVENT_CALLBACK).
-   * Daemons older than libvirt 1.2.1 say no, and get the legacy form.
-   */
-  private callbackForm(): Promise<boolean> {
-    this.callbackSupport ??= this.legacyOnly
-      ? Promise.resolve(false)
-      : this.conn
-          .call(remoteProgram, remoteProgram.procedures.connectSupportsFeature, {
-            feature: VirDrvFeature.VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK,
-          })
-          .then((r) => (r as { supported: number }).supported === 1);
-    return this.callbackSupport;
-  }
-
-  /** The legacy form: one registration per event ID, filtered here by object. */
-  private async registerLegacy(reg: Registration): Promise<void> {
-    const f = eventFamilies.domain;
-    const kind = (f.kinds as Record<string, { legacyMethod: string | null }>)[reg.event]!;
-    if (kind.legacyMethod === null) {
-      throw new UnsupportedError(`the daemon has only the legacy event form, which has no '${reg.event}' event`);
-    }
-    const procs = remoteProgram.procedures as Record<string, ProcedureInfo>;
-    const shared = this.legacyByMethod.get(kind.legacyMethod);
-    if (shared === undefined) {
-      this.legacyByMethod.set(kind.legacyMethod, reg);
+    sh.sinks.add(sink);
+    for (;;) {
+      if (sh.attempt === null || sh.attempt.failed) sh.attempt = this.attempt(sh);
+      const a = sh.attempt;
       try {
-        await this.conn.call(remoteProgram, procs[f.legacyRegister]!, { eventID: reg.eventId });
+        await a.promise;
       } catch (e) {
-        this.legacyByMethod.delete(kind.legacyMethod);
-        throw e;
+        // Superseded by a reattach: the new connection's attempt is the one to wait for.
+        if (sh.attempt !== a && this.closeInfo === null) continue;
+        this.drop(sh, sink);
+        throw e instanceof SupersededError ? (this.closedError() ?? e) : e;
       }
-    }
-    reg.deregister = async () => {
-      // Other filters may still use the same legacy registration.
-      const others = [...this.registrations.values()].some((r) => r !== reg && r.family === "domain" && r.event === reg.event);
-      if (others) return;
-      this.legacyByMethod.delete(kind.legacyMethod!);
-      await this.conn.call(remoteProgram, procs[f.legacyDeregister]!, { eventID: reg.eventId });
-    };
-  }
-
-  private bind(reg: Registration, ret: unknown): void {
-    reg.callbackId = (ret as { callbackID: number }).callbackID;
-    this.byCallbackId.set(reg.callbackId, reg);
-  }
-
-  private async detach(reg: Registration, local: LocalListener): Promise<void> {
-    if (local.closed) return;
-    local.closed = true;
-    local.queue.clear();
-    local.onEnd?.(null);
-    reg.listeners.delete(local);
-    if (reg.listeners.size > 0 || this.registrations.get(reg.key) !== reg) return;
-    this.registrations.delete(reg.key);
-    if (reg.callbackId !== null) this.byCallbackId.delete(reg.callbackId);
-    if (this.closeInfo === null && reg.deregister !== null) {
-      // A connection that closes meanwhile takes the server registration with it.
-      await reg.deregister().catch((e: unknown) => {
-        if (!(e instanceof ConnectionClosedError)) throw e;
-      });
+      if (sh.attempt !== a) continue;
+      sink.live = true;
+      return sh;
     }
   }
 
-  private eventId(family: EventFamily, event: string): number {
-    if (family === "qemu") {
-      if (event !== "monitor") throw new UnsupportedError(`qemu has only the 'monitor' event, not '${event}'`);
-      return 0;
-    }
-    const f = eventFamilies[family];
-    if (f === undefined) throw new UnsupportedError(`unknown event family '${String(family)}'`);
-    const k = (f.kinds as Record<string, { id: number }>)[event];
-    if (k === undefined) throw new UnsupportedError(`unknown ${family} event '${event}' (known: ${Object.keys(f.kinds).join(", ")})`);
-    return k.id;
+  private closedError(): Error | null {
+    return this.closeInfo?.error ?? null;
   }
 
-  // ---- delivery ----
-
-  private route(e: InboundEvent): void {
-    const body = e.body as Record<string, unknown>;
-    if (e.program === qemuProgram) {
-      const reg = this.byCallbackId.get(body["callbackID"] as number);
-      if (reg !== undefined) this.fanOut(reg, { family: "qemu", event: "monitor", data: withoutCallbackId(body) } as LibvirtEvent);
-      return;
-    }
-    const route = this.routes.get(methodOf(e.procedure));
-    if (route === undefined) return;
-    const data = "msg" in body ? (body["msg"] as Record<string, unknown>) : withoutCallbackId(body);
-    const event = { family: route.family, event: route.event, data } as LibvirtEvent;
-    if (route.callback) {
-      const reg = this.byCallbackId.get(body["callbackID"] as number);
-      if (reg !== undefined) this.fanOut(reg, event);
-      return;
-    }
-    // Legacy events: every registration for this event whose filter matches.
-    for (const reg of this.registrations.values()) {
-      if (reg.family !== route.family || reg.event !== route.event || reg.callbackId !== null) continue;
-      if (reg.filter === null || sameObject(reg.filter, data["dom"] as EventObject)) this.fanOut(reg, event);
-    }
+  private attempt(sh: Shared): Attempt {
+    const side = this.side;
+    const a: Attempt = { side, promise: side.register(sh), failed: false };
+    a.promise.catch(() => void (a.failed = true));
+    return a;
   }
 
-  private fanOut(reg: Registration, event: LibvirtEvent): void {
-    for (const local of reg.listeners) {
-      if (local.onEnd !== undefined) {
-        local.deliver(event); // an iterator: its own queue
-        continue;
-      }
-      local.queue.push(event);
-      if (!local.draining) void this.drain(local);
-    }
+  /** A sink whose registration failed: it was never live. */
+  private drop(sh: Shared, sink: Sink): void {
+    sh.sinks.delete(sink);
+    if (sh.sinks.size === 0 && this.shared.get(sh.spec.key) === sh) this.shared.delete(sh.spec.key);
   }
 
-  /**
-   * Feeds one listener from its queue. A listener that returns at once is
-   * fed at once, so synchronous listeners see events in arrival order
-   * across all of them; one that returns a promise is awaited before its
-   * next event, and meanwhile its events wait in its own queue.
-   */
-  private async drain(local: LocalListener): Promise<void> {
-    local.draining = true;
-    try {
-      for (;;) {
-        const e = local.queue.shift();
-        if (e === undefined || local.closed) return;
-        try {
-          const pending = local.deliver(e);
-          if (pending !== undefined) await pending;
-        } catch (err) {
-          surface(err);
-        }
-      }
-    } finally {
-      local.draining = false;
-    }
+  /** Ends a sink; the last of a shared key removes the daemon's registration. */
+  private async leave(sh: Shared, sink: Sink): Promise<void> {
+    if (!sh.sinks.delete(sink)) return;
+    sink.end(null);
+    if (sh.sinks.size > 0 || this.shared.get(sh.spec.key) !== sh) return;
+    this.shared.delete(sh.spec.key);
+    const a = sh.attempt;
+    sh.attempt = null;
+    if (a === null || this.closeInfo !== null) return;
+    if (await a.promise.then(() => false, () => true)) return; // never registered: nothing to remove
+    await a.side.deregister(sh);
+  }
+
+  // ---- the connection ----
+
+  private hook(conn: EventConnection): void {
+    if (this.hooked.has(conn)) return;
+    this.hooked.add(conn);
+    conn.on("event", (e) => {
+      if (conn === this.conn && !this.side.route(e)) this.unrouted++;
+    });
+    conn.on("close", (info) => {
+      if (conn === this.conn) this.onClose(info);
+    });
   }
 
   private onClose(info: CloseInfo): void {
+    if (this.closeInfo !== null) return;
     this.closeInfo = info;
-    for (const reg of this.registrations.values()) {
-      for (const local of reg.listeners) local.onEnd?.(info);
+    this.side.forget();
+    for (const sh of this.shared.values()) {
+      for (const sink of sh.sinks) sink.end(info);
     }
-    this.registrations.clear();
-    this.byCallbackId.clear();
-    this.legacyByMethod.clear();
+    this.shared.clear();
+  }
+
+  /**
+   * Where failures nobody awaits go: the 'error' event if anyone listens,
+   * else one process warning per `once`. Never an uncaught exception.
+   */
+  private report(error: Error, once: { warned: boolean }): void {
+    if (this.listenerCount("error") > 0) {
+      try {
+        this.emit("error", error);
+        return;
+      } catch (e) {
+        error = asError(e); // the 'error' listener itself threw: warn about that instead
+      }
+    }
+    if (once.warned) return;
+    once.warned = true;
+    process.emitWarning(error);
   }
 }
 
-/** A failure nobody awaits, made visible as Node makes an uncaught error visible. */
-function surface(err: unknown): void {
-  queueMicrotask(() => {
-    throw err;
-  });
-}
-
-const methods = new Map<ProcedureInfo, string>(Object.entries(remoteProgram.procedures).map(([m, p]) => [p as ProcedureInfo, m]));
-function methodOf(p: ProcedureInfo): string {
-  return methods.get(p) ?? "";
-}
-
-function withoutCallbackId(body: Record<string, unknown>): Record<string, unknown> {
-  const { callbackID: _, ...rest } = body;
-  return rest;
-}
-
-function objectKey(o: EventObject): string {
-  return Buffer.from(o.uuid).toString("hex");
-}
-
-function sameObject(a: EventObject, b: EventObject | undefined): boolean {
-  return b !== undefined && objectKey(a) === objectKey(b);
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
