@@ -1,0 +1,81 @@
+import type { Duplex } from "node:stream";
+import { RemoteAuthType, remoteProgram } from "../gen/remote_protocol.js";
+import { LibvirtError } from "../rpc/errors.js";
+import type { ByteFilter } from "../rpc/link.js";
+import type { CallOptions } from "../rpc/session.js";
+import type { ConnectionUri } from "../uri.js";
+import type { ProcedureInfo } from "../xdr/index.js";
+import type { AuthOptions } from "./credentials.js";
+import { AuthError } from "./errors.js";
+import { authenticatePolkit } from "./polkit.js";
+import { authenticateSasl } from "./sasl/client.js";
+
+/** What authentication needs of the connection being opened, and nothing more. */
+export interface AuthContext {
+  uri: ConnectionUri;
+  /** The transport's stream: a TLSSocket gives the external security strength. */
+  stream: Duplex;
+  /** A call of the remote program over the connection being opened. */
+  call(procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown>;
+  /** Installs a negotiated security layer for every byte after the current reply. */
+  setFilter(filter: ByteFilter): void;
+  auth: AuthOptions | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/** How the connection was authenticated. */
+export interface AuthOutcome {
+  scheme: "none" | "sasl" | "polkit";
+  /** The SASL mechanism, when SASL was used. */
+  mechanism: string | null;
+  /** The strength of the SASL security layer (0: none). */
+  ssf: number;
+  /** The security layer carrying every later byte, or null. */
+  layer: string | null;
+}
+
+/**
+ * Authenticates as libvirt's remote driver does (remoteAuthenticate):
+ * AUTH_LIST, then the first scheme the daemon lists, or the one forced by
+ * the URI's `auth=` (`sasl`, `sasl.MECH`, `polkit`) or `auth.scheme`.
+ */
+export async function authenticate(ctx: AuthContext): Promise<AuthOutcome> {
+  const none: AuthOutcome = { scheme: "none", mechanism: null, ssf: 0, layer: null };
+  let types: number[];
+  try {
+    ({ types } = (await ctx.call(remoteProgram.procedures.authList, undefined, ctx.signal === undefined ? {} : { signal: ctx.signal })) as { types: number[] });
+  } catch (e) {
+    // A daemon too old to have AUTH_LIST needs no authentication.
+    if (e instanceof LibvirtError && e.code === "VIR_ERR_NO_SUPPORT") return none;
+    throw e;
+  }
+  if (types.length === 0) return none;
+  const forced = ctx.uri.params.find(([k]) => k === "auth")?.[1] ?? ctx.auth?.scheme ?? null;
+  let type = types[0]!;
+  let mech: string | null = null;
+  if (forced !== null) {
+    const f = forced.toLowerCase();
+    const want = f === "sasl" || f.startsWith("sasl.") ? RemoteAuthType.REMOTE_AUTH_SASL : f === "polkit" ? RemoteAuthType.REMOTE_AUTH_POLKIT : null;
+    if (want === null) throw new AuthError("ERR_AUTH_UNSUPPORTED", `unknown authentication type ${forced}`);
+    if (!types.includes(want)) throw new AuthError("ERR_AUTH_UNSUPPORTED", `requested authentication type ${forced} rejected: the daemon offers ${types.map(schemeName).join(", ")}`);
+    type = want;
+    if (f.startsWith("sasl.")) mech = forced.slice(5);
+  }
+  switch (type) {
+    case RemoteAuthType.REMOTE_AUTH_NONE:
+      return none;
+    case RemoteAuthType.REMOTE_AUTH_SASL: {
+      const r = await authenticateSasl(ctx, mech);
+      return { scheme: "sasl", ...r };
+    }
+    case RemoteAuthType.REMOTE_AUTH_POLKIT:
+      await authenticatePolkit(ctx);
+      return { scheme: "polkit", mechanism: null, ssf: 0, layer: null };
+    default:
+      throw new AuthError("ERR_AUTH_UNSUPPORTED", `unsupported authentication type ${schemeName(type)}`);
+  }
+}
+
+function schemeName(t: number): string {
+  return Object.entries(RemoteAuthType).find(([, v]) => v === t)?.[0] ?? String(t);
+}
