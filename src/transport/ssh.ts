@@ -1,0 +1,33 @@
+import type { ConnectionUri } from "../uri.js";
+import { passEnv, spawnCommand, COMMON_ENV, SSH_ENV, type CommandDuplex } from "./child.js";
+import type { TransportOptions } from "./select.js";
+import { sshCommandFor } from "./ssh-command.js";
+import type { Transport } from "./transport.js";
+
+/**
+ * `+ssh`: the system ssh binary (or `command=`) with the remote command on
+ * its command line and the connection on its stdin/stdout, so that the
+ * user's ~/.ssh/config, agent, ProxyJump and known_hosts apply as they do
+ * for virsh.
+ */
+export class SshTransport implements Transport {
+  readonly description: string;
+  /** The program and arguments run, exactly as libvirt builds them. */
+  readonly file: string;
+  readonly args: readonly string[];
+  private readonly env: Record<string, string>;
+
+  constructor(uri: ConnectionUri, options: TransportOptions, env: NodeJS.ProcessEnv = process.env) {
+    // Built now, so that a bad URI parameter fails connect() before anything runs.
+    const { file, args } = sshCommandFor(uri, options.readOnly, env);
+    this.file = file;
+    this.args = args;
+    const host = uri.host ?? "localhost";
+    this.description = `ssh:${uri.user === null ? "" : `${uri.user}@`}${host.includes(":") ? `[${host}]` : host}${uri.port === null ? "" : `:${uri.port}`}`;
+    this.env = passEnv([...COMMON_ENV, ...SSH_ENV], env);
+  }
+
+  connect(signal?: AbortSignal): Promise<CommandDuplex> {
+    return spawnCommand(this.file, this.args, { transport: "ssh", env: this.env, signal });
+  }
+}

@@ -1,0 +1,98 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UriError } from "../../src/rpc/errors.js";
+import { checkHostKey, hostListMatches, keyTypeOf, knownHostsLine, md5Fingerprint, parseKnownHosts } from "../../src/transport/known-hosts.js";
+import { libsshSettings } from "../../src/transport/libssh.js";
+import { parseUri } from "../../src/uri.js";
+
+/** An SSH public key blob: string type, then opaque key bytes. */
+function blob(type: string, key: Buffer): Buffer {
+  const t = Buffer.from(type);
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(t.length);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(key.length);
+  return Buffer.concat([head, t, len, key]);
+}
+
+describe("known_hosts", () => {
+  const key = blob("ssh-ed25519", randomBytes(32));
+  const other = blob("ssh-ed25519", randomBytes(32));
+  const rsa = blob("ssh-rsa", randomBytes(64));
+  const b64 = (b: Buffer): string => b.toString("base64");
+  const hashed = (name: string): string => {
+    const salt = randomBytes(20);
+    return `|1|${salt.toString("base64")}|${createHmac("sha1", salt).update(name).digest("base64")}`;
+  };
+
+  it("matches [host]:port and plain host entries, hashed or not, as libssh2's checkp does", () => {
+    expect(keyTypeOf(key)).toBe("ssh-ed25519");
+    const check = (text: string, port = 2222) => checkHostKey(parseKnownHosts(text), "127.0.0.1", port, key).result;
+    expect(check(`[127.0.0.1]:2222 ssh-ed25519 ${b64(key)}\n`)).toBe("match");
+    expect(check(`127.0.0.1 ssh-ed25519 ${b64(key)}\n`)).toBe("match");
+    expect(check(`[127.0.0.1]:2200 ssh-ed25519 ${b64(key)}\n`)).toBe("notfound");
+    expect(check(`${hashed("[127.0.0.1]:2222")} ssh-ed25519 ${b64(key)}\n`)).toBe("match");
+    expect(check(`${hashed("[127.0.0.1]:2200")} ssh-ed25519 ${b64(key)}\n`)).toBe("notfound");
+    expect(check(`# comment\nother.host,127.0.0.* ssh-ed25519 ${b64(key)} a comment\n`)).toBe("match");
+    expect(check(`127.0.0.*,!127.0.0.1 ssh-ed25519 ${b64(key)}\n`)).toBe("notfound");
+  });
+
+  it("a different key of the same type is a mismatch; another type is unknown; revoked never matches", () => {
+    const entries = parseKnownHosts(`x ssh-ed25519 ${b64(other)}\n[127.0.0.1]:2222 ssh-ed25519 ${b64(other)}\n`);
+    expect(checkHostKey(entries, "127.0.0.1", 2222, key)).toMatchObject({ result: "mismatch", entry: { line: 2 } });
+    expect(checkHostKey(parseKnownHosts(`127.0.0.1 ssh-rsa ${b64(rsa)}\n`), "127.0.0.1", 22, key).result).toBe("notfound");
+    expect(checkHostKey(parseKnownHosts(`@revoked 127.0.0.1 ssh-ed25519 ${b64(key)}\n`), "127.0.0.1", 22, key).result).toBe("mismatch");
+    expect(checkHostKey(parseKnownHosts(`@cert-authority 127.0.0.1 ssh-ed25519 ${b64(key)}\n`), "127.0.0.1", 22, key).result).toBe("notfound");
+  });
+
+  it("writes libvirt's line and shows libvirt's MD5 fingerprint", () => {
+    expect(knownHostsLine("h", 22, key)).toBe(`[h]:22 ssh-ed25519 ${b64(key)} added by libvirt ssh transport`);
+    expect(md5Fingerprint(Buffer.from("abc"))).toBe("90:01:50:98:3C:D2:4F:B0:D6:96:3F:7D:28:E1:7F:72");
+    expect(hostListMatches(["a", "b"], "B")).toBe(true);
+  });
+});
+
+describe("libsshSettings (virNetClientNewLibSSH2's defaults)", () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), "lr-libssh-"));
+  });
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("defaults: root, port 22, known_hosts under the config home, no key so no privkey", () => {
+    const s = libsshSettings(parseUri("qemu+libssh2://h/system"), false, { HOME: home }, 0);
+    expect(s).toMatchObject({
+      host: "h",
+      port: 22,
+      username: "root",
+      keyfile: undefined,
+      knownHosts: join(home, ".config/libvirt/known_hosts"),
+      hostKeyPolicy: "normal",
+      methods: ["agent", "password", "keyboard-interactive"],
+    });
+    expect(s.command).toContain("virt-ssh-helper 'qemu:///system'");
+    expect(libsshSettings(parseUri("qemu+libssh2://h/system"), false, { HOME: home, XDG_CONFIG_HOME: "/cfg" }, 0).knownHosts).toBe("/cfg/libvirt/known_hosts");
+  });
+
+  it("finds the default key in libvirt's order (id_ecdsa before id_ed25519 before id_rsa)", async () => {
+    await mkdir(join(home, ".ssh"));
+    await writeFile(join(home, ".ssh/id_rsa"), "");
+    await writeFile(join(home, ".ssh/id_ed25519"), "");
+    const s = libsshSettings(parseUri("test+libssh2://u@h:2/default"), false, { HOME: home }, 0);
+    expect(s).toMatchObject({ keyfile: join(home, ".ssh/id_ed25519"), username: "u", port: 2, methods: ["agent", "privkey", "password", "keyboard-interactive"] });
+  });
+
+  it("sshauth=, known_hosts=, known_hosts_verify= as libvirt parses them", () => {
+    const s = libsshSettings(parseUri("test+libssh://h/default?sshauth=Password,agent&known_hosts=/k&known_hosts_verify=AUTO&keyfile=/key"), false, { HOME: home }, 0);
+    expect(s).toMatchObject({ methods: ["password", "agent"], knownHosts: "/k", hostKeyPolicy: "auto", keyfile: "/key" });
+    expect(() => libsshSettings(parseUri("test+libssh2://h/default?sshauth=agent,"), false, { HOME: "/none" }, 0)).toThrow(/Invalid authentication method: ''/);
+    expect(() => libsshSettings(parseUri("test+libssh2://h/default?sshauth=gssapi"), false, { HOME: "/none" }, 0)).toThrow(UriError);
+    expect(() => libsshSettings(parseUri("test+libssh2://h/default?known_hosts_verify=strict"), false, { HOME: "/none" }, 0)).toThrow(/Invalid host key verification method/);
+    expect(() => libsshSettings(parseUri("test+libssh2://h/default?sshauth=privkey"), false, { HOME: "/none" }, 0)).toThrow(/needs a key/);
+  });
+});
