@@ -1,13 +1,16 @@
 // `npm run bench:calls`: round trips and bulk replies against libvirt-python
 // (the C client underneath), side by side on the same throwaway daemon, in
-// one run, at libvirt's default max_client_requests (5) and raised to 64.
+// one run, at libvirt's default max_client_requests (5) and raised to 64,
+// over a Unix socket, TCP and TLS (certificates made for the run).
 import { execFile } from "node:child_process";
-import { cpus } from "node:os";
+import { mkdtempSync, chmodSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../protocol/fetch.js";
 import { connect, type Client } from "../src/client/client.js";
-import { startDaemon, type ThrowawayDaemon } from "../src/testing/daemon.js";
+import { startDaemon, type DaemonTls, type ThrowawayDaemon } from "../src/testing/daemon.js";
+import { makeCert } from "../src/testing/pki.js";
 
 const run = promisify(execFile);
 const peer = join(repoRoot(), "bench/peers/libvirt_python.py");
@@ -76,8 +79,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
  * Each figure is the median of three passes, ours and the peer taking turns,
  * so that a drift of this shared VM's speed falls on both alike.
  */
-async function measure(d: ThrowawayDaemon, setting: string, rows: Row[]): Promise<void> {
-  for (const [transport, uri] of [["unix", d.uris.testUnix], ["tcp", d.uris.testTcp]] as const) {
+async function measure(d: ThrowawayDaemon, pkipath: string, setting: string, rows: Row[]): Promise<void> {
+  const tls = `test+tls://localhost:${d.tlsPort}/default?pkipath=${pkipath}`;
+  for (const [transport, uri] of [["unix", d.uris.testUnix], ["tcp", d.uris.testTcp], ["tls", tls]] as const) {
     const c = await connect(uri);
     const runs = new Map<string, Result[]>();
     const add = (what: string, client: string, r: Result): void => {
@@ -106,8 +110,9 @@ async function measure(d: ThrowawayDaemon, setting: string, rows: Row[]): Promis
 async function main(): Promise<void> {
   console.log(`calls bench: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores; node ${process.version}; libvirtd test driver over loopback`);
   const rows: Row[] = [];
+  const { tls, pkipath, cleanup } = await benchPki();
   for (const max of [5, 64]) {
-    const d = await startDaemon({ maxClientRequests: max });
+    const d = await startDaemon({ maxClientRequests: max, tls });
     try {
       const setup = await connect(d.uris.testTcp);
       // 999 more domains beside the driver's own "test": 1,000 for the bulk reply.
@@ -116,13 +121,24 @@ async function main(): Promise<void> {
           setup.domainDefineXml({ xml: `<domain type='test'><name>b${i}</name><memory>8192</memory><os><type>hvm</type></os></domain>` }),
         ),
       );
-      await measure(d, `max_client_requests=${max}`, rows);
+      await measure(d, pkipath, `max_client_requests=${max}`, rows);
       await setup.close();
     } finally {
       await d.stop();
     }
   }
+  cleanup();
   report(rows);
+}
+
+/** A CA, a server certificate for localhost and a client certificate in libvirt's pkipath layout. */
+async function benchPki(): Promise<{ tls: DaemonTls; pkipath: string; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), "lr-bench-pki-"));
+  chmodSync(dir, 0o755);
+  const ca = await makeCert(dir, { name: "ca", subject: "/CN=bench CA", issuer: "self" });
+  const server = await makeCert(dir, { name: "server", subject: "/CN=localhost", issuer: "ca", san: "DNS:localhost", usage: "server" });
+  await makeCert(dir, { name: "client", subject: "/CN=client", issuer: "ca", usage: "client" });
+  return { tls: { caFile: ca.cert, certFile: server.cert, keyFile: server.key }, pkipath: dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function report(rows: Row[]): void {
@@ -135,7 +151,7 @@ function report(rows: Row[]): void {
   const get = (setting: string, transport: string, what: string, client: string): Result | undefined =>
     rows.find((x) => x.setting === setting && x.transport === transport && x.what === what && x.client === client)?.r;
   for (const setting of new Set(rows.map((x) => x.setting))) {
-    for (const transport of ["unix", "tcp"]) {
+    for (const transport of ["unix", "tcp", "tls"]) {
       const tag = `${setting} ${transport}`;
       for (const proc of ["version", "lookup"]) {
         const o = get(setting, transport, `${proc} sequential`, "ours")!;

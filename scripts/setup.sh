@@ -8,10 +8,13 @@ cd "$(dirname "$0")/.."
 
 # rpcgen + libtirpc + gcc: the C XDR oracle and benchmark peer.
 # libvirt daemon, clients, QEMU, nbdkit, python3-libvirt: the real daemon
-# the end-to-end tests and benchmarks run against; tcpdump for capture import.
+# the end-to-end tests and benchmarks run against; tcpdump for capture import;
+# sshd, ssh and nc for the SSH transports' tests (virt-ssh-helper comes with libvirt-daemon).
 PACKAGES=(
   rpcsvc-proto libtirpc-dev gcc libc6-dev xz-utils ca-certificates
   libvirt-daemon libvirt-clients qemu-system-x86 qemu-utils nbdkit python3-libvirt tcpdump
+  openssh-server openssh-client netcat-openbsd
+  sasl2-bin libsasl2-modules polkitd dbus bsdutils
 )
 
 missing=()
@@ -28,5 +31,7 @@ fi
 
 npm ci --no-audit --no-fund
 npm run -s protocol:fetch
+# libvirt 11.3 beside the system's 9.0, for the second end-to-end run (npm test).
+bash scripts/libvirt-11.sh
 npm run -s gen:check
 npm run -s demo

@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
+import { terminalPrompt } from "../auth/prompt.js";
 import { connect } from "../client/client.js";
 import { lxcProgram, schema as lxcSchema } from "../gen/lxc_protocol.js";
 import { qemuProgram, schema as qemuSchema } from "../gen/qemu_protocol.js";
 import { remoteProgram, schema as remoteSchema } from "../gen/remote_protocol.js";
-import { fromJson, toJson, type ProcedureInfo, type ProgramInfo } from "../xdr/index.js";
-import { UsageError } from "./usage.js";
+import { XdrError, XdrWriter, fromJson, toJson, type Codec, type ProcedureInfo, type ProgramInfo } from "../xdr/index.js";
+import { UsageError, intOption } from "./usage.js";
 
 const PROGRAMS: { prefix: string; program: ProgramInfo }[] = [
   { prefix: "", program: remoteProgram },
@@ -79,12 +80,14 @@ export async function callMain(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError(`ARGS_JSON is not valid JSON: ${(e as Error).message}`);
     }
-    args = fromJson(SCHEMA, procedure.args.name, json);
+    args = checkArgs(procedure.args, json);
   } else if (argsText !== undefined) {
     throw new UsageError(`${name} takes no arguments`);
   }
-  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-  const client = await connect(values.connect, { readOnly: values.readonly, ...(timeout === undefined ? {} : { timeout }) });
+  // The largest delay a Node timer honours; beyond it fires at once.
+  const timeout = values.timeout === undefined ? undefined : intOption("timeout", values.timeout, 1, 2 ** 31 - 1, "a whole number of milliseconds");
+  // Credentials the daemon asks for and auth.conf lacks are asked on the terminal, as virsh does.
+  const client = await connect(values.connect, { readOnly: values.readonly, auth: { callback: terminalPrompt() }, ...(timeout === undefined ? {} : { timeout }) });
   try {
     const result = await client.call(program, procedure, args);
     process.stdout.write(`${JSON.stringify(toJson(result ?? null), null, 2)}\n`);
@@ -92,6 +95,22 @@ export async function callMain(argv: string[]): Promise<number> {
     await client.close();
   }
   return 0;
+}
+
+/**
+ * The arguments as the procedure's type, encoded once as a dry run: a value
+ * of the wrong shape, or one the wire cannot carry, is the user's mistake
+ * and is reported before connecting, naming the field.
+ */
+function checkArgs(type: Codec<unknown>, json: unknown): unknown {
+  try {
+    const args = fromJson(SCHEMA, type.name, json);
+    type.encode(new XdrWriter(), args);
+    return args;
+  } catch (e) {
+    if (e instanceof XdrError) throw new UsageError(`ARGS_JSON does not fit ${type.name}: ${e.message}`);
+    throw e;
+  }
 }
 
 async function readStdin(): Promise<string> {

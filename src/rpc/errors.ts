@@ -57,6 +57,31 @@ export class UnsupportedError extends LibvirtRemoteError {
   }
 }
 
+/**
+ * Reaching the daemon failed below the RPC layer: the ssh command or an
+ * in-process SSH session, a TLS handshake, the certificate check byte.
+ * `transport` names the kind (`ssh`, `libssh2`, `tls`, `ext`, ...);
+ * `stderr` holds what an external command printed, when there is one.
+ */
+export class TransportError extends LibvirtRemoteError {
+  override name = "TransportError";
+  readonly transport: string;
+  readonly stderr: string | undefined;
+  constructor(transport: string, message: string, options?: ErrorOptions & { code?: string; stderr?: string }) {
+    super(options?.code ?? "ERR_TRANSPORT", message, options);
+    this.transport = transport;
+    this.stderr = options?.stderr;
+  }
+}
+
+/** An option given to connect() or a call has the wrong type or value. */
+export class OptionError extends LibvirtRemoteError {
+  override name = "OptionError";
+  constructor(message: string) {
+    super("ERR_OPTION", message);
+  }
+}
+
 /** A malformed or unknown connection URI. */
 export class UriError extends LibvirtRemoteError {
   override name = "UriError";

@@ -20,20 +20,42 @@ export class FrameDecoder {
 
   /** Adds bytes; returns the frames now complete (without their length word). */
   push(chunk: Uint8Array): Uint8Array[] {
+    this.feed(chunk);
     const frames: Uint8Array[] = [];
-    if (chunk.length === 0) return frames;
+    for (let f = this.next(); f !== null; f = this.next()) frames.push(f);
+    return frames;
+  }
+
+  /** Adds bytes without cutting them yet; `next()` takes frames one by one. */
+  feed(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    for (;;) {
-      if (this.want === 0) {
-        if (this.buffered < VIR_NET_MESSAGE_LEN_MAX) break;
-        this.want = checkLength(this.peekLength());
-      }
-      if (this.buffered < this.want) break;
-      frames.push(this.take(this.want).subarray(VIR_NET_MESSAGE_LEN_MAX));
-      this.want = 0;
+  }
+
+  /**
+   * The next whole frame (without its length word), or null. One at a time,
+   * so that what a frame causes (a security layer installed after the last
+   * authentication reply) applies to the bytes behind it.
+   */
+  next(): Uint8Array | null {
+    if (this.want === 0) {
+      if (this.buffered < VIR_NET_MESSAGE_LEN_MAX) return null;
+      this.want = checkLength(this.peekLength());
     }
-    return frames;
+    if (this.buffered < this.want) return null;
+    const frame = this.take(this.want).subarray(VIR_NET_MESSAGE_LEN_MAX);
+    this.want = 0;
+    return frame;
+  }
+
+  /** Removes and returns the bytes not yet cut into frames (to re-read them through a new filter). */
+  drainBytes(): Uint8Array[] {
+    const rest = this.chunks;
+    this.chunks = [];
+    this.buffered = 0;
+    this.want = 0;
+    return rest;
   }
 
   /** Bytes received that do not yet make a whole frame. */

@@ -43,8 +43,8 @@ describe.skipIf(daemon === null)("framing a recorded byte stream", () => {
   it("yields the same messages however the stream is cut", async () => {
     const stream = await recordSession(daemon!.uris.testTcp);
     const whole = framesOf([stream]);
-    // Replies to auth list, open, the six calls and close: 9 frames, each a valid header.
-    expect(whole).toHaveLength(9);
+    // Replies to auth list, open, the keepalive feature check, the six calls and close: 10 frames, each a valid header.
+    expect(whole).toHaveLength(10);
     for (const f of whole) expect(() => decodeInbound(Buffer.from(f, "hex"))).not.toThrow();
     for (const size of [1, 2, 3, 4, 5, 6, 7, 13, 64]) {
       const pieces: Uint8Array[] = [];

@@ -1,0 +1,127 @@
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { TransportError } from "../rpc/errors.js";
+
+/** PEM material for a TLS client: what libvirt reads from its pki files, or given directly. */
+export interface TlsCredentials {
+  /** The CA certificate(s) the daemon's certificate must chain to. */
+  ca: string | Buffer;
+  /** The client certificate and its private key (libvirtd asks for one by default). */
+  cert?: string | Buffer | undefined;
+  key?: string | Buffer | undefined;
+  /** A certificate revocation list, honoured when present. */
+  crl?: string | Buffer | undefined;
+}
+
+/** Where each file was looked for, for messages that name the file. */
+export interface PkiFiles {
+  ca: string;
+  crl: string;
+  cert: string;
+  key: string;
+}
+
+const SYSTEM: PkiFiles = {
+  ca: "/etc/pki/CA/cacert.pem",
+  crl: "/etc/pki/CA/cacrl.pem",
+  cert: "/etc/pki/libvirt/clientcert.pem",
+  key: "/etc/pki/libvirt/private/clientkey.pem",
+};
+
+/**
+ * The files libvirt's client uses: all four under `pkipath` when given
+ * (whether they exist or not); else, for a non-root user, those found under
+ * `~/.pki/libvirt` (the certificate and key only as a pair); the system
+ * paths for the rest.
+ */
+export function locatePki(pkipath: string | undefined, euid = process.geteuid?.() ?? 0, home = homedir()): PkiFiles {
+  if (pkipath !== undefined) {
+    return { ca: join(pkipath, "cacert.pem"), crl: join(pkipath, "cacrl.pem"), cert: join(pkipath, "clientcert.pem"), key: join(pkipath, "clientkey.pem") };
+  }
+  const files = { ...SYSTEM };
+  if (euid !== 0) {
+    const dir = join(home, ".pki", "libvirt");
+    const user = { ca: join(dir, "cacert.pem"), crl: join(dir, "cacrl.pem"), cert: join(dir, "clientcert.pem"), key: join(dir, "clientkey.pem") };
+    if (existsSync(user.ca)) files.ca = user.ca;
+    if (existsSync(user.crl)) files.crl = user.crl;
+    if (existsSync(user.cert) && existsSync(user.key)) {
+      files.cert = user.cert;
+      files.key = user.key;
+    }
+  }
+  return files;
+}
+
+/**
+ * Reads the located files. The CA must be there; the CRL is used when
+ * present; a missing client certificate or key means connecting without
+ * one, as libvirt's client does (the daemon then decides).
+ */
+export function readPki(files: PkiFiles): TlsCredentials {
+  const read = (what: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new TransportError("tls", `Cannot read ${what} '${file}': ${(e as Error).message}`, { code: "ERR_TLS_FILE", cause: e });
+    }
+  };
+  const ca = read("CA certificate", files.ca);
+  const crl = existsSync(files.crl) ? read("CA revocation list", files.crl) : undefined;
+  if (!existsSync(files.cert) || !existsSync(files.key)) return { ca, crl };
+  return { ca, crl, cert: read("certificate", files.cert), key: read("private key", files.key) };
+}
+
+/**
+ * The checks libvirt's client makes of its own credentials before it
+ * connects (unless `no_sanity=1`): each certificate within its dates, the
+ * CA a CA, the client certificate issued by that CA and usable by a client,
+ * the key its key. Each failure names the file.
+ */
+export function checkOwnCredentials(creds: TlsCredentials, files: { ca: string; cert: string; key: string }, now = new Date()): void {
+  const fail = (check: string, message: string): never => {
+    throw new TransportError("tls", message, { code: `ERR_TLS_${check}` });
+  };
+  const cas = parseCerts(creds.ca, "CA certificate", files.ca);
+  for (const ca of cas) {
+    checkTimes(ca, "CA", files.ca, now, fail);
+    if (!ca.ca) fail("CA_CONSTRAINTS", `The certificate ${files.ca} basic constraints do not show a CA`);
+  }
+  if (creds.cert === undefined) return;
+  const [cert] = parseCerts(creds.cert, "client certificate", files.cert);
+  checkTimes(cert!, "client", files.cert, now, fail);
+  if (cert!.ca) fail("CERT_CONSTRAINTS", `The certificate ${files.cert} basic constraints show a CA, but we need one for a client`);
+  const purposes = cert!.keyUsage;
+  if (purposes !== undefined && !purposes.includes("1.3.6.1.5.5.7.3.2") && !purposes.includes("2.5.29.37.0")) {
+    fail("CERT_PURPOSE", `Certificate ${files.cert} purpose does not allow use for with a TLS client`);
+  }
+  if (!cas.some((ca) => cert!.checkIssued(ca) && cert!.verify(ca.publicKey))) {
+    fail("CERT_ISSUER", `Our own certificate ${files.cert} failed validation against ${files.ca}: The certificate hasn't got a known issuer.`);
+  }
+  if (creds.key !== undefined) {
+    let key;
+    try {
+      key = createPrivateKey(creds.key);
+    } catch (e) {
+      throw new TransportError("tls", `cannot load the client key ${files.key}: ${(e as Error).message}`, { code: "ERR_TLS_KEY", cause: e });
+    }
+    if (!cert!.checkPrivateKey(key)) fail("KEY_MISMATCH", `The client key ${files.key} does not belong to the certificate ${files.cert}`);
+  }
+}
+
+function parseCerts(pem: string | Buffer, what: string, file: string): X509Certificate[] {
+  const text = pem.toString();
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  try {
+    if (blocks.length === 0) throw new Error("no PEM certificate found");
+    return blocks.map((b) => new X509Certificate(b));
+  } catch (e) {
+    throw new TransportError("tls", `cannot load ${what} ${file}: ${(e as Error).message}`, { code: "ERR_TLS_FILE", cause: e });
+  }
+}
+
+function checkTimes(cert: X509Certificate, role: "CA" | "client", file: string, now: Date, fail: (check: string, message: string) => never): void {
+  if (new Date(cert.validTo) < now) fail(role === "CA" ? "CA_EXPIRED" : "CERT_EXPIRED", `The ${role} certificate ${file} has expired`);
+  if (new Date(cert.validFrom) > now) fail(role === "CA" ? "CA_NOT_ACTIVE" : "CERT_NOT_ACTIVE", `The ${role} certificate ${file} is not yet active`);
+}

@@ -1,0 +1,201 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { connect } from "../../src/client/client.js";
+import { Recorder } from "../../src/fixtures/recorder.js";
+import { KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from "../../src/gen/virkeepaliveprotocol.js";
+import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
+import { ConnectionClosedError, OptionError, ProtocolError } from "../../src/rpc/errors.js";
+import { FrameLink, type ByteFilter } from "../../src/rpc/link.js";
+import { MessageStatus, MessageType, encodeMessage } from "../../src/rpc/message.js";
+import { checkKeepalive } from "../../src/rpc/options.js";
+import { RpcSession } from "../../src/rpc/session.js";
+import { MemoryTransport, memoryPair } from "../../src/transport/memory.js";
+import { UnixTransport } from "../../src/transport/socket.js";
+import { XdrWriter } from "../../src/xdr/index.js";
+import { sessionPair } from "../helpers/fake-daemon.js";
+
+const P = remoteProgram.procedures;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const ping = { prog: KEEPALIVE_PROGRAM, vers: KEEPALIVE_PROTOCOL_VERSION, proc: 1, type: MessageType.VIR_NET_MESSAGE, serial: 0, status: MessageStatus.VIR_NET_OK };
+
+/** A Unix-socket peer for tests that need real socket buffers (backpressure). */
+async function socketPeer(onClient: (s: Socket) => void): Promise<{ path: string; close(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), "lr-hostile-"));
+  const path = join(dir, "sock");
+  const server: Server = createServer(onClient);
+  await new Promise<void>((r) => server.listen(path, r));
+  return {
+    path,
+    close: () => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+describe("keepalive as libvirt's", () => {
+  it("counts whole messages, not bytes: a peer trickling bytes of a frame that never ends is declared dead", async () => {
+    const { session, daemon } = sessionPair();
+    session.startKeepalive(100, 1);
+    // A length word for a 1000-byte frame, then one byte every 20 ms.
+    daemon.sendRaw(Uint8Array.of(0, 0, 3, 0xe8));
+    const trickle = setInterval(() => daemon.sendRaw(Uint8Array.of(0)), 20);
+    cleanups.push(() => clearInterval(trickle));
+    const t0 = performance.now();
+    const info = await Promise.race([session.closed, sleep(5000).then(() => null)]);
+    expect(info?.reason).toBe("keepalive");
+    // 2 intervals of silence (interval × (count + 1)), measured ≈ 200-230 ms.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+  });
+
+  it("an interval of 0 or less means no keepalive, as virConnectSetKeepAlive", async () => {
+    expect(checkKeepalive({ interval: 0, count: 5 })).toBe(false);
+    expect(checkKeepalive({ interval: -1, count: 5 })).toBe(false);
+    const { session } = sessionPair();
+    session.startKeepalive(0, 1);
+    expect(await Promise.race([session.closed.then(() => "closed"), sleep(200).then(() => "open")])).toBe("open");
+    session.destroy("client", "done");
+  });
+
+  it.each([NaN, Infinity, -Infinity, 3e9, "5"])("refuses keepalive interval %s before dialling", async (interval) => {
+    const transport = new MemoryTransport(() => {
+      throw new Error("must not dial");
+    });
+    await expect(connect("test:///default", { transport, keepalive: { interval: interval as number, count: 5 } })).rejects.toBeInstanceOf(OptionError);
+  });
+
+  it("ignores a keepalive message with an unknown procedure, as libvirt does", async () => {
+    const { session, daemon } = sessionPair();
+    daemon.send({ ...ping, proc: 99 });
+    const call = session.call(remoteProgram, P.connectGetHostname, undefined);
+    await daemon.receivedCount(1);
+    daemon.reply(daemon.received[0]!.header, codecs.remote_connect_get_hostname_ret, { hostname: "h" });
+    expect(await call).toEqual({ hostname: "h" });
+    expect(session.stats.ignoredKeepalives).toBe(1);
+    expect(session.isClosed).toBe(false);
+  });
+
+  it("answers a flood of PINGs from a peer that never reads with at most one queued PONG", async () => {
+    const writer = new XdrWriter();
+    const frame = Uint8Array.from(encodeMessage(writer, ping, null, undefined));
+    const flood = Buffer.concat(Array.from({ length: 10_000 }, () => frame));
+    const peer = await socketPeer((s) => {
+      s.pause(); // never reads what the client writes
+      for (let i = 0; i < 30; i++) s.write(flood); // 300,000 PINGs
+    });
+    cleanups.push(peer.close);
+    const stream = await new UnixTransport(peer.path).connect();
+    const session = new RpcSession(stream, { programs: [remoteProgram] });
+    const heap0 = process.memoryUsage().heapUsed;
+    let maxBacklog = 0;
+    const t0 = Date.now();
+    while (Date.now() - t0 < 1500) {
+      maxBacklog = Math.max(maxBacklog, session.backlog);
+      await sleep(5);
+    }
+    expect(maxBacklog).toBeLessThanOrEqual(frame.length);
+    expect(process.memoryUsage().heapUsed - heap0).toBeLessThan(64 * 1024 * 1024);
+    session.destroy("client", "done");
+  });
+});
+
+describe("options of the wrong type", () => {
+  it("a signal that is not an AbortSignal fails the call up front and does not wedge close()", async () => {
+    const { session, daemon } = sessionPair();
+    await expect(session.call(remoteProgram, P.connectGetHostname, undefined, { signal: {} as AbortSignal })).rejects.toBeInstanceOf(OptionError);
+    expect(session.inFlight).toBe(0);
+    expect(daemon.received).toHaveLength(0);
+    await session.end();
+  });
+
+  it("connect(uri, { signal: {} }) fails before opening anything", async () => {
+    let dialled = 0;
+    const transport = new MemoryTransport(() => void dialled++);
+    await expect(connect("test:///default", { transport, signal: {} as AbortSignal })).rejects.toBeInstanceOf(OptionError);
+    await expect(connect("test:///default", { transport, timeout: Number.NaN })).rejects.toBeInstanceOf(OptionError);
+    expect(dialled).toBe(0);
+  });
+
+  it.each([Infinity, 2 ** 31, 2 ** 40])("a timeout of %s ms does not fire early", async (timeout) => {
+    const { session, daemon } = sessionPair();
+    const call = session.call(remoteProgram, P.connectGetHostname, undefined, { timeout });
+    await sleep(100);
+    await daemon.receivedCount(1);
+    daemon.reply(daemon.received[0]!.header, codecs.remote_connect_get_hostname_ret, { hostname: "late" });
+    expect(await call).toEqual({ hostname: "late" });
+  });
+});
+
+describe("the frame link", () => {
+  /** A toy security layer: every byte XORed, so a missed switch point garbles frames. */
+  const xor: ByteFilter = {
+    name: "xor",
+    encode: (b) => b.map((x) => x ^ 0x5a),
+    decode: (b) => [b.map((x) => x ^ 0x5a)],
+  };
+
+  it("a filter installed by a reply applies to the bytes right behind that reply in the same chunk", async () => {
+    const { session, daemon } = sessionPair();
+    const first = session.call(remoteProgram, P.connectGetHostname, undefined, { onReply: () => session.setFilter(xor) });
+    await daemon.receivedCount(1);
+    const writer = new XdrWriter();
+    const h1 = daemon.received[0]!.header;
+    const reply1 = Uint8Array.from(encodeMessage(writer, { ...h1, type: MessageType.VIR_NET_REPLY }, codecs.remote_connect_get_hostname_ret, { hostname: "plain" }));
+    const second = session.call(remoteProgram, P.connectGetHostname, undefined);
+    await daemon.receivedCount(2);
+    const h2 = daemon.received[1]!.header;
+    const reply2 = Uint8Array.from(encodeMessage(writer, { ...h2, type: MessageType.VIR_NET_REPLY }, codecs.remote_connect_get_hostname_ret, { hostname: "wrapped" }));
+    daemon.sendRaw(Buffer.concat([reply1, xor.encode(reply2)]));
+    expect(await first).toEqual({ hostname: "plain" });
+    expect(await second).toEqual({ hostname: "wrapped" });
+    session.destroy("client", "done");
+  });
+
+  it("frames written after the switch go out through the filter; those queued before it do not", async () => {
+    const [client, server] = memoryPair();
+    const link = new FrameLink(client, { onFrame: () => {}, onFailure: () => {} });
+    const raw: Uint8Array[] = [];
+    server.on("data", (c: Uint8Array) => raw.push(c));
+    const a = Uint8Array.of(0, 0, 0, 8, 1, 2, 3, 4);
+    link.send(a);
+    link.setFilter(xor);
+    link.send(a);
+    await sleep(10);
+    expect(Buffer.concat(raw)).toEqual(Buffer.concat([a, xor.encode(a)]));
+  });
+
+  it("holds frames while the peer does not read, and takes back the frame of a call given up on", async () => {
+    const peer = await socketPeer((s) => s.pause());
+    cleanups.push(peer.close);
+    const stream = await new UnixTransport(peer.path).connect();
+    const session = new RpcSession(stream, { programs: [remoteProgram] });
+    const xml = "x".repeat(1024 * 1024);
+    const calls = Array.from({ length: 40 }, () => session.call(remoteProgram, P.domainDefineXml, { xml }, { timeout: 300 }).catch((e: Error) => e.name));
+    await sleep(100);
+    // The socket took what its buffers hold; the rest waits in the link, not in the socket.
+    expect(session.backlog).toBeGreaterThan(10 * 1024 * 1024);
+    expect(stream.writableLength).toBeLessThan(8 * 1024 * 1024);
+    expect(new Set(await Promise.all(calls))).toEqual(new Set(["TimeoutError"]));
+    expect(session.backlog).toBe(0);
+    session.destroy("client", "done");
+  });
+
+  it("a recorder on a connection to a garbage peer never crashes the process", async () => {
+    const peer = await socketPeer((s) => s.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    cleanups.push(peer.close);
+    const recorder = new Recorder();
+    const err = await connect(`test+unix:///default?socket=${peer.path}`, { record: recorder }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionClosedError);
+    expect((err as ConnectionClosedError).reason).toBe("error");
+    expect((err as Error).cause).toBeInstanceOf(ProtocolError);
+    expect(recorder.frames.filter((f) => f.dir === "recv")).toHaveLength(0);
+  });
+});

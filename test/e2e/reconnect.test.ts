@@ -1,0 +1,201 @@
+import { execFile, spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type Client, type ReconnectInfo } from "../../src/client/client.js";
+import type { Subscription } from "../../src/events/dispatcher.js";
+import { formatVirsh } from "../../src/events/virsh-format.js";
+import type { LibvirtEvent } from "../../src/events/types.js";
+import { ConnectionClosedError } from "../../src/rpc/errors.js";
+import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
+import { sharedDaemon, uniqueName } from "./daemon.js";
+
+const run = promisify(execFile);
+const enabled = sharedDaemon() !== null;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function virshIn(uri: string, command: string, xml: string): Promise<void> {
+  await run("sh", ["-c", `printf '%s' "$0" | virsh -q -c "$1" ${command} /dev/stdin`, xml, uri]);
+}
+
+async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+function reconnected(c: Client): Promise<ReconnectInfo> {
+  return new Promise((resolve) => c.once("reconnect", resolve));
+}
+
+const fds = (): number => readdirSync("/proc/self/fd").length;
+
+describe.skipIf(!enabled)("automatic reconnect against a real libvirtd", () => {
+  let d: ThrowawayDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+  });
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it("survives SIGKILL and restart: every subscription is carried over, gets one gap, and sees exactly its events", async () => {
+    const opts = { reconnect: { initialDelay: 50, maxDelay: 500 } };
+    const test = await connect(d.uris.testTcp, opts);
+    const qemu = await connect(d.uris.qemuUnix, opts);
+    const got = new Map<string, string[]>();
+    const gaps = new Map<string, number>();
+    const subs: Subscription[] = [];
+    const listen = async (c: Client, key: string, family: string, event: string, filter?: unknown): Promise<void> => {
+      got.set(key, []);
+      gaps.set(key, 0);
+      const sub = await c.events.subscribe(
+        family as "domain",
+        event as "lifecycle",
+        (e: unknown) => {
+          if (e instanceof Object && "gap" in e) gaps.set(key, gaps.get(key)! + 1);
+          else got.get(key)!.push(formatVirsh(e as LibvirtEvent).trim());
+        },
+        { gaps: true, ...(filter === undefined ? {} : { filter: filter as never }) },
+      );
+      subs.push(sub);
+    };
+    // 20 subscriptions of five families: some share a daemon registration (same key), some do not.
+    for (let i = 0; i < 4; i++) await listen(test, `domain-lifecycle-${i}`, "domain", "lifecycle");
+    for (const ev of ["reboot", "rtc-change", "watchdog", "io-error", "graphics", "metadata-change"]) await listen(test, `domain-${ev}`, "domain", ev);
+    for (let i = 0; i < 3; i++) await listen(test, `network-${i}`, "network", "lifecycle");
+    for (let i = 0; i < 3; i++) await listen(test, `pool-${i}`, "storagePool", "lifecycle");
+    await listen(test, "nodedev", "nodeDevice", "lifecycle");
+    await listen(test, "nodedev-update", "nodeDevice", "update");
+    for (let i = 0; i < 2; i++) await listen(qemu, `secret-${i}`, "secret", "lifecycle");
+    expect(subs).toHaveLength(20);
+    const keysBefore = test.events.registrationCount + qemu.events.registrationCount;
+
+    const inFlight = test.connectGetHostname().catch((e: unknown) => e);
+    const back = Promise.all([reconnected(test), reconnected(qemu)]);
+    const disconnects: string[] = [];
+    test.on("disconnect", (i) => disconnects.push(i.reason));
+    await d.restart("SIGKILL");
+    const readyAt = Date.now();
+    const infos = await back;
+    expect(disconnects).toEqual(["eof"]);
+    expect(await inFlight).toSatisfy((r: unknown) => r instanceof ConnectionClosedError || (r as { hostname?: string }).hostname !== undefined);
+    await until("registrations back", () => test.events.registrationCount + qemu.events.registrationCount === keysBefore);
+    console.log(`reconnect: subscriptions live ${Date.now() - readyAt} ms after the daemon was back; downtime ${infos.map((i) => i.downtime).join(", ")} ms`);
+    for (const [key, n] of gaps) expect(n, key).toBe(1);
+
+    // A virsh listener started after the restart is the reference for the domain events.
+    const reference = spawn("virsh", ["-c", d.uris.testTcp, "event", "--event", "lifecycle", "--loop", "--timeout", "20"], { stdio: ["ignore", "pipe", "ignore"] });
+    let virshOut = "";
+    reference.stdout.on("data", (c: Buffer) => (virshOut += c.toString()));
+    await sleep(500); // virsh registers before it prints nothing at all: give it a moment
+    const name = uniqueName("rc");
+    await virshIn(d.uris.testTcp, "define", `<domain type='test'><name>${name}</name><memory>8192</memory><os><type>hvm</type></os></domain>`);
+    await run("virsh", ["-q", "-c", d.uris.testTcp, "start", name]);
+    await virshIn(d.uris.testTcp, "net-define", `<network><name>${name}</name><bridge name='virbr-${name.slice(-5)}'/></network>`);
+    await virshIn(d.uris.testTcp, "pool-define", `<pool type='dir'><name>${name}</name><target><path>/tmp/${name}</path></target></pool>`);
+    await virshIn(d.uris.qemuUnix, "secret-define", `<secret ephemeral='no' private='yes'><usage type='volume'><volume>/tmp/${name}.img</volume></usage></secret>`);
+    await until("every event", () =>
+      [0, 1, 2, 3].every((i) => got.get(`domain-lifecycle-${i}`)!.length === 2) &&
+      [0, 1, 2].every((i) => got.get(`network-${i}`)!.length === 1 && got.get(`pool-${i}`)!.length === 1) &&
+      [0, 1].every((i) => got.get(`secret-${i}`)!.length === 1),
+    );
+    await sleep(300); // anything extra (a duplicate registration would double every event) arrives by now
+    const lines = got.get("domain-lifecycle-0")!;
+    expect(lines).toEqual([`event 'lifecycle' for domain '${name}': Defined Added`, `event 'lifecycle' for domain '${name}': Started Booted`]);
+    for (let i = 1; i < 4; i++) expect(got.get(`domain-lifecycle-${i}`)).toEqual(lines);
+    for (const family of ["network", "pool"]) {
+      const first = got.get(`${family}-0`)!;
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatch(new RegExp(`^event 'lifecycle' for \\S+( pool)? '?${name}'?: Defined$`));
+      for (let i = 1; i < 3; i++) expect(got.get(`${family}-${i}`)).toEqual(first);
+    }
+    for (const key of ["domain-reboot", "domain-rtc-change", "nodedev", "nodedev-update"]) expect(got.get(key), key).toEqual([]);
+    await until("virsh's lines", () => virshOut.split("\n").filter((l) => l.includes(name)).length >= 2, 10_000);
+    expect(virshOut.split("\n").filter((l) => l.includes(name))).toEqual(lines);
+    reference.kill();
+    for (const s of subs) await s.close();
+    expect(test.events.registrationCount + qemu.events.registrationCount).toBe(0);
+    await run("virsh", ["-q", "-c", d.uris.testTcp, "destroy", name]);
+    await test.close();
+    await qemu.close();
+  });
+
+  it("a call made while the daemon is down waits for it, within its timeout", async () => {
+    const c = await connect(d.uris.testTcp, { reconnect: { initialDelay: 50, maxDelay: 200 } });
+    const down = new Promise((r) => c.once("disconnect", r));
+    d.signal("SIGKILL");
+    await down;
+    const waiting = c.connectGetHostname({ timeout: 60_000 });
+    const short = c.connectGetHostname({ timeout: 1 }).catch((e: Error) => e.name);
+    await d.restart();
+    expect((await waiting).hostname).not.toBe("");
+    expect(await short).toBe("TimeoutError");
+    await c.close();
+  });
+
+  it("gives up after maxAttempts, and close() stops reconnecting", async () => {
+    const c = await connect(d.uris.testTcp, { reconnect: { initialDelay: 20, maxDelay: 40, maxAttempts: 3, whileDisconnected: "fail" } });
+    const closed = c.closed;
+    d.signal("SIGSTOP");
+    d.signal("SIGKILL");
+    const info = await closed;
+    expect(info.error.message).toMatch(/gave up reconnecting after 3 attempts/);
+    await expect(c.connectGetHostname()).rejects.toBeInstanceOf(ConnectionClosedError);
+    await d.restart();
+    const c2 = await connect(d.uris.testTcp, { reconnect: { initialDelay: 10_000 } });
+    const down = new Promise((r) => c2.once("disconnect", r));
+    await d.restart();
+    await down;
+    expect(c2.isReconnecting).toBe(true);
+    await c2.close();
+    expect(c2.isClosed).toBe(true);
+    expect((await c2.closed).reason).toBe("client");
+  });
+
+  it("a SIGSTOPped daemon is found dead by keepalive, and the client comes back after SIGCONT", async () => {
+    const c = await connect(d.uris.testTcp, { keepalive: { interval: 1, count: 2 }, reconnect: { initialDelay: 50, maxDelay: 200 } });
+    const t0 = Date.now();
+    const lost = new Promise<string>((r) => c.once("disconnect", (i) => r(i.reason)));
+    d.signal("SIGSTOP");
+    expect(await lost).toBe("keepalive");
+    const detected = Date.now() - t0;
+    const back = reconnected(c);
+    d.signal("SIGCONT");
+    await back;
+    console.log(`keepalive 1 s x 2: detected after ${detected} ms`);
+    expect(detected).toBeLessThan(15_000);
+    expect((await c.connectGetHostname()).hostname).not.toBe("");
+    await c.close();
+  });
+
+  it(`restart cycles leave no fds, timers or registrations behind`, async () => {
+    const cycles = Number(process.env["RECONNECT_CYCLES"] ?? 5);
+    const c = await connect(d.uris.testTcp, { reconnect: { initialDelay: 20, maxDelay: 200 } });
+    const subs = await Promise.all([c.events.subscribe("domain", "lifecycle", () => {}), c.events.subscribe("network", "lifecycle", () => {})]);
+    const fd0 = fds();
+    const handles0 = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+    const live: number[] = [];
+    const downtime: number[] = [];
+    for (let i = 0; i < cycles; i++) {
+      const back = reconnected(c);
+      await d.restart();
+      const at = Date.now();
+      downtime.push((await back).downtime);
+      await until("registrations", () => c.events.registrationCount === 2);
+      live.push(Date.now() - at);
+    }
+    live.sort((a, b) => a - b);
+    downtime.sort((a, b) => a - b);
+    console.log(`${cycles} cycles: median downtime (kill to reconnected) ${downtime[downtime.length >> 1]} ms, max ${downtime[downtime.length - 1]} ms`);
+    await sleep(200); // destroyed sockets release their fds on a later tick
+    console.log(`${cycles} kill/restart cycles: median ${live[live.length >> 1]} ms from the daemon back to subscriptions live (max ${live[live.length - 1]} ms)`);
+    expect(fds()).toBeLessThanOrEqual(fd0);
+    expect((process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length).toBeLessThanOrEqual(handles0);
+    for (const s of subs) await s.close();
+    expect(c.events.registrationCount).toBe(0);
+    await c.close();
+  });
+});
