@@ -29,6 +29,8 @@ export interface FrameLinkHandlers {
 
 /** Frames are joined into writes of up to this many bytes. */
 const WRITE_BATCH = 256 * 1024;
+/** Bytes the stream may hold unsent before frames wait here instead. */
+const WRITE_HIGH_WATER = 1024 * 1024;
 
 interface Outgoing {
   bytes: Uint8Array;
@@ -209,7 +211,12 @@ export class FrameLink {
       if (this.tap !== undefined) for (const f of frames) this.tap.sent(f.bytes);
       const plain = n === 1 ? frames[0]!.bytes : Buffer.concat(frames.map((f) => f.bytes), size);
       const wire = this.filter === null ? plain : this.filter.encode(plain);
-      if (!this.stream.write(wire)) this.blocked = true;
+      // Node's sockets say "full" past 16 KiB, which would leave a bulk
+      // stream one frame in flight: up to WRITE_HIGH_WATER may wait in the
+      // stream; past it, and only once the stream has said "full" (which
+      // arms its 'drain'), frames wait here.
+      const accepted = this.stream.write(wire);
+      if (!accepted && this.stream.writableLength >= WRITE_HIGH_WATER) this.blocked = true;
     }
     if (!this.blocked) this.wakeDrainWaiters();
   }

@@ -3,13 +3,14 @@ import { AbortError, ConnectionClosedError } from "../rpc/errors.js";
 import type { Transport } from "./transport.js";
 
 /** Opens a net.Socket and settles once it is connected, failed or aborted. */
-export function openSocket(options: NetConnectOpts, description: string, signal?: AbortSignal): Promise<Socket> {
+export function openSocket(options: NetConnectOpts, description: string, signal?: AbortSignal, created?: (socket: Socket) => void): Promise<Socket> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new AbortError(`connecting to ${description} was aborted`, { cause: signal.reason }));
       return;
     }
     const socket = createConnection(options);
+    created?.(socket);
     const onAbort = (): void => {
       socket.destroy();
       reject(new AbortError(`connecting to ${description} was aborted`, { cause: signal?.reason }));
@@ -27,6 +28,30 @@ export function openSocket(options: NetConnectOpts, description: string, signal?
   });
 }
 
+/** Bytes libuv may read in one go on a bulk socket (its own default is 64 KiB). */
+const BULK_READ = 1024 * 1024;
+
+/**
+ * A socket whose bytes this client consumes itself, read in bulk: up to
+ * 1 MiB per read into one reused buffer, each read handed on as a copy of
+ * exactly what arrived. Against libuv's fresh 64 KiB buffer per read this
+ * takes a quarter of the system calls and far less garbage for data
+ * streams, and lets a whole 256 KiB stream packet arrive in one chunk (the
+ * frame decoder then needs no copy). Not for sockets that another layer
+ * reads (TLS, ssh2): with `onread`, a socket emits no 'data' of its own.
+ */
+function openBulk(options: NetConnectOpts, description: string, signal?: AbortSignal): Promise<Socket> {
+  let socket: Socket | null = null;
+  const onread = {
+    buffer: Buffer.allocUnsafe(BULK_READ),
+    callback(n: number, buf: Uint8Array): boolean {
+      socket!.emit("data", Buffer.from(buf.subarray(0, n)));
+      return true;
+    },
+  };
+  return openSocket({ ...options, onread }, description, signal, (s) => (socket = s));
+}
+
 export class UnixTransport implements Transport {
   readonly description: string;
   constructor(readonly path: string) {
@@ -34,7 +59,7 @@ export class UnixTransport implements Transport {
   }
 
   connect(signal?: AbortSignal): Promise<Socket> {
-    return openSocket({ path: this.path }, this.description, signal);
+    return openBulk({ path: this.path }, this.description, signal);
   }
 }
 
@@ -48,7 +73,7 @@ export class TcpTransport implements Transport {
   }
 
   async connect(signal?: AbortSignal): Promise<Socket> {
-    const socket = await openSocket({ host: this.host, port: this.port }, this.description, signal);
+    const socket = await openBulk({ host: this.host, port: this.port }, this.description, signal);
     // Calls are small request/reply messages: Nagle would only add latency.
     socket.setNoDelay(true);
     return socket;

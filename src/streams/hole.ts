@@ -1,0 +1,17 @@
+/**
+ * A run of `length` zero bytes that a sparse stream carries as a count
+ * instead of data (libvirt's STREAM_HOLE), and that a sparse file keeps
+ * unallocated.
+ */
+export class Hole {
+  constructor(readonly length: number) {
+    if (!Number.isSafeInteger(length) || length <= 0) throw new RangeError(`a hole's length must be a positive whole number, not ${length}`);
+  }
+}
+
+/** What a sparse stream yields or takes: data, or a hole. */
+export type StreamChunk = Buffer | Hole;
+
+export function isHole(x: unknown): x is Hole {
+  return x instanceof Hole;
+}

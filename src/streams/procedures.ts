@@ -1,0 +1,139 @@
+import * as libvirtDomain from "../gen/libvirt_domain.js";
+import * as libvirtStorage from "../gen/libvirt_storage.js";
+import * as libvirtStream from "../gen/libvirt_stream.js";
+import type { CallOptions, RpcSession, StreamHandlers } from "../rpc/session.js";
+import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
+import { DeviceStream, type DeviceOptions } from "./device.js";
+import { ReceiveStream, type ReceiveOptions } from "./readable.js";
+import { sendAll, type SendOptions, type UploadSource } from "./send.js";
+
+/**
+ * How a stream procedure is used, from libvirt's annotations alone:
+ *   - `upload`: `@writestream` (the client sends: volume upload, tunnelled migration);
+ *   - `download`: `@readstream` with a `@sparseflag` (a volume download);
+ *   - `capture`: `@readstream` with a reply value (a screenshot: MIME type, then data);
+ *   - `device`: any other `@readstream` (console, channel), which libvirt
+ *     uses both ways: the annotation says only that the daemon sends first.
+ */
+export type StreamKind = "upload" | "download" | "capture" | "device";
+
+export function streamKind(p: ProcedureInfo): StreamKind | null {
+  const a = p.annotations;
+  if (a.writestream !== undefined) return "upload";
+  if (a.readstream === undefined) return null;
+  if (a.sparseflag !== undefined) return "download";
+  return p.ret !== null ? "capture" : "device";
+}
+
+export type DownloadOptions = CallOptions & ReceiveOptions;
+export type CaptureOptions = CallOptions & Omit<ReceiveOptions, "holes">;
+export type DeviceCallOptions = CallOptions & DeviceOptions;
+export type UploadOptions = CallOptions & SendOptions;
+export type StreamCallOptions = CallOptions & ReceiveOptions & DeviceOptions & SendOptions;
+
+let flagValues: Map<string, number> | undefined;
+
+/** The value of a `@sparseflag` constant, from the generated header enums. */
+function sparseFlag(name: string): number {
+  if (flagValues === undefined) {
+    flagValues = new Map();
+    for (const mod of [libvirtStorage, libvirtDomain, libvirtStream] as Record<string, unknown>[]) {
+      for (const table of Object.values(mod)) {
+        if (typeof table !== "object" || table === null) continue;
+        for (const [k, v] of Object.entries(table)) if (typeof v === "number") flagValues.set(k, v);
+      }
+    }
+  }
+  const v = flagValues.get(name);
+  if (v === undefined) throw new Error(`unknown sparse flag ${name}`);
+  return v;
+}
+
+/** Whether the call asks for a sparse stream: its `flags` argument has the procedure's `@sparseflag`, as libvirt's remote driver checks. */
+export function isSparse(procedure: ProcedureInfo, args: unknown): boolean {
+  const name = procedure.annotations.sparseflag;
+  if (name === undefined) return false;
+  const flags = (args as { flags?: unknown } | null)?.flags;
+  return typeof flags === "number" && (flags & sparseFlag(name)) !== 0;
+}
+
+function callOptions(options: CallOptions): CallOptions {
+  const { signal, timeout, onReply } = options;
+  return { ...(signal === undefined ? {} : { signal }), ...(timeout === undefined ? {} : { timeout }), ...(onReply === undefined ? {} : { onReply }) };
+}
+
+/**
+ * Runs a stream procedure: opens the stream with its call, and gives back
+ * what the generated method promises for its kind (see client/api.ts):
+ * a ReceiveStream, `{ ...reply, stream }`, a DeviceStream, or, for an
+ * upload, the reply once the daemon has confirmed every byte of `input`.
+ */
+export async function callStream(
+  session: RpcSession,
+  program: ProgramInfo,
+  procedure: ProcedureInfo,
+  args: unknown,
+  input: UploadSource | undefined,
+  options: StreamCallOptions = {},
+): Promise<unknown> {
+  const kind = streamKind(procedure);
+  const sparse = isSparse(procedure, args);
+  const what = procedure.name;
+  if (kind === "upload") {
+    if (input === undefined || input === null || (typeof input !== "object" && typeof input !== "function")) {
+      throw new TypeError(`${what} sends data: give it a Readable or an (async) iterable of bytes`);
+    }
+    let fail!: (err: Error) => void;
+    const failure = new Promise<never>((_, reject) => (fail = reject));
+    failure.catch(() => {});
+    const handlers: StreamHandlers = {
+      // The daemon sends nothing on an upload stream but its end and errors.
+      data: () => true,
+      hole: () => true,
+      end: () => {},
+      error: (err) => fail(err),
+    };
+    const { stream, reply } = session.openStream(program, procedure, args, { ...callOptions(options), handlers, sparse });
+    const ret = await reply;
+    const send: SendOptions = {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    };
+    await sendAll(stream, sparse, input, failure, what, send);
+    return ret;
+  }
+  const target =
+    kind === "device"
+      ? new DeviceStream(what, pick(options, ["highWaterMark", "signal"]))
+      : new ReceiveStream(what, pick(options, kind === "download" ? ["holes", "highWaterMark", "signal"] : ["highWaterMark", "signal"]));
+  const { stream, reply } = session.openStream(program, procedure, args, { ...callOptions(options), handlers: target.receiver.handlers, sparse });
+  target.attach(stream);
+  // Until the caller has the stream, its failure (the daemon's error, the connection's end) is this call's.
+  let early: Error | null = null;
+  const onEarly = (e: Error): void => {
+    early ??= e;
+  };
+  target.on("error", onEarly);
+  let ret: unknown;
+  try {
+    ret = await reply;
+  } catch (e) {
+    // Never handed out: its own error (the signal's) has no listener to go to.
+    target.on("error", () => {});
+    target.destroy();
+    throw e;
+  }
+  target.off("error", onEarly);
+  const failed = early ?? target.errored;
+  if (failed !== null) {
+    target.on("error", () => {});
+    throw failed;
+  }
+  return kind === "capture" ? { ...(ret as object), stream: target } : target;
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
+  const out: Partial<T> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out as Pick<T, K>;
+}
