@@ -99,6 +99,9 @@ function errorNames(): NonNullable<typeof names> {
   return names;
 }
 
+/** `LibvirtError.code`: a misspelt name does not compile. */
+export type LibvirtErrorCode = keyof typeof VirErrorNumber | `VIR_ERR_${number}`;
+
 /**
  * An error the daemon reported: the whole `remote_error` it sent, with
  * symbolic names from libvirt's virterror.h (`VIR_ERR_NO_DOMAIN`,
@@ -106,6 +109,10 @@ function errorNames(): NonNullable<typeof names> {
  */
 export class LibvirtError extends LibvirtRemoteError {
   override name = "LibvirtError";
+  /** A `VIR_ERR_*` name of virterror.h; `VIR_ERR_<n>` for a number newer than the pinned headers. */
+  declare readonly code: LibvirtErrorCode;
+  /** The procedure that failed (`REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME`). */
+  readonly procedure: string;
   readonly number: number;
   /** Where the error arose: `VIR_FROM_*`. */
   readonly domain: string;
@@ -122,6 +129,7 @@ export class LibvirtError extends LibvirtRemoteError {
   constructor(remote: VirNetMessageError, procedure: string) {
     const n = errorNames();
     super(n.code.get(remote.code) ?? `VIR_ERR_${remote.code}`, remote.message ?? `${procedure} failed (no message)`);
+    this.procedure = procedure;
     this.number = remote.code;
     this.domainNumber = remote.domain;
     this.domain = n.domain.get(remote.domain) ?? `VIR_FROM_${remote.domain}`;

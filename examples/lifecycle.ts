@@ -1,0 +1,13 @@
+// Start a domain, stop it, and wait for each event.
+import { open, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STOPPED } from "../src/index.js";
+
+const conn = await open(process.argv[2]);
+const dom = await conn.domain(process.argv[3] ?? "vm1");
+for (const [action, event] of [["create", VIR_DOMAIN_EVENT_STARTED], ["destroy", VIR_DOMAIN_EVENT_STOPPED]] as const) {
+  const w = conn.events.waitFor("domain", "lifecycle", { filter: dom, predicate: (e) => e.data.event === event, timeout: 10_000 });
+  await w.ready;
+  await dom[action]();
+  await w;
+  console.log(`${action}: event seen, id ${dom.id}`);
+}
+await conn.close();

@@ -1,0 +1,9 @@
+// Every domain with its state, memory and vCPUs.
+import { open, VIR_DOMAIN_RUNNING } from "../src/index.js";
+
+const conn = await open(process.argv[2]);
+for (const dom of await conn.listAllDomains()) {
+  const { state, memory, nrVirtCpu } = await dom.info();
+  console.log(`${dom.name}: ${state === VIR_DOMAIN_RUNNING ? "running" : "not running"}, ${memory / 1024n} MiB, ${nrVirtCpu} vCPUs`);
+}
+await conn.close();

@@ -1,0 +1,42 @@
+/**
+ * The friendly entry point: `const conn = await open("qemu:///system")`.
+ * A Connection is the generated ConnectionApi (every procedure that is not
+ * about one object, lookups that give handles) over a Client, which stays
+ * reachable as `conn.raw` for the exact, one-method-per-procedure layer.
+ */
+import { connect, type Client, type ConnectOptions } from "../client/client.js";
+import { ConnectionApi } from "../gen/friendly/connection.js";
+import type { CloseInfo } from "../rpc/session.js";
+import { Events } from "./events.js";
+
+export class Connection extends ConnectionApi {
+  private eventsApi: Events | null = null;
+
+  constructor(raw: Client) {
+    super(raw);
+  }
+
+  /** libvirt's events, taking handles as filters; `events.all()` watches every one. */
+  get events(): Events {
+    this.eventsApi ??= new Events(this.raw.events);
+    return this.eventsApi;
+  }
+
+  /** Resolves once, with the reason, when the connection is closed for good. */
+  get closed(): Promise<CloseInfo> {
+    return this.raw.closed;
+  }
+
+  close(): Promise<void> {
+    return this.raw.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.raw.close();
+  }
+}
+
+/** Connects as `connect()` does (URI, else LIBVIRT_DEFAULT_URI) and gives the friendly connection. */
+export async function open(uri?: string, options?: ConnectOptions): Promise<Connection> {
+  return new Connection(await connect(uri, options));
+}
