@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
-import { terminalPrompt } from "../auth/prompt.js";
-import { connect } from "../client/client.js";
+import { connect } from "./connection.js";
+import { fromCliJson, toCliJson } from "./json.js";
 import { lxcProgram, schema as lxcSchema } from "../gen/lxc_protocol.js";
 import { qemuProgram, schema as qemuSchema } from "../gen/qemu_protocol.js";
 import { remoteProgram, schema as remoteSchema } from "../gen/remote_protocol.js";
-import { XdrError, XdrWriter, fromJson, toJson, type Codec, type ProcedureInfo, type ProgramInfo } from "../xdr/index.js";
-import { UsageError, intOption } from "./usage.js";
+import { XdrError, XdrWriter, fromJson, type Codec, type ProcedureInfo, type ProgramInfo } from "../xdr/index.js";
+import { UsageError, timeoutOption } from "./usage.js";
 
 const PROGRAMS: { prefix: string; program: ProgramInfo }[] = [
   { prefix: "", program: remoteProgram },
@@ -14,15 +14,16 @@ const PROGRAMS: { prefix: string; program: ProgramInfo }[] = [
 ];
 const SCHEMA = { ...remoteSchema, ...qemuSchema, ...lxcSchema };
 
-export const CALL_USAGE = `usage: libvirt-remote call [-c URI] [--readonly] [--timeout MS] PROCEDURE [ARGS_JSON | -]
+export const CALL_USAGE = `usage: libvirt-remote [-c URI] [-r] call [--timeout SECONDS] PROCEDURE [ARGS_JSON | -]
        libvirt-remote call --list
 
   PROCEDURE  camelCase (domainLookupByName, qemu.domainMonitorCommand) or the
              .x name (REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME)
   ARGS_JSON  the procedure's arguments as JSON ('-' reads stdin)
 
-JSON conventions: hyper values are decimal strings, opaque data (UUIDs) is
-base64, optional values are null when absent, enums are numbers.`;
+JSON conventions: hyper values are decimal strings, UUIDs are dashed
+(base64 is accepted too), other opaque data is base64, optional values are
+null when absent, enums are numbers.`;
 
 /** Finds a procedure by method name (with qemu./lxc. prefix) or by its .x name. */
 export function findProcedure(name: string): { program: ProgramInfo; procedure: ProcedureInfo; method: string } {
@@ -52,8 +53,6 @@ export async function callMain(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      connect: { type: "string", short: "c" },
-      readonly: { type: "boolean", short: "r", default: false },
       timeout: { type: "string" },
       list: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -80,17 +79,15 @@ export async function callMain(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError(`ARGS_JSON is not valid JSON: ${(e as Error).message}`);
     }
-    args = checkArgs(procedure.args, json);
+    args = checkArgs(procedure.args, fromCliJson(json));
   } else if (argsText !== undefined) {
     throw new UsageError(`${name} takes no arguments`);
   }
-  // The largest delay a Node timer honours; beyond it fires at once.
-  const timeout = values.timeout === undefined ? undefined : intOption("timeout", values.timeout, 1, 2 ** 31 - 1, "a whole number of milliseconds");
-  // Credentials the daemon asks for and auth.conf lacks are asked on the terminal, as virsh does.
-  const client = await connect(values.connect, { readOnly: values.readonly, auth: { callback: terminalPrompt() }, ...(timeout === undefined ? {} : { timeout }) });
+  const timeout = values.timeout === undefined ? undefined : timeoutOption(values.timeout);
+  const client = await connect(undefined, timeout === undefined ? {} : { timeout });
   try {
     const result = await client.call(program, procedure, args);
-    process.stdout.write(`${JSON.stringify(toJson(result ?? null), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(toCliJson(result ?? null), null, 2)}\n`);
   } finally {
     await client.close();
   }

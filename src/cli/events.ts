@@ -1,16 +1,16 @@
 import { parseArgs } from "node:util";
-import { connect } from "../client/client.js";
 import type { Subscription } from "../events/dispatcher.js";
 import type { EventFamily, LibvirtEvent } from "../events/types.js";
 import { eventNames } from "../events/names.js";
 import { formatVirsh, virshTimestamp } from "../events/virsh-format.js";
 import { LibvirtError } from "../rpc/errors.js";
 import { eventFamilies } from "../gen/events.js";
-import { toJson } from "../xdr/index.js";
-import { UsageError } from "./usage.js";
+import { connect } from "./connection.js";
+import { toCliJson } from "./json.js";
+import { UsageError, timeoutOption } from "./usage.js";
 
-export const EVENTS_USAGE = `usage: libvirt-remote events [-c URI] [--family F] (--all | --event NAME | --list)
-                             [--domain NAME] [--loop] [--timeout SECONDS] [--timestamp] [--json]
+export const EVENTS_USAGE = `usage: libvirt-remote [-c URI] [-k S] [-K N] events [--family F] (--all | --event NAME | --list)
+           [--domain NAME] [--loop] [--reconnect] [--timeout SECONDS] [--timestamp] [--json]
 
 Waits for libvirt events and prints them as virsh does (virsh event,
 net-event, pool-event, nodedev-event, secret-event), or as JSON lines.
@@ -21,9 +21,14 @@ net-event, pool-event, nodedev-event, secret-event), or as JSON lines.
                    for qemu, --event filters by monitor event name (--regex, --no-case)
   --domain NAME    only events about this domain
   --loop           keep going after the first event (until Ctrl-C or --timeout)
-  --timeout S      stop after S seconds
+  --reconnect      with --loop: when the connection is lost (the daemon restarted,
+                   or hung past the keepalive -k/-K), connect again and carry on
+  --timeout S      stop after S seconds (a whole number)
   --timestamp      prefix each event with the time it arrived, as virsh does
-  --json           one JSON object per line instead of virsh's text`;
+  --json           one JSON object per line instead of virsh's text; every
+                   other line (timeout, count, errors) goes to stderr
+
+Exit status, as virsh event's: 0 when at least one event was printed, else 1.`;
 
 const FAMILY_FLAGS: Record<string, EventFamily> = {
   domain: "domain",
@@ -38,13 +43,13 @@ export async function eventsMain(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      connect: { type: "string", short: "c" },
       family: { type: "string", default: "domain" },
       all: { type: "boolean", default: false },
       event: { type: "string" },
       list: { type: "boolean", default: false },
       domain: { type: "string" },
       loop: { type: "boolean", default: false },
+      reconnect: { type: "boolean", default: false },
       timeout: { type: "string" },
       timestamp: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -70,22 +75,34 @@ export async function eventsMain(argv: string[]): Promise<number> {
     throw new UsageError(`unknown ${values.family} event '${values.event}' (--list names them)`);
   }
   if (values.domain !== undefined && family !== "domain" && !qemu) throw new UsageError("--domain applies to domain events only");
-  const timeout = values.timeout === undefined ? null : Number(values.timeout);
-  if (timeout !== null && !(timeout > 0)) throw new UsageError("--timeout takes a positive number of seconds");
+  if (values.reconnect && !values.loop) throw new UsageError("--reconnect applies to --loop only");
+  const timeout = values.timeout === undefined ? null : timeoutOption(values.timeout);
+  // With --json, stdout carries events only: every other line goes to stderr.
+  const status = (line: string): void => void (values.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const say = (line: string): void => void process.stderr.write(`error: ${line}\n`);
 
-  const conn = await connect(values.connect);
+  const conn = await connect(undefined, values.reconnect ? { reconnect: true } : {});
+  // virshCatchDisconnect's words.
+  const lost = (reason: string): string =>
+    `Disconnected from ${conn.uri.uri} due to ${reason === "keepalive" ? "keepalive timeout" : reason === "eof" ? "end of file" : reason === "error" ? "I/O error" : "unknown reason"}`;
+  conn.on("disconnect", (info) => say(lost(info.reason)));
+  conn.on("reconnect", () => say("Reconnected to the hypervisor"));
   let count = 0;
   let stop!: (why: "done" | "timeout" | "interrupted" | "closed") => void;
   const stopped = new Promise<"done" | "timeout" | "interrupted" | "closed">((resolve) => (stop = resolve));
   const print = (e: LibvirtEvent): void => {
     if (!values.loop && count > 0) return;
     const line = values.json
-      ? `${JSON.stringify({ ...(values.timestamp ? { timestamp: new Date().toISOString() } : {}), family: e.family, event: e.event, data: toJson(e.data), names: eventNames(e) })}\n`
+      ? `${JSON.stringify({ ...(values.timestamp ? { timestamp: new Date().toISOString() } : {}), family: e.family, event: e.event, data: toCliJson(e.data), names: eventNames(e) })}\n`
       : `${values.timestamp ? `${virshTimestamp()}: ` : ""}${formatVirsh(e, { timestamp: values.timestamp })}`;
     process.stdout.write(line);
     count++;
     if (!values.loop) stop("done");
   };
+  const onSignal = (): void => stop("interrupted");
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let timer: NodeJS.Timeout | null = null;
   try {
     const filter = values.domain === undefined ? null : (await conn.domainLookupByName({ name: values.domain })).dom;
     const subs: Subscription[] = [];
@@ -98,22 +115,24 @@ export async function eventsMain(argv: string[]): Promise<number> {
         if (!(values.all && e instanceof LibvirtError)) throw e;
       }
     }
-    const timer = timeout === null ? null : setTimeout(() => stop("timeout"), timeout * 1000);
-    const onSignal = (): void => stop("interrupted");
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    timer = timeout === null ? null : setTimeout(() => stop("timeout"), timeout);
     void conn.closed.then(() => stop("closed"));
     const why = await stopped;
+    if (why === "interrupted") status("event loop interrupted");
+    if (why === "timeout") status("event loop timed out");
+    if (why === "closed") {
+      const { reason } = await conn.closed;
+      if (reason !== "client") say(lost(reason));
+    }
+    status(`events received: ${count}`);
+    if (why === "closed") return 1;
+    for (const s of subs) await s.close();
+  } finally {
     if (timer !== null) clearTimeout(timer);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
-    if (why === "interrupted") process.stdout.write("event loop interrupted\n");
-    if (why === "timeout") process.stdout.write("event loop timed out\n");
-    process.stdout.write(`events received: ${count}\n`);
-    if (why === "closed") throw (await conn.closed).error;
-    for (const s of subs) await s.close();
-  } finally {
     await conn.close();
   }
-  return 0;
+  // virsh event succeeds when it saw an event, whatever ended the wait.
+  return count > 0 ? 0 : 1;
 }

@@ -39,11 +39,9 @@ function untilStopped(server: SessionServer, done: Promise<void> | null, name: s
     const finish = (): void => {
       if (stopping) return;
       stopping = true;
-      server.close(() => {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-        resolve();
-      });
+      // The handlers stay until the process ends: a second signal between here and
+      // the exit must still be the documented exit 130, not Node's default death by signal.
+      server.close(() => resolve());
       server.endSessions();
     };
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,4 +1,4 @@
-/** Wrong words on the command line: printed as they are, exit code 2. */
+/** Wrong words on the command line: one line on stderr, exit code 1 (see README, "The command line"). */
 export class UsageError extends Error {
   override name = "UsageError";
 }
@@ -12,4 +12,12 @@ export function intOption(name: string, text: string, min: number, max: number, 
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) throw new UsageError(`--${name} takes ${what} from ${min} to ${max}, not '${text}'`);
   return n;
+}
+
+/**
+ * `--timeout` in seconds, the one unit of every command (virsh's): a whole
+ * number, at most what a Node timer can wait once turned into milliseconds.
+ */
+export function timeoutOption(text: string): number {
+  return intOption("timeout", text, 1, Math.floor((2 ** 31 - 1) / 1000), "a whole number of seconds") * 1000;
 }

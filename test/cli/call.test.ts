@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../protocol/fetch.js";
-import { sharedDaemon } from "../e2e/daemon.js";
+import { sharedDaemon, virsh } from "../e2e/daemon.js";
 
 const run = promisify(execFile);
 const daemon = sharedDaemon();
@@ -31,16 +31,17 @@ describe("libvirt-remote call", () => {
     expect(lines.some((l) => l.includes("_EVENT_LIFECYCLE "))).toBe(false);
   });
 
-  it("rejects an unknown procedure with a one-line message and exit code 2", async () => {
+  it("rejects an unknown procedure with a one-line message and exit code 1", async () => {
     expect(await lr("call", "noSuchThing")).toEqual({
-      code: 2,
+      code: 1,
       stdout: "",
       stderr: "libvirt-remote: unknown procedure 'noSuchThing' (libvirt-remote call --list shows them)\n",
     });
   });
 
-  // Issue 13, defect 18: every usage error exits 2 with one line, before any connection is made.
-  describe("usage errors: one line on stderr, exit code 2", () => {
+  // Issue 13, defect 18, and the one exit-code rule of issue 16 (virsh's): every usage error exits 1
+  // with one line, before any connection is made.
+  describe("usage errors: one line on stderr, exit code 1", () => {
     // Port 9 (discard) on loopback: nothing is reached, since nothing is even tried.
     const uri = "test+tcp://127.0.0.1:9/default";
     const cases: [string, string[], string][] = [
@@ -53,11 +54,13 @@ describe("libvirt-remote call", () => {
       ["a bad URI", ["call", "-c", "qemu+carrier://h/system", "connectGetLibVersion"],
         "libvirt-remote: \"qemu+carrier://h/system\": unknown transport 'carrier' (expected unix, tcp, tls, ssh, libssh, libssh2, ext)\n"],
       ["--timeout that is not a number", ["call", "-c", uri, "--timeout", "abc", "connectGetLibVersion"],
-        "libvirt-remote: --timeout takes a whole number of milliseconds from 1 to 2147483647, not 'abc'\n"],
+        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not 'abc'\n"],
       ["--timeout 0", ["call", "-c", uri, "--timeout", "0", "connectGetLibVersion"],
-        "libvirt-remote: --timeout takes a whole number of milliseconds from 1 to 2147483647, not '0'\n"],
-      ["--timeout too large for a timer", ["call", "-c", uri, "--timeout", "2147483648", "connectGetLibVersion"],
-        "libvirt-remote: --timeout takes a whole number of milliseconds from 1 to 2147483647, not '2147483648'\n"],
+        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not '0'\n"],
+      ["--timeout too large for a timer", ["call", "-c", uri, "--timeout", "2147484", "connectGetLibVersion"],
+        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not '2147484'\n"],
+      ["--timeout Infinity", ["call", "-c", uri, "--timeout", "Infinity", "connectGetLibVersion"],
+        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not 'Infinity'\n"],
       ["import-pcap --port out of range", ["import-pcap", "x.pcap", "--out", "x.jsonl", "--port", "70000"],
         "libvirt-remote: --port takes a whole number from 1 to 65535, not '70000'\n"],
       ["daemon --max-client-requests that is not a number", ["daemon", "--max-client-requests", "many"],
@@ -66,11 +69,16 @@ describe("libvirt-remote call", () => {
         "libvirt-remote: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"\n"],
     ];
     for (const [what, args, stderr] of cases) {
-      it(what, async () => expect(await lr(...args)).toEqual({ code: 2, stdout: "", stderr }));
+      it(what, async () => expect(await lr(...args)).toEqual({ code: 1, stdout: "", stderr }));
     }
   });
 
   describe.skipIf(daemon === null)("against the daemon", () => {
+    it("takes -c before the command too, and its timeout in seconds", async () => {
+      const r = await lr("-c", daemon!.uris.testTcp, "call", "--timeout", "30", "connectGetLibVersion");
+      expect(r).toEqual({ code: 0, stdout: '{\n  "lib_ver": "9000000"\n}\n', stderr: "" });
+    });
+
     it("calls by camelCase and by .x name, printing JSON with the documented conventions", async () => {
       const a = await lr("call", "-c", daemon!.uris.testTcp, "domainLookupByName", '{"name":"test"}');
       const b = await lr("call", "-c", daemon!.uris.testTcp, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME", '{"name":"test"}');
@@ -78,12 +86,16 @@ describe("libvirt-remote call", () => {
       expect(b.stdout).toBe(a.stdout);
       const dom = JSON.parse(a.stdout).dom;
       expect(dom).toMatchObject({ name: "test", id: 1 });
-      expect(Buffer.from(dom.uuid, "base64")).toHaveLength(16);
+      // Dashed, as virsh prints it.
+      expect(dom.uuid).toBe((await virsh(daemon!.uris.testTcp, "domuuid", "test")).trim());
       const v = JSON.parse((await lr("call", "-c", daemon!.uris.testTcp, "connectGetLibVersion")).stdout);
       expect(v).toEqual({ lib_ver: "9000000" });
-      // The base64 UUID goes back in as it came out.
+      // The dashed UUID goes back in as it came out, and base64 is still taken.
       const xml = await lr("call", "-c", daemon!.uris.testTcp, "domainGetXmlDesc", JSON.stringify({ dom, flags: 0 }));
       expect(JSON.parse(xml.stdout).xml).toContain("<name>test</name>");
+      const b64 = Buffer.from(dom.uuid.replace(/-/g, ""), "hex").toString("base64");
+      const byUuid = await lr("call", "-c", daemon!.uris.testTcp, "domainLookupByUuid", JSON.stringify({ uuid: b64 }));
+      expect(JSON.parse(byUuid.stdout).dom).toEqual(dom);
     });
 
     it("prints a LibvirtError as one line on stderr, exit code 1, no stack trace", async () => {

@@ -1,0 +1,177 @@
+// virsh-domain.c: define, undefine, start, shutdown, reboot, reset, destroy,
+// suspend, resume, dumpxml.
+
+import { readFile } from "node:fs/promises";
+import { LibvirtError } from "../../rpc/errors.js";
+import { CommandFailed, exclusive, type OptDef, type VirshCommand } from "../vsh.js";
+import { lookupDomain, step } from "./util.js";
+
+const DOMAIN: OptDef = { name: "domain", type: "data", required: true };
+const bool = (name: string): OptDef => ({ name, type: "bool" });
+
+/** virsh's --mode words for shutdown and reboot; the flag values are the same for both. */
+const MODES: Record<string, number> = { acpi: 1, agent: 2, initctl: 4, signal: 8, paravirt: 16 };
+
+function modeFlags(mode: string | undefined, expecting: string): number {
+  let flags = 0;
+  for (const m of mode === undefined ? [] : mode.split(",")) {
+    const f = MODES[m];
+    if (f === undefined) throw new CommandFailed([`Unknown mode ${m} value, expecting ${expecting}`]);
+    flags |= f;
+  }
+  return flags;
+}
+
+const noSupport = (e: unknown): boolean => e instanceof LibvirtError && (e.code === "VIR_ERR_NO_SUPPORT" || e.code === "VIR_ERR_INVALID_ARG");
+
+export const commands: VirshCommand[] = [
+  {
+    name: "define",
+    options: [{ name: "file", type: "data", required: true }, bool("validate")],
+    async run(ctx, opts) {
+      const from = opts.string("file")!;
+      // virFileReadAll's words for a file that cannot be read.
+      const xml = await readFile(from, "utf8").catch((e: NodeJS.ErrnoException) => {
+        throw new CommandFailed([`Failed to open file '${from}': ${osMessage(e)}`]);
+      });
+      const c = await ctx.client();
+      const { dom } = await step(`Failed to define domain from ${from}`, () =>
+        opts.bool("validate") ? c.domainDefineXmlFlags({ xml, flags: 1 }) : c.domainDefineXml({ xml }),
+      );
+      ctx.printExtra(`Domain '${dom.name}' defined from ${from}\n`);
+    },
+  },
+  {
+    name: "undefine",
+    options: [
+      DOMAIN,
+      bool("managed-save"),
+      bool("snapshots-metadata"),
+      bool("checkpoints-metadata"),
+      bool("nvram"),
+      bool("keep-nvram"),
+      bool("tpm"),
+      bool("keep-tpm"),
+    ],
+    async run(ctx, opts) {
+      exclusive(opts, "nvram", "keep-nvram");
+      exclusive(opts, "tpm", "keep-tpm");
+      let flags = 0;
+      const named: [string, number][] = [["managed-save", 1], ["snapshots-metadata", 2], ["nvram", 4], ["keep-nvram", 8], ["checkpoints-metadata", 16], ["tpm", 32], ["keep-tpm", 64]];
+      for (const [n, f] of named) if (opts.bool(n)) flags |= f;
+      const c = await ctx.client();
+      const word = opts.string("domain")!;
+      const dom = await lookupDomain(c, word);
+      const running = (await c.domainIsActive({ dom })).active !== 0;
+      let hasManagedSave = 0;
+      let snapshots = 0;
+      if (!running) {
+        hasManagedSave = await c.domainHasManagedSaveImage({ dom, flags: 0 }).then((r) => r.result, (e: unknown) => {
+          if (!noSupport(e)) throw e;
+          return 0;
+        });
+        snapshots = await c.domainSnapshotNum({ dom, flags: 2 }).then((r) => r.num, (e: unknown) => {
+          if (!noSupport(e)) throw e;
+          return 0;
+        });
+      }
+      // Only the flags for what exists, so that an older daemon is not asked about flags it would refuse.
+      if (!hasManagedSave) flags &= ~1;
+      if (snapshots === 0) flags &= ~2;
+      if (hasManagedSave && !opts.bool("managed-save")) throw new CommandFailed(["Refusing to undefine while domain managed save image exists"]);
+      if (snapshots > 0 && !opts.bool("snapshots-metadata")) throw new CommandFailed([`Refusing to undefine while ${snapshots} snapshots exist`]);
+      await step(`Failed to undefine domain '${word}'`, () => (flags === 0 ? c.domainUndefine({ dom }) : c.domainUndefineFlags({ dom, flags })));
+      ctx.printExtra(`Domain '${word}' has been undefined\n`);
+    },
+  },
+  {
+    name: "start",
+    options: [DOMAIN, bool("paused"), bool("autodestroy"), bool("bypass-cache"), bool("force-boot"), bool("reset-nvram")],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!, { name: true, uuid: true });
+      if (dom.id !== -1) throw new CommandFailed(["Domain is already active"]);
+      let flags = 0;
+      const named: [string, number][] = [["paused", 1], ["autodestroy", 2], ["bypass-cache", 4], ["force-boot", 8], ["reset-nvram", 32]];
+      for (const [n, f] of named) if (opts.bool(n)) flags |= f;
+      await step(`Failed to start domain '${dom.name}'`, async () => void (flags === 0 ? await c.domainCreate({ dom }) : await c.domainCreateWithFlags({ dom, flags })));
+      ctx.printExtra(`Domain '${dom.name}' started\n`);
+    },
+  },
+  {
+    name: "shutdown",
+    options: [DOMAIN, { name: "mode", type: "string" }],
+    async run(ctx, opts) {
+      const flags = modeFlags(opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'");
+      const c = await ctx.client();
+      const name = opts.string("domain")!;
+      const dom = await lookupDomain(c, name);
+      await step(`Failed to shutdown domain '${name}'`, () => (flags === 0 ? c.domainShutdown({ dom }) : c.domainShutdownFlags({ dom, flags })));
+      ctx.printExtra(`Domain '${name}' is being shutdown\n`);
+    },
+  },
+  {
+    name: "reboot",
+    options: [DOMAIN, { name: "mode", type: "string" }],
+    async run(ctx, opts) {
+      const flags = modeFlags(opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'");
+      const c = await ctx.client();
+      const name = opts.string("domain")!;
+      const dom = await lookupDomain(c, name);
+      await step(`Failed to reboot domain '${name}'`, () => c.domainReboot({ dom, flags }));
+      ctx.printExtra(`Domain '${name}' is being rebooted\n`);
+    },
+  },
+  simple("reset", "Failed to reset domain", "was reset", (c, dom) => c.domainReset({ dom, flags: 0 })),
+  {
+    name: "destroy",
+    options: [DOMAIN, bool("graceful"), bool("remove-logs")],
+    async run(ctx, opts) {
+      const flags = (opts.bool("graceful") ? 1 : 0) | (opts.bool("remove-logs") ? 2 : 0);
+      const c = await ctx.client();
+      const name = opts.string("domain")!;
+      const dom = await lookupDomain(c, name);
+      await step(`Failed to destroy domain '${name}'`, () => (flags === 0 ? c.domainDestroy({ dom }) : c.domainDestroyFlags({ dom, flags })));
+      ctx.printExtra(`Domain '${name}' destroyed\n`);
+    },
+  },
+  simple("suspend", "Failed to suspend domain", "suspended", (c, dom) => c.domainSuspend({ dom })),
+  simple("resume", "Failed to resume domain", "resumed", (c, dom) => c.domainResume({ dom })),
+  {
+    name: "dumpxml",
+    options: [DOMAIN, bool("inactive"), bool("security-info"), bool("update-cpu"), bool("migratable")],
+    async run(ctx, opts) {
+      const flags = (opts.bool("security-info") ? 1 : 0) | (opts.bool("inactive") ? 2 : 0) | (opts.bool("update-cpu") ? 4 : 0) | (opts.bool("migratable") ? 8 : 0);
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const { xml } = await c.domainGetXmlDesc({ dom, flags });
+      // virshDumpXML without --xpath prints the document as it came.
+      ctx.print(xml);
+    },
+  },
+];
+
+type Client = Awaited<ReturnType<Parameters<VirshCommand["run"]>[0]["client"]>>;
+type Dom = Awaited<ReturnType<typeof lookupDomain>>;
+
+/** A command that takes a domain, does one thing to it, and says so. */
+function simple(name: string, failure: string, done: string, act: (c: Client, dom: Dom) => Promise<unknown>): VirshCommand {
+  return {
+    name,
+    options: [DOMAIN],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const word = opts.string("domain")!;
+      const dom = await lookupDomain(c, word);
+      await step(`${failure} '${word}'`, () => act(c, dom));
+      ctx.printExtra(`Domain '${word}' ${done}\n`);
+    },
+  };
+}
+
+/** g_strerror's words for the usual errno codes. */
+function osMessage(e: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = { ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory" };
+  return (e.code !== undefined ? words[e.code] : undefined) ?? e.message;
+}
+

@@ -1,0 +1,180 @@
+// What several virsh commands share: looking objects up as virsh does, and
+// printing numbers and strings as C's printf prints them.
+
+import type { Client } from "../../client/client.js";
+import type { RemoteNonnullDomain, RemoteNonnullStoragePool, RemoteTypedParamValue } from "../../gen/remote_protocol.js";
+import { CommandFailed } from "../vsh.js";
+
+/** 16 bytes as libvirt prints a UUID (virUUIDFormat). */
+export function uuidString(bytes: Uint8Array): string {
+  const h = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** virUUIDParse: leading blanks, 32 hex digits with dashes anywhere between pairs, trailing blanks. */
+export function parseUuid(text: string): Uint8Array | null {
+  const t = text.replace(/^\s+/, "").replace(/\s+$/, "");
+  const out = new Uint8Array(16);
+  let p = 0;
+  for (let i = 0; i < 16; i++) {
+    while (t[p] === "-") p++;
+    const pair = t.slice(p, p + 2);
+    if (!/^[0-9a-fA-F]{2}$/.test(pair)) return null;
+    out[i] = parseInt(pair, 16);
+    p += 2;
+  }
+  return p === t.length ? out : null;
+}
+
+/** A fixed char array from the wire (node model, security model): up to its first NUL. */
+export function cString(chars: readonly number[]): string {
+  const end = chars.indexOf(0);
+  return Buffer.from((end < 0 ? chars : chars.slice(0, end)).map((c) => c & 0xff)).toString("utf8");
+}
+
+/**
+ * printf("%.Nf") as glibc prints it: from the double's exact decimal
+ * value, a tie rounded to even (toFixed would round it up).
+ */
+export function fixed(value: number, digits: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : value < 0 ? "-inf" : "nan";
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const neg = hi >>> 31 === 1;
+  const biased = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (biased !== 0) mant |= 1n << 52n;
+  const exp = (biased === 0 ? 1 : biased) - 1075;
+  // value = mant * 2^exp = num / 10^scale, exactly.
+  let num: bigint;
+  let scale: number;
+  if (exp >= 0) {
+    num = mant << BigInt(exp);
+    scale = 0;
+  } else {
+    num = mant * 5n ** BigInt(-exp);
+    scale = -exp;
+  }
+  let q: bigint;
+  if (scale <= digits) {
+    q = num * 10n ** BigInt(digits - scale);
+  } else {
+    const div = 10n ** BigInt(scale - digits);
+    q = num / div;
+    const twice = (num % div) * 2n;
+    if (twice > div || (twice === div && q % 2n === 1n)) q += 1n;
+  }
+  const text = q.toString().padStart(digits + 1, "0");
+  const body = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  return neg ? `-${body}` : body;
+}
+
+/** vshPrettyCapacity with "%.2lf %s". */
+export function prettyCapacity(bytes: bigint): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  const val = Number(bytes);
+  let limit = 1024;
+  for (let i = 0; i < units.length - 1; i++, limit *= 1024) {
+    if (val < limit) return `${fixed(i === 0 ? val : val / (limit / 1024), 2)} ${units[i]}`;
+  }
+  return `${fixed(val / (limit / 1024), 2)} ${units[units.length - 1]}`;
+}
+
+/** vshGetTypedParamValue. */
+export function typedParamValue(v: RemoteTypedParamValue): string {
+  switch (v.type) {
+    case 1:
+      return String(v.i);
+    case 2:
+      return String(v.ui);
+    case 3:
+      return String(v.l);
+    case 4:
+      return String(v.ul);
+    case 5:
+      return fixed(v.d, 6);
+    case 6:
+      return v.b !== 0 ? "yes" : "no";
+    case 7:
+      return v.s;
+  }
+}
+
+/** virsh's lookup flags: which ways a name may be read. */
+export interface LookupWays {
+  id?: boolean;
+  uuid?: boolean;
+  name?: boolean;
+}
+
+/**
+ * virshLookupDomainInternal: by ID when the word is a number, by UUID when
+ * it is as long as one, then by name; the library's error is dropped and
+ * virsh's one line remains.
+ */
+export async function lookupDomain(c: Client, word: string, ways: LookupWays = { id: true, uuid: true, name: true }): Promise<RemoteNonnullDomain> {
+  if (ways.id === true && /^\s*[+-]?\d+$/.test(word)) {
+    const id = Number(word);
+    if (id >= 0 && id <= 2 ** 31 - 1) {
+      const r = await c.domainLookupById({ id }).catch(() => null);
+      if (r !== null) return r.dom;
+    }
+  }
+  if (ways.uuid === true && word.length === 36) {
+    const uuid = parseUuid(word);
+    if (uuid !== null) {
+      const r = await c.domainLookupByUuid({ uuid }).catch(() => null);
+      if (r !== null) return r.dom;
+    }
+  }
+  if (ways.name === true) {
+    const r = await c.domainLookupByName({ name: word }).catch(() => null);
+    if (r !== null) return r.dom;
+  }
+  throw new CommandFailed([`failed to get domain '${word}'`]);
+}
+
+/** virshCommandOptPoolBy: by UUID, then name; here the library's error stays, as in virsh. */
+export async function lookupPool(c: Client, word: string): Promise<RemoteNonnullStoragePool> {
+  let last: unknown;
+  if (word.length === 36) {
+    const uuid = parseUuid(word);
+    if (uuid === null) last = new Error(`invalid UUID '${word}'`);
+    else {
+      try {
+        return (await c.storagePoolLookupByUuid({ uuid })).pool;
+      } catch (e) {
+        last = e;
+      }
+    }
+  }
+  try {
+    return (await c.storagePoolLookupByName({ name: word })).pool;
+  } catch (e) {
+    last = e;
+  }
+  throw new CommandFailed([`failed to get pool '${word}'`], { cause: last });
+}
+
+/** The ID virsh prints: "-" for an inactive domain. */
+export function idText(dom: RemoteNonnullDomain): string {
+  return dom.id === -1 ? "-" : String(dom.id);
+}
+
+/** strcasecmp, as virsh sorts names. */
+export function caseCompare(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Runs `step`; if it fails, virsh's line for it comes before the library's error. */
+export async function step<T>(line: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw new CommandFailed([line], { cause: e });
+  }
+}
