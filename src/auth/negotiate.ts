@@ -7,8 +7,6 @@ import type { ConnectionUri } from "../uri.js";
 import type { ProcedureInfo } from "../xdr/index.js";
 import type { AuthOptions } from "./credentials.js";
 import { AuthError } from "./errors.js";
-import { authenticatePolkit } from "./polkit.js";
-import { authenticateSasl } from "./sasl/client.js";
 
 /** What authentication needs of the connection being opened, and nothing more. */
 export interface AuthContext {
@@ -65,10 +63,13 @@ export async function authenticate(ctx: AuthContext): Promise<AuthOutcome> {
     case RemoteAuthType.REMOTE_AUTH_NONE:
       return none;
     case RemoteAuthType.REMOTE_AUTH_SASL: {
+      // Loaded when a daemon asks for it: most connections never authenticate.
+      const { authenticateSasl } = await import("./sasl/client.js");
       const r = await authenticateSasl(ctx, mech);
       return { scheme: "sasl", ...r };
     }
     case RemoteAuthType.REMOTE_AUTH_POLKIT:
+      const { authenticatePolkit } = await import("./polkit.js");
       await authenticatePolkit(ctx);
       return { scheme: "polkit", mechanism: null, ssf: 0, layer: null };
     default:

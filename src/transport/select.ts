@@ -3,11 +3,7 @@ import { UnsupportedError } from "../rpc/errors.js";
 import { DEFAULT_PORTS, unixSocketFor, uriParam, type ConnectionUri } from "../uri.js";
 import { uriFlag } from "./params.js";
 import type { TlsCredentials } from "./pki.js";
-import { ExtTransport } from "./ext.js";
-import { LibsshTransport } from "./libssh.js";
 import { TcpTransport, UnixTransport } from "./socket.js";
-import { SshTransport } from "./ssh.js";
-import { TlsTransport } from "./tls.js";
 import type { Transport } from "./transport.js";
 
 /** What connect() knows that a transport may need besides the URI. */
@@ -19,29 +15,61 @@ export interface TransportOptions {
   tls?: Partial<TlsCredentials> | undefined;
 }
 
-/** The transport a URI asks for. */
+/**
+ * The transport a URI asks for. TLS, SSH and ext are loaded when first
+ * dialled (node:tls, node:crypto and child processes cost a program that
+ * never uses them start-up time); their URI parameters are checked then,
+ * still before anything is dialled.
+ */
 export function transportFor(uri: ConnectionUri, options: TransportOptions): Transport {
+  const host = uri.host ?? "localhost";
   switch (uri.transport) {
     case "unix":
       return new UnixTransport(unixSocketFor(uri, options.readOnly).path);
     case "tcp":
-      return new TcpTransport(uri.host ?? "localhost", uri.port ?? DEFAULT_PORTS.tcp!);
-    case "tls":
-      return new TlsTransport(uri.host ?? "localhost", uri.port ?? DEFAULT_PORTS.tls!, {
-        pkipath: uriParam(uri, "pkipath"),
-        credentials: options.tls,
-        noVerify: uriFlag(uri, "no_verify"),
-        noSanity: uriFlag(uri, "no_sanity"),
-        priority: uriParam(uri, "tls_priority"),
+      return new TcpTransport(host, uri.port ?? DEFAULT_PORTS.tcp!);
+    case "tls": {
+      const port = uri.port ?? DEFAULT_PORTS.tls!;
+      return lazy(`tls:${hostPort(host, port)}`, async () => {
+        const { TlsTransport } = await import("./tls.js");
+        return new TlsTransport(host, port, {
+          pkipath: uriParam(uri, "pkipath"),
+          credentials: options.tls,
+          noVerify: uriFlag(uri, "no_verify"),
+          noSanity: uriFlag(uri, "no_sanity"),
+          priority: uriParam(uri, "tls_priority"),
+        });
       });
+    }
     case "ssh":
-      return new SshTransport(uri, options);
+      return lazy(`ssh:${uri.user === null ? "" : `${uri.user}@`}${hostPort(host, uri.port)}`, async () => new (await import("./ssh.js")).SshTransport(uri, options));
     case "libssh":
-    case "libssh2":
-      return new LibsshTransport(uri, options, uri.transport);
+    case "libssh2": {
+      const flavour = uri.transport;
+      return lazy(`${flavour}:${hostPort(host, uri.port)}`, async () => new (await import("./libssh.js")).LibsshTransport(uri, options, flavour));
+    }
     case "ext":
-      return new ExtTransport(uri);
+      return lazy(`ext:${uriParam(uri, "command") ?? ""}`, async () => new (await import("./ext.js")).ExtTransport(uri));
     default:
-      throw new UnsupportedError(`transport '${uri.transport}' is not supported yet (unix and tcp are)`);
+      throw new UnsupportedError(`transport '${uri.transport}' is not supported`);
   }
+}
+
+function hostPort(host: string, port: number | null): string {
+  return `${host.includes(":") ? `[${host}]` : host}${port === null ? "" : `:${port}`}`;
+}
+
+/** A transport whose module is imported on the first connect; the real one's description replaces the placeholder. */
+function lazy(description: string, load: () => Promise<Transport>): Transport {
+  let real: Promise<Transport> | null = null;
+  const t = {
+    description,
+    async connect(signal?: AbortSignal) {
+      real ??= load();
+      const transport = await real;
+      t.description = transport.description;
+      return transport.connect(signal);
+    },
+  };
+  return t;
 }
