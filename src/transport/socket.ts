@@ -23,7 +23,7 @@ export function openSocket(options: NetConnectOpts, description: string, signal?
     });
     socket.once("error", (err) => {
       signal?.removeEventListener("abort", onAbort);
-      reject(new ConnectionClosedError("error", `cannot connect to ${description}: ${err.message}`, { cause: err }));
+      reject(new ConnectionClosedError("error", connectFailure(options, err), { cause: err }));
     });
   });
 }
@@ -50,6 +50,31 @@ function openBulk(options: NetConnectOpts, description: string, signal?: AbortSi
     },
   };
   return openSocket({ ...options, onread }, description, signal, (s) => (socket = s));
+}
+
+/** strerror()'s words for the errors connecting meets, so messages read as libvirt's do. */
+const STRERROR: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "Connection refused",
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  ETIMEDOUT: "Connection timed out",
+  EHOSTUNREACH: "No route to host",
+  ENETUNREACH: "Network is unreachable",
+  ECONNRESET: "Connection reset by peer",
+  EADDRNOTAVAIL: "Cannot assign requested address",
+  ENOTSOCK: "Socket operation on non-socket",
+  ENOTDIR: "Not a directory",
+};
+
+/** libvirt's own message for a failed connect (virNetSocketNewConnectTCP/UNIX). */
+function connectFailure(options: NetConnectOpts, err: NodeJS.ErrnoException): string {
+  const code = err.code ?? "";
+  if ("path" in options && options.path !== undefined) {
+    return `Failed to connect socket to '${options.path}': ${STRERROR[code] ?? err.message}`;
+  }
+  const { host, port } = options as { host?: string; port?: number };
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `unable to resolve '${host}' service '${port}': Name or service not known`;
+  return `unable to connect to server at '${host}:${port}': ${STRERROR[code] ?? err.message}`;
 }
 
 export class UnixTransport implements Transport {

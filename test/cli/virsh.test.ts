@@ -193,6 +193,13 @@ describe.skipIf(!available)("virsh-named commands print what virsh prints", () =
     ]);
   });
 
+  it("a daemon that cannot be reached: libvirt's words for a refused port and a missing socket", async () => {
+    await compareAll([
+      ["-c", "test+tcp://127.0.0.1:1/default", "list"],
+      ["-c", "test+unix:///default?socket=/nonexistent/libvirt-sock", "hostname"],
+    ]);
+  });
+
   it("global options: virsh's errors, the URI order, and options after the command", async () => {
     const uri = d.uris.testTcp;
     await compareAll([
