@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for this project, checks the result
-# and runs the demo: system packages, npm dependencies (which build the
-# package), the pinned libvirt protocol sources, the generated code against
+# and runs the demo: system packages, npm dependencies, the build, the
+# pinned libvirt protocol sources, the generated code against
 # them, then a short tour against a throwaway libvirtd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+# npm ci no longer builds (the package builds on pack, not on install): build here.
+npm run -s build
 npm run -s protocol:fetch
 # libvirt 11.3 beside the system's 9.0, for the second end-to-end run (npm test).
 bash scripts/libvirt-11.sh

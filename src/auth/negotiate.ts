@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import { RemoteAuthType, remoteProgram } from "../gen/remote_protocol.js";
 import { LibvirtError } from "../rpc/errors.js";
+import * as trace from "../rpc/trace.js";
 import type { ByteFilter } from "../rpc/link.js";
 import type { CallOptions } from "../rpc/session.js";
 import type { ConnectionUri } from "../uri.js";
@@ -47,6 +48,7 @@ export async function authenticate(ctx: AuthContext): Promise<AuthOutcome> {
     if (e instanceof LibvirtError && e.code === "VIR_ERR_NO_SUPPORT") return none;
     throw e;
   }
+  trace.auth(`AUTH_LIST: the daemon offers ${types.length === 0 ? "nothing" : types.map(schemeName).join(", ")}`);
   if (types.length === 0) return none;
   const forced = ctx.uri.params.find(([k]) => k === "auth")?.[1] ?? ctx.auth?.scheme ?? null;
   let type = types[0]!;
@@ -59,6 +61,7 @@ export async function authenticate(ctx: AuthContext): Promise<AuthOutcome> {
     type = want;
     if (f.startsWith("sasl.")) mech = forced.slice(5);
   }
+  trace.auth(`scheme ${schemeName(type)}${forced === null ? "" : ` (forced: ${forced})`}`);
   switch (type) {
     case RemoteAuthType.REMOTE_AUTH_NONE:
       return none;

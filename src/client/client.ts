@@ -4,16 +4,25 @@ import { VirConnectFlags } from "../gen/libvirt_host.js";
 import { VirDrvFeature } from "../gen/libvirt_internal.js";
 import { lxcProgram } from "../gen/lxc_protocol.js";
 import { qemuProgram } from "../gen/qemu_protocol.js";
-import { RemoteAuthType, remoteProgram } from "../gen/remote_protocol.js";
+import { remoteProgram } from "../gen/remote_protocol.js";
+import type { AuthOptions } from "../auth/credentials.js";
+import { authenticate, type AuthOutcome } from "../auth/negotiate.js";
 import { EventDispatcher } from "../events/dispatcher.js";
 import type { Recorder } from "../fixtures/recorder.js";
-import { UnsupportedError } from "../rpc/errors.js";
-import { RpcSession, type CallOptions, type CloseInfo, type InboundEvent } from "../rpc/session.js";
+import { AbortError, ConnectionClosedError, OptionError, TimeoutError } from "../rpc/errors.js";
+import { checkCallOptions, checkKeepalive, checkSignal, checkTimeout, longTimeout, type LongTimeout } from "../rpc/options.js";
+import { RpcSession, type CallOptions, type CloseInfo, type InboundEvent, type StreamFlowOptions } from "../rpc/session.js";
+import * as trace from "../rpc/trace.js";
 import { transportFor } from "../transport/select.js";
+import type { TlsCredentials } from "../transport/pki.js";
 import type { Transport } from "../transport/transport.js";
 import { parseUri, type ConnectionUri } from "../uri.js";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
-import { callable, programApi, type ProgramApi } from "./api.js";
+import { callStream, streamKind, type StreamCallOptions } from "../streams/procedures.js";
+import type { UploadSource } from "../streams/send.js";
+import { callable, methodFor, programApi } from "./api.js";
+import type { LxcApi, QemuApi, RemoteApi } from "../gen/api/index.js";
+import { backoff, reconnectPolicy, type ReconnectOptions, type ReconnectPolicy } from "./reconnect.js";
 
 export interface ConnectOptions {
   /** Opens read-only, as virConnectOpenReadOnly (and the `-ro` system socket). */
@@ -22,23 +31,75 @@ export interface ConnectOptions {
   transport?: Transport;
   /**
    * Client keepalive, as virConnectSetKeepAlive: a PING after `interval`
-   * seconds of silence; the connection is closed after `count` unanswered.
-   * Enabled only if the daemon supports it.
+   * seconds without a message from the daemon; the connection is closed
+   * after `count` unanswered. On by default with libvirt's defaults
+   * (5 s, 5), as libvirt's client runs it when an event loop is there;
+   * `false` (or an interval of 0 or less) turns it off. Enabled only if
+   * the daemon supports it.
    */
-  keepalive?: { interval: number; count: number };
-  /** Aborts connecting (and the handshake calls). */
+  keepalive?: { interval: number; count: number } | false;
+  /** Aborts connecting: dialling, TLS or SSH set-up and the RPC handshake alike. */
   signal?: AbortSignal;
+  /** Milliseconds that connecting may take in all, every phase included. */
+  connectTimeout?: number;
   /** Default timeout of every call, in milliseconds. */
   timeout?: number;
   /** Register domain events with the legacy per-ID procedures, as against a daemon older than libvirt 1.2.1. */
   legacyEvents?: boolean;
+  /**
+   * TLS material as PEM strings or buffers, used instead of the pki files
+   * that libvirt's client would read (`ca` is required, `cert`/`key` as a pair).
+   */
+  tls?: Partial<TlsCredentials>;
+  /** Credentials, for the daemon's authentication and for transports that ask (in-process SSH). */
+  auth?: AuthOptions;
   /** Records every frame of the connection, both ways (see src/fixtures). */
   record?: Recorder;
+  /**
+   * Make the connection again when it is lost (eof, error, keepalive), with
+   * exponential backoff and jitter, and carry every event subscription over.
+   * Off by default, as in every libvirt client.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** Inbound flow control of data streams (how much a paused consumer may leave buffered). */
+  streams?: StreamFlowOptions;
+}
+
+export interface DisconnectInfo extends CloseInfo {
+  /** When the connection was lost. */
+  at: Date;
+}
+
+export interface ReconnectInfo {
+  /** Milliseconds from the loss to the new connection being open. */
+  downtime: number;
+  /** Attempts it took. */
+  attempts: number;
 }
 
 export interface ClientEvents {
+  /** The client's end: once, with the reason (after the last attempt, when reconnecting). */
   close: [CloseInfo];
   event: [InboundEvent];
+  /** The connection was lost and will be made again (`reconnect` option). */
+  disconnect: [DisconnectInfo];
+  /** It is back: calls go through, subscriptions are registered again. */
+  reconnect: [ReconnectInfo];
+}
+
+/**
+ * One session's side of the client, as the event dispatcher sees it: its
+ * events and its close. A reconnect gives the dispatcher a new one, so the
+ * old session's death never ends the subscriptions.
+ */
+class SessionPort extends EventEmitter<{ event: [InboundEvent]; close: [CloseInfo] }> {
+  constructor(readonly session: RpcSession) {
+    super();
+  }
+
+  call(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown> {
+    return this.session.call(program, procedure, args, options);
+  }
 }
 
 /**
@@ -49,43 +110,58 @@ export interface ClientEvents {
 export class Client extends EventEmitter<ClientEvents> {
   readonly uri: ConnectionUri;
   readonly transport: Transport;
-  readonly qemu: ProgramApi<typeof qemuProgram>;
-  readonly lxc: ProgramApi<typeof lxcProgram>;
-  /** Resolves once, with the reason, when the connection is closed. */
+  readonly qemu: QemuApi;
+  readonly lxc: LxcApi;
+  /** Resolves once, with the reason, when the client is closed for good. */
   readonly closed: Promise<CloseInfo>;
   /** Keepalive in effect, if the daemon agreed to it. */
   keepalive: { interval: number; count: number } | null = null;
+  /** How the connection was authenticated (scheme, SASL mechanism, security layer). */
+  auth: AuthOutcome | null = null;
 
-  private readonly session: RpcSession;
+  private session: RpcSession;
+  private port: SessionPort;
+  private stream: Duplex;
+  private readonly options: ConnectOptions;
   private readonly defaultTimeout: number | undefined;
   private readonly legacyEvents: boolean;
+  private readonly policy: ReconnectPolicy | null;
   private dispatcher: EventDispatcher | null = null;
+  /** Set while the connection is being made again: what ended the last one, and who waits. */
+  private down: { info: DisconnectInfo; waiters: Set<() => void>; stop: AbortController } | null = null;
+  private finalInfo: CloseInfo | null = null;
+  private resolveClosed!: (info: CloseInfo) => void;
 
   /** Use `connect()`; this wraps an already opened stream. */
   constructor(stream: Duplex, uri: ConnectionUri, transport: Transport, options: ConnectOptions = {}) {
     super();
     this.uri = uri;
     this.transport = transport;
+    this.options = options;
     this.defaultTimeout = options.timeout;
     this.legacyEvents = options.legacyEvents === true;
-    this.session = new RpcSession(stream, {
-      programs: [remoteProgram, qemuProgram, lxcProgram],
-      onEvent: (e) => this.emit("event", e),
-      onClose: (info) => this.emit("close", info),
-    });
-    this.closed = this.session.closed;
+    this.policy = reconnectPolicy(options.reconnect);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.stream = stream;
+    [this.session, this.port] = this.attach(stream);
     this.qemu = programApi(qemuProgram, this);
     this.lxc = programApi(lxcProgram, this);
   }
 
   /** libvirt's events: `await conn.events.subscribe("domain", "lifecycle", e => ...)`. */
   get events(): EventDispatcher {
-    this.dispatcher ??= new EventDispatcher(this, { legacy: this.legacyEvents });
+    this.dispatcher ??= new EventDispatcher(this.port, { legacy: this.legacyEvents });
     return this.dispatcher;
   }
 
+  /** True once closed for good (not while reconnecting). */
   get isClosed(): boolean {
-    return this.session.isClosed;
+    return this.finalInfo !== null;
+  }
+
+  /** True while the connection is lost and being made again. */
+  get isReconnecting(): boolean {
+    return this.down !== null;
   }
 
   /** What the session dropped or ignored (undecodable events, late replies). */
@@ -95,86 +171,312 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** Calls any procedure of any program this client speaks. */
   call(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown> {
-    if (procedure.annotations.readstream !== undefined || procedure.annotations.writestream !== undefined) {
-      return Promise.reject(new UnsupportedError(`${procedure.name} uses a data stream, which this client does not support yet`));
-    }
+    // A stream procedure gives what its generated method gives (a Readable, a Duplex, ...); an upload needs callStream's input.
+    if (streamKind(procedure) !== null) return this.callStream(program, procedure, args, undefined, options);
     const opts = options?.timeout === undefined && this.defaultTimeout !== undefined ? { ...options, timeout: this.defaultTimeout } : options;
+    if (this.down !== null) return this.callWhenBack(program, procedure, args, opts);
     return this.session.call(program, procedure, args, opts);
   }
 
-  /** Sends CONNECT_CLOSE, waits for its reply, then closes the socket. */
+  /**
+   * Runs a stream procedure (see ProcedureMethod in client/api.ts): `input`
+   * is what an upload sends. A stream lives on one connection: it is not
+   * carried over a reconnect, and fails with the connection.
+   */
+  callStream(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, input: UploadSource | undefined, options?: StreamCallOptions): Promise<unknown> {
+    const opts = options?.timeout === undefined && this.defaultTimeout !== undefined ? { ...options, timeout: this.defaultTimeout } : options;
+    return callStream(this.session, program, procedure, args, input, opts);
+  }
+
+  /** Sends CONNECT_CLOSE, waits for its reply, then closes the socket; stops reconnecting. */
   async close(): Promise<void> {
-    if (this.session.isClosed) return;
+    if (this.finalInfo !== null) return;
+    if (this.down !== null) {
+      this.stopReconnecting("the connection was closed by the client");
+      return;
+    }
     try {
-      await this.connectClose({ timeout: 5000 });
+      await this.session.call(remoteProgram, remoteProgram.procedures.connectClose, undefined, { timeout: 5000 });
     } catch {
       // Closing anyway: a daemon that cannot answer is gone or broken.
     }
     await this.session.end();
   }
 
-  /** Closes the socket at once, without telling the daemon. */
+  /** Closes the socket at once, without telling the daemon; stops reconnecting. */
   destroy(): void {
-    this.session.destroy("client", "the connection was destroyed by the client");
+    if (this.down !== null) this.stopReconnecting("the connection was destroyed by the client");
+    else this.session.destroy("client", "the connection was destroyed by the client");
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  /** @internal The handshake: auth list, open, keepalive. */
-  async open(options: ConnectOptions): Promise<void> {
-    const call = { ...(options.signal === undefined ? {} : { signal: options.signal }) };
-    const { types } = await this.authList(call);
-    if (types.length > 0 && !types.includes(RemoteAuthType.REMOTE_AUTH_NONE)) {
-      const names = types.map((t) => Object.entries(RemoteAuthType).find(([, v]) => v === t)?.[0] ?? String(t));
-      throw new UnsupportedError(`the daemon requires authentication (${names.join(", ")}), which this client does not support yet`);
-    }
+  /** @internal The handshake on the current session: auth, open, keepalive. */
+  async open(signal: AbortSignal | undefined): Promise<void> {
+    await this.handshake(this.session, this.stream, signal);
+  }
+
+  /** A session over `stream`, its events and close routed through a port of its own. */
+  private attach(stream: Duplex): [RpcSession, SessionPort] {
+    let port: SessionPort | null = null;
+    const session = new RpcSession(stream, {
+      programs: [remoteProgram, qemuProgram, lxcProgram],
+      onEvent: (e) => {
+        port?.emit("event", e);
+        this.emit("event", e);
+      },
+      onClose: (info) => this.onSessionClose(port!, info),
+      ...(this.options.record === undefined ? {} : { tap: this.options.record }),
+      ...(this.options.streams === undefined ? {} : { streams: this.options.streams }),
+    });
+    port = new SessionPort(session);
+    return [session, port];
+  }
+
+  /** AUTH_LIST and authentication, CONNECT_OPEN, keepalive: as libvirt's remote driver opens. */
+  private async handshake(session: RpcSession, stream: Duplex, signal: AbortSignal | undefined): Promise<void> {
+    const options = this.options;
+    const call = signal === undefined ? {} : { signal };
+    const P = remoteProgram.procedures;
+    this.auth = await authenticate({
+      uri: this.uri,
+      stream,
+      call: (procedure, args, opts) => session.call(remoteProgram, procedure, args, opts),
+      setFilter: (filter) => session.setFilter(filter),
+      auth: options.auth,
+      signal,
+    });
     const flags = options.readOnly === true ? VirConnectFlags.VIR_CONNECT_RO : 0;
-    await this.connectOpen({ name: this.uri.name === "" ? null : this.uri.name, flags }, call);
-    if (options.keepalive !== undefined) {
-      const { supported } = await this.connectSupportsFeature(
-        { feature: VirDrvFeature.VIR_DRV_FEATURE_PROGRAM_KEEPALIVE },
-        call,
-      );
+    // Always a string, as libvirt's remote driver sends it: "" lets the daemon choose.
+    await session.call(remoteProgram, P.connectOpen, { name: this.uri.name, flags }, call);
+    const keepalive = checkKeepalive(options.keepalive ?? DEFAULT_KEEPALIVE);
+    this.keepalive = null;
+    if (keepalive !== false) {
+      const { supported } = (await session.call(remoteProgram, P.connectSupportsFeature, { feature: VirDrvFeature.VIR_DRV_FEATURE_PROGRAM_KEEPALIVE }, call)) as {
+        supported: number;
+      };
       if (supported === 1) {
-        this.keepalive = options.keepalive;
-        this.session.startKeepalive(options.keepalive.interval * 1000, options.keepalive.count);
+        this.keepalive = keepalive;
+        session.startKeepalive(keepalive.interval * 1000, keepalive.count);
       }
     }
+    trace.opened(session.traceId, this.uri, this.auth, this.keepalive);
+  }
+
+  // ---- losing the connection, and making it again ----
+
+  private onSessionClose(port: SessionPort, info: CloseInfo): void {
+    if (port !== this.port || this.finalInfo !== null) return;
+    if (this.policy === null || info.reason === "client") {
+      this.finish(info);
+      return;
+    }
+    const down = { info: { ...info, at: new Date() }, waiters: new Set<() => void>(), stop: new AbortController() };
+    this.down = down;
+    this.emit("disconnect", down.info);
+    void this.reconnectLoop(this.policy, down);
+  }
+
+  private async reconnectLoop(policy: ReconnectPolicy, down: NonNullable<Client["down"]>): Promise<void> {
+    let lastError: unknown = down.info.error;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      if (!(await sleep(backoff(policy, attempt), down.stop.signal))) return;
+      let stream: Duplex | null = null;
+      const deadline = connectDeadline({ signal: down.stop.signal, connectTimeout: this.options.connectTimeout });
+      try {
+        stream = await this.transport.connect(deadline.signal);
+        const [session, port] = this.attach(stream);
+        try {
+          await this.handshake(session, stream, deadline.signal);
+        } catch (e) {
+          session.destroy("error", "the handshake of a reconnect failed", e);
+          throw deadline.explain(e);
+        } finally {
+          deadline.dispose();
+        }
+        if (down.stop.signal.aborted) {
+          session.destroy("client", "the connection was closed by the client");
+          return;
+        }
+        this.session = session;
+        this.port = port;
+        this.stream = stream;
+        this.down = null;
+        const reattached = this.dispatcher?.reattach(port);
+        for (const wake of down.waiters) wake();
+        this.emit("reconnect", { downtime: Date.now() - down.info.at.getTime(), attempts: attempt });
+        // Subscriptions that fail to register again are reported by the dispatcher itself.
+        await reattached?.catch(() => undefined);
+        return;
+      } catch (e) {
+        deadline.dispose();
+        if (down.stop.signal.aborted) return;
+        lastError = e;
+        stream?.destroy();
+      }
+    }
+    const reason = `gave up reconnecting after ${policy.maxAttempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`;
+    this.down = null;
+    this.finish({ reason: down.info.reason, error: new ConnectionClosedError(down.info.reason, reason, { cause: lastError }) }, down.waiters);
+  }
+
+  /** close() or destroy() while disconnected: no more attempts, the client ends. */
+  private stopReconnecting(message: string): void {
+    const down = this.down!;
+    this.down = null;
+    down.stop.abort();
+    this.finish({ reason: "client", error: new ConnectionClosedError("client", message) }, down.waiters);
+  }
+
+  /** A call made while disconnected: sent once the connection is back, within its own timeout and signal. */
+  private callWhenBack(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options: CallOptions | undefined): Promise<unknown> {
+    const down = this.down!;
+    if (this.policy!.whileDisconnected === "fail") return Promise.reject(down.info.error);
+    try {
+      checkCallOptions(options ?? {}, procedure.name);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const started = Date.now();
+    return new Promise<void>((resolve, reject) => {
+      const { signal, timeout } = options ?? {};
+      let timer: LongTimeout | undefined;
+      const done = (): void => {
+        down.waiters.delete(wake);
+        timer?.cancel();
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const wake = (): void => {
+        done();
+        if (this.finalInfo !== null) reject(this.finalInfo.error);
+        else resolve();
+      };
+      const onAbort = (): void => {
+        done();
+        reject(new AbortError(`${procedure.name} was aborted while reconnecting`, { cause: signal?.reason }));
+      };
+      if (signal?.aborted) return onAbort();
+      down.waiters.add(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeout !== undefined && timeout !== Infinity) {
+        timer = longTimeout(() => {
+          done();
+          reject(new TimeoutError(`${procedure.name} timed out after ${timeout} ms while reconnecting`));
+        }, timeout);
+      }
+    }).then(() => {
+      const left = options?.timeout === undefined || options.timeout === Infinity ? options?.timeout : Math.max(0, options.timeout - (Date.now() - started));
+      return this.call(program, procedure, args, left === undefined ? options : { ...options, timeout: left });
+    });
+  }
+
+  /** The end: once, with the reason; the dispatcher ends its subscriptions, waiting calls reject. */
+  private finish(info: CloseInfo, waiters: Iterable<() => void> = []): void {
+    if (this.finalInfo !== null) return;
+    this.finalInfo = info;
+    // Its own close is ignored now that the client has ended.
+    if (!this.port.session.isClosed) this.port.session.destroy(info.reason, info.error.message, info.error.cause);
+    this.port.emit("close", info);
+    this.emit("close", info);
+    this.resolveClosed(info);
+    for (const wake of waiters) wake();
   }
 }
 
-// The remote program's methods live on the prototype, one per procedure.
-export interface Client extends ProgramApi<typeof remoteProgram> {}
-for (const [method, procedure] of callable(remoteProgram)) {
-  Object.defineProperty(Client.prototype, method, {
-    value:
-      procedure.args === null
-        ? function (this: Client, options?: CallOptions) {
-            return this.call(remoteProgram, procedure, undefined, options);
-          }
-        : function (this: Client, args: unknown, options?: CallOptions) {
-            return this.call(remoteProgram, procedure, args, options);
-          },
+/** Waits `ms`; false if `signal` ended the wait first. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+// The remote program's methods live on the prototype, one per procedure.
+export interface Client extends RemoteApi {}
+for (const [method, procedure] of callable(remoteProgram)) {
+  Object.defineProperty(Client.prototype, method, { value: methodFor(remoteProgram, procedure, (self) => self as Client) });
+}
+
+/** libvirt's client defaults (virsh's keepalive_interval and keepalive_count). */
+const DEFAULT_KEEPALIVE = { interval: 5, count: 5 };
 
 /**
  * Connects to a daemon, as virConnectOpen does: URI (default
  * LIBVIRT_DEFAULT_URI), transport, auth, CONNECT_OPEN.
  */
 export async function connect(uri?: string, options: ConnectOptions = {}): Promise<Client> {
+  checkConnectOptions(options);
   const parsed = parseUri(uri);
-  const transport = options.transport ?? transportFor(parsed, options.readOnly === true);
-  const opened = await transport.connect(options.signal);
-  const stream = options.record === undefined ? opened : options.record.tap(opened);
-  const client = new Client(stream, parsed, transport, options);
+  const transport = options.transport ?? transportFor(parsed, { readOnly: options.readOnly === true, auth: options.auth, tls: options.tls });
+  const deadline = connectDeadline(options);
+  trace.connecting(parsed);
   try {
-    await client.open(options);
+    const stream = await transport.connect(deadline.signal);
+    const client = new Client(stream, parsed, transport, options);
+    try {
+      await client.open(deadline.signal);
+    } catch (e) {
+      client.destroy();
+      throw e;
+    }
+    return client;
   } catch (e) {
-    client.destroy();
-    throw e;
+    throw deadline.explain(e);
+  } finally {
+    deadline.dispose();
   }
-  return client;
+}
+
+function checkConnectOptions(options: ConnectOptions): void {
+  if (options === null || typeof options !== "object") throw new OptionError("connect: options must be an object");
+  checkSignal(options.signal, "connect");
+  checkTimeout(options.timeout, "connect");
+  checkTimeout(options.connectTimeout, "connect (connectTimeout)");
+  if (options.keepalive !== undefined) checkKeepalive(options.keepalive);
+  reconnectPolicy(options.reconnect);
+  if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") throw new OptionError("connect: readOnly must be a boolean");
+  if (options.transport !== undefined && typeof (options.transport as Partial<Transport>).connect !== "function") {
+    throw new OptionError("connect: transport must have a connect(signal) method");
+  }
+  if (options.record !== undefined && typeof (options.record as Partial<Recorder>).sent !== "function") {
+    throw new OptionError("connect: record must be a Recorder");
+  }
+}
+
+/**
+ * One signal for every phase of connecting: the caller's, and the connect
+ * timeout's; `explain` turns the abort a timeout caused into a TimeoutError.
+ */
+function connectDeadline(options: { signal?: AbortSignal | undefined; connectTimeout?: number | undefined }): { signal: AbortSignal | undefined; explain(e: unknown): unknown; dispose(): void } {
+  const { signal, connectTimeout } = options;
+  if (connectTimeout === undefined || connectTimeout === Infinity) {
+    return { signal, explain: (e) => e, dispose: () => {} };
+  }
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = longTimeout(() => {
+    timedOut = true;
+    controller.abort(new TimeoutError(`connecting timed out after ${connectTimeout} ms`));
+  }, connectTimeout);
+  const onAbort = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    explain: (e) => (timedOut && e instanceof AbortError ? new TimeoutError(`connecting timed out after ${connectTimeout} ms (${e.message})`) : e),
+    dispose: () => {
+      timer.cancel();
+      signal?.removeEventListener("abort", onAbort);
+    },
+  };
 }

