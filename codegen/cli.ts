@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { externValues } from "../protocol/externs.js";
 import { generate, type SourceFile } from "./generate.js";
 import { repoRoot } from "../protocol/fetch.js";
+import { writeOrCheck } from "./output.js";
 
 /** The `.x` files a client needs, as they sit in a libvirt source tree. */
 export const CLIENT_PROTOCOLS = [
@@ -99,20 +99,8 @@ export async function runGen(args: GenArgs): Promise<string[]> {
     runtime: args.runtime,
     versionOf: manifestVersions(),
   });
-  const present = existsSync(args.out) ? (await readdir(args.out)).filter((f) => f.endsWith(".ts")) : [];
-  if (args.check) {
-    const drift: string[] = [];
-    for (const [name, text] of files) {
-      const have = existsSync(join(args.out, name)) ? await readFile(join(args.out, name), "utf8") : null;
-      if (have !== text) drift.push(join(args.out, name));
-    }
-    for (const name of present) if (!files.has(name)) drift.push(`${join(args.out, name)} (not generated)`);
-    return drift;
-  }
-  await mkdir(args.out, { recursive: true });
-  for (const name of present) if (!files.has(name)) await rm(join(args.out, name));
-  for (const [name, text] of files) await writeFile(join(args.out, name), text);
-  return [...files.keys()].map((n) => relative(process.cwd(), join(args.out, n)));
+  const written = await writeOrCheck(args.out, files, args.check);
+  return args.check ? written : written.map((p) => relative(process.cwd(), p));
 }
 
 export const GEN_USAGE = `usage: libvirt-remote gen --from DIR --out DIR [--runtime SPECIFIER] [--all] [--check]

@@ -3,8 +3,8 @@ import type { Duplex } from "node:stream";
 import { adminProgram } from "../gen/admin_protocol.js";
 import { callable, type ProgramApi } from "../client/api.js";
 import type { Recorder } from "../fixtures/recorder.js";
-import { AbortError, OptionError, TimeoutError } from "../rpc/errors.js";
-import { checkKeepalive, checkSignal, checkTimeout, longTimeout } from "../rpc/options.js";
+import { OptionError } from "../rpc/errors.js";
+import { checkKeepalive, checkSignal, checkTimeout, connectDeadline } from "../rpc/options.js";
 import { RpcSession, type CallOptions, type CloseInfo } from "../rpc/session.js";
 import { UnixTransport } from "../transport/socket.js";
 import type { Transport } from "../transport/transport.js";
@@ -142,7 +142,7 @@ export async function connectAdmin(uri?: string, options: AdminConnectOptions = 
   const parsed = resolveAdminUri(uri, {}, options.noAliases === true);
   // libvirt-admin has no other transport: admin servers listen on Unix sockets only.
   const transport = options.transport ?? new UnixTransport(parsed.socket);
-  const { signal, explain, dispose } = deadline(options);
+  const { signal, explain, dispose } = connectDeadline(options);
   try {
     const stream = await transport.connect(signal);
     const client = new AdminClient(stream, parsed, transport, options);
@@ -172,25 +172,3 @@ function checkAdminOptions(options: AdminConnectOptions): void {
   if (options.noAliases !== undefined && typeof options.noAliases !== "boolean") throw new OptionError("connectAdmin: noAliases must be a boolean");
 }
 
-/** One signal for connecting: the caller's and the connect timeout's; a timeout's abort becomes a TimeoutError. */
-function deadline(options: AdminConnectOptions): { signal: AbortSignal | undefined; explain(e: unknown): unknown; dispose(): void } {
-  const { signal, connectTimeout } = options;
-  if (connectTimeout === undefined || connectTimeout === Infinity) return { signal, explain: (e) => e, dispose: () => {} };
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = longTimeout(() => {
-    timedOut = true;
-    controller.abort(new TimeoutError(`connecting timed out after ${connectTimeout} ms`));
-  }, connectTimeout);
-  const onAbort = (): void => controller.abort(signal?.reason);
-  if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    explain: (e) => (timedOut && e instanceof AbortError ? new TimeoutError(`connecting timed out after ${connectTimeout} ms (${e.message})`) : e),
-    dispose: () => {
-      timer.cancel();
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
-}

@@ -1,30 +1,11 @@
-import type { AdminTypedParam, AdminTypedParamValue } from "../gen/admin_protocol.js";
+import type { AdminTypedParam } from "../gen/admin_protocol.js";
+import { typedParamValue, type TypedScalar } from "../typed-param.js";
 import { VirTypedParameterType } from "../gen/libvirt_common.js";
 
-export type TypedParamScalar = number | bigint | boolean | string;
-
-/** The value a typed parameter carries, whatever its type (booleans as booleans). */
-export function typedParamValue(v: AdminTypedParamValue): TypedParamScalar {
-  switch (v.type) {
-    case VirTypedParameterType.VIR_TYPED_PARAM_INT:
-      return v.i;
-    case VirTypedParameterType.VIR_TYPED_PARAM_UINT:
-      return v.ui;
-    case VirTypedParameterType.VIR_TYPED_PARAM_LLONG:
-      return v.l;
-    case VirTypedParameterType.VIR_TYPED_PARAM_ULLONG:
-      return v.ul;
-    case VirTypedParameterType.VIR_TYPED_PARAM_DOUBLE:
-      return v.d;
-    case VirTypedParameterType.VIR_TYPED_PARAM_BOOLEAN:
-      return v.b !== 0;
-    case VirTypedParameterType.VIR_TYPED_PARAM_STRING:
-      return v.s;
-  }
-}
+export type { TypedScalar as TypedParamScalar };
 
 /** Typed parameters as a plain object, in the daemon's order (a repeated field keeps its last value). */
-export function typedParamsObject(params: readonly AdminTypedParam[]): Record<string, TypedParamScalar> {
+export function typedParamsObject(params: readonly AdminTypedParam[]): Record<string, TypedScalar> {
   return Object.fromEntries(params.map((p) => [p.field, typedParamValue(p.value)]));
 }
 

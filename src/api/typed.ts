@@ -13,9 +13,10 @@
  */
 import type { RemoteTypedParam, RemoteTypedParamValue } from "../gen/remote_protocol.js";
 import { VirTypedParameterType as T } from "../gen/libvirt_common.js";
+import { typedParamValue, type TypedScalar } from "../typed-param.js";
 
 export type TypedParamType = "int" | "uint" | "llong" | "ullong" | "double" | "boolean" | "string";
-export type TypedScalar = number | bigint | boolean | string;
+export type { TypedScalar };
 
 /** A value with its type stated (`typed.uint(5)`). */
 export interface TypedValue<V extends TypedScalar = TypedScalar> {
@@ -64,25 +65,6 @@ const names: Record<number, TypedParamType> = {
   [T.VIR_TYPED_PARAM_STRING]: "string",
 };
 
-function scalar(v: RemoteTypedParamValue): TypedScalar {
-  switch (v.type) {
-    case T.VIR_TYPED_PARAM_INT:
-      return v.i;
-    case T.VIR_TYPED_PARAM_UINT:
-      return v.ui;
-    case T.VIR_TYPED_PARAM_LLONG:
-      return v.l;
-    case T.VIR_TYPED_PARAM_ULLONG:
-      return v.ul;
-    case T.VIR_TYPED_PARAM_DOUBLE:
-      return v.d;
-    case T.VIR_TYPED_PARAM_BOOLEAN:
-      return v.b !== 0;
-    case T.VIR_TYPED_PARAM_STRING:
-      return v.s;
-  }
-}
-
 /**
  * The wire's list as a plain object. A field sent more than once (a domain
  * stats record may repeat none, but `virTypedParamsAdd*` allows it) keeps
@@ -92,7 +74,7 @@ export function fromTypedParams(list: readonly RemoteTypedParam[]): TypedParams 
   const out: TypedParams = {};
   const t: Record<string, TypedParamType> = {};
   for (const p of list) {
-    out[p.field] = scalar(p.value);
+    out[p.field] = typedParamValue(p.value);
     t[p.field] = names[p.value.type] ?? "string";
   }
   types.set(out, t);

@@ -10,7 +10,7 @@ import { authenticate, type AuthOutcome } from "../auth/negotiate.js";
 import { EventDispatcher } from "../events/dispatcher.js";
 import type { Recorder } from "../fixtures/recorder.js";
 import { AbortError, ConnectionClosedError, OptionError, TimeoutError } from "../rpc/errors.js";
-import { checkCallOptions, checkKeepalive, checkSignal, checkTimeout, longTimeout, type LongTimeout } from "../rpc/options.js";
+import { checkCallOptions, checkKeepalive, checkSignal, checkTimeout, connectDeadline, longTimeout, type LongTimeout } from "../rpc/options.js";
 import { RpcSession, type CallOptions, type CloseInfo, type InboundEvent, type StreamFlowOptions } from "../rpc/session.js";
 import * as trace from "../rpc/trace.js";
 import { transportFor } from "../transport/select.js";
@@ -453,30 +453,3 @@ function checkConnectOptions(options: ConnectOptions): void {
   }
 }
 
-/**
- * One signal for every phase of connecting: the caller's, and the connect
- * timeout's; `explain` turns the abort a timeout caused into a TimeoutError.
- */
-function connectDeadline(options: { signal?: AbortSignal | undefined; connectTimeout?: number | undefined }): { signal: AbortSignal | undefined; explain(e: unknown): unknown; dispose(): void } {
-  const { signal, connectTimeout } = options;
-  if (connectTimeout === undefined || connectTimeout === Infinity) {
-    return { signal, explain: (e) => e, dispose: () => {} };
-  }
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = longTimeout(() => {
-    timedOut = true;
-    controller.abort(new TimeoutError(`connecting timed out after ${connectTimeout} ms`));
-  }, connectTimeout);
-  const onAbort = (): void => controller.abort(signal?.reason);
-  if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    explain: (e) => (timedOut && e instanceof AbortError ? new TimeoutError(`connecting timed out after ${connectTimeout} ms (${e.message})`) : e),
-    dispose: () => {
-      timer.cancel();
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
-}

@@ -1,4 +1,4 @@
-import { OptionError } from "./errors.js";
+import { AbortError, OptionError, TimeoutError } from "./errors.js";
 
 /** setTimeout's largest delay; above it Node fires after 1 ms. */
 const MAX_DELAY = 0x7fffffff;
@@ -70,4 +70,37 @@ function describe(v: unknown): string {
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "object" && v !== null) return v.constructor?.name === "Object" ? "a plain object" : `a ${v.constructor?.name ?? "object"}`;
   return String(v);
+}
+
+export interface ConnectDeadline {
+  /** Aborts on the caller's signal or when the time is up. */
+  signal: AbortSignal | undefined;
+  /** Turns the abort that the timeout caused into a TimeoutError. */
+  explain(e: unknown): unknown;
+  dispose(): void;
+}
+
+/** One signal for every phase of connecting: the caller's, and the connect timeout's. */
+export function connectDeadline(options: { signal?: AbortSignal | undefined; connectTimeout?: number | undefined }): ConnectDeadline {
+  const { signal, connectTimeout } = options;
+  if (connectTimeout === undefined || connectTimeout === Infinity) {
+    return { signal, explain: (e) => e, dispose: () => {} };
+  }
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = longTimeout(() => {
+    timedOut = true;
+    controller.abort(new TimeoutError(`connecting timed out after ${connectTimeout} ms`));
+  }, connectTimeout);
+  const onAbort = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    explain: (e) => (timedOut && e instanceof AbortError ? new TimeoutError(`connecting timed out after ${connectTimeout} ms (${e.message})`) : e),
+    dispose: () => {
+      timer.cancel();
+      signal?.removeEventListener("abort", onAbort);
+    },
+  };
 }
