@@ -10,6 +10,9 @@ import type { CredentialRequest } from "../../src/auth/credentials.js";
 import { AbortError, ConnectionClosedError, TransportError } from "../../src/rpc/errors.js";
 import { startSshd, type ThrowawaySshd } from "../../src/testing/sshd.js";
 import { sharedDaemon, uniqueName, virsh } from "./daemon.js";
+import { readFixture } from "../../src/fixtures/format.js";
+import { Recorder } from "../../src/fixtures/recorder.js";
+import { ReplayTransport } from "../../src/fixtures/replay.js";
 
 const run = promisify(execFile);
 const daemon = sharedDaemon();
@@ -256,6 +259,21 @@ describe.skipIf(skip)("SSH and ext transports against a real sshd and the shared
       if (saved === undefined) delete process.env["SSH_AUTH_SOCK"];
       else process.env["SSH_AUTH_SOCK"] = saved;
       if (pid > 0) process.kill(pid);
+    }
+  });
+
+  it("recordings made over +ssh and +libssh2 hold plaintext frames that replay", async () => {
+    for (const uri of [sshUri("&proxy=netcat"), libsshUri("libssh2")]) {
+      const recorder = new Recorder({ uri });
+      const conn = await connect(uri, { record: recorder, keepalive: false });
+      const live = [await conn.connectGetHostname(), await conn.connectGetLibVersion()];
+      await conn.close();
+      expect(recorder.frames.map((f) => f.procedure)).toContain("REMOTE_PROC_CONNECT_GET_HOSTNAME");
+      const replay = new ReplayTransport(readFixture(recorder.toString()));
+      const again = await connect(uri, { transport: replay, keepalive: false });
+      expect([await again.connectGetHostname(), await again.connectGetLibVersion()]).toEqual(live);
+      await again.close();
+      replay.assertDone();
     }
   });
 
