@@ -92,7 +92,9 @@ function guess(v: TypedScalar): TypedParamType {
   if (typeof v === "boolean") return "boolean";
   if (typeof v === "bigint") return v < 0n ? "llong" : "ullong";
   if (!Number.isInteger(v)) return "double";
-  return v < 0 ? "int" : "uint";
+  // Beyond 32 bits only a 64-bit type holds it (sizes in bytes, bandwidths).
+  if (v < 0) return v >= -0x80000000 ? "int" : "llong";
+  return v <= 0xffffffff ? "uint" : "ullong";
 }
 
 function wire(field: string, type: TypedParamType, v: TypedScalar): RemoteTypedParamValue {

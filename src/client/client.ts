@@ -93,6 +93,9 @@ export interface ClientEvents {
  * old session's death never ends the subscriptions.
  */
 class SessionPort extends EventEmitter<{ event: [InboundEvent]; close: [CloseInfo] }> {
+  /** How the session ended, once it has. */
+  lost: CloseInfo | null = null;
+
   constructor(readonly session: RpcSession) {
     super();
   }
@@ -130,6 +133,8 @@ export class Client extends EventEmitter<ClientEvents> {
   /** Set while the connection is being made again: what ended the last one, and who waits. */
   private down: { info: DisconnectInfo; waiters: Set<() => void>; stop: AbortController } | null = null;
   private finalInfo: CloseInfo | null = null;
+  /** close() has begun: the connection's end, whatever its reason, is the client's. */
+  private closing = false;
   private resolveClosed!: (info: CloseInfo) => void;
 
   /** Use `connect()`; this wraps an already opened stream. */
@@ -195,6 +200,8 @@ export class Client extends EventEmitter<ClientEvents> {
       this.stopReconnecting("the connection was closed by the client");
       return;
     }
+    // A connection lost from here on is not made again.
+    this.closing = true;
     try {
       await this.session.call(remoteProgram, remoteProgram.procedures.connectClose, undefined, { timeout: 5000 });
     } catch {
@@ -225,9 +232,12 @@ export class Client extends EventEmitter<ClientEvents> {
       programs: [remoteProgram, qemuProgram, lxcProgram],
       onEvent: (e) => {
         port?.emit("event", e);
-        this.emit("event", e);
+        this.notify("event", e);
       },
-      onClose: (info) => this.onSessionClose(port!, info),
+      onClose: (info) => {
+        port!.lost = info;
+        this.onSessionClose(port!, info);
+      },
       ...(this.options.record === undefined ? {} : { tap: this.options.record }),
       ...(this.options.streams === undefined ? {} : { streams: this.options.streams }),
     });
@@ -269,14 +279,14 @@ export class Client extends EventEmitter<ClientEvents> {
 
   private onSessionClose(port: SessionPort, info: CloseInfo): void {
     if (port !== this.port || this.finalInfo !== null) return;
-    if (this.policy === null || info.reason === "client") {
+    if (this.policy === null || info.reason === "client" || this.closing) {
       this.finish(info);
       return;
     }
     const down = { info: { ...info, at: new Date() }, waiters: new Set<() => void>(), stop: new AbortController() };
     this.down = down;
-    this.emit("disconnect", down.info);
     void this.reconnectLoop(this.policy, down);
+    this.notify("disconnect", down.info);
   }
 
   private async reconnectLoop(policy: ReconnectPolicy, down: NonNullable<Client["down"]>): Promise<void> {
@@ -300,13 +310,15 @@ export class Client extends EventEmitter<ClientEvents> {
           session.destroy("client", "the connection was closed by the client");
           return;
         }
+        // It may have died in the same tick as its last handshake reply: its close was ignored (not yet the current port).
+        if (port.lost !== null) throw port.lost.error;
         this.session = session;
         this.port = port;
         this.stream = stream;
         this.down = null;
         const reattached = this.dispatcher?.reattach(port);
         for (const wake of down.waiters) wake();
-        this.emit("reconnect", { downtime: Date.now() - down.info.at.getTime(), attempts: attempt });
+        this.notify("reconnect", { downtime: Date.now() - down.info.at.getTime(), attempts: attempt });
         // Subscriptions that fail to register again are reported by the dispatcher itself.
         await reattached?.catch(() => undefined);
         return;
@@ -320,6 +332,24 @@ export class Client extends EventEmitter<ClientEvents> {
     const reason = `gave up reconnecting after ${policy.maxAttempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`;
     this.down = null;
     this.finish({ reason: down.info.reason, error: new ConnectionClosedError(down.info.reason, reason, { cause: lastError }) }, down.waiters);
+  }
+
+  /**
+   * Emits to the program's listeners from inside the client's own work (a
+   * frame being handled, a reconnect being made): a listener that throws
+   * must not close the connection or stop a reconnect, so its error is
+   * reported as a process warning instead, as the event dispatcher does.
+   */
+  private notify<K extends "event" | "disconnect" | "reconnect">(name: K, ...args: ClientEvents[K]): void {
+    try {
+      (this.emit as (event: string, ...a: unknown[]) => boolean)(name, ...args);
+    } catch (e) {
+      const detail = e instanceof Error ? e.stack : undefined;
+      process.emitWarning(`a '${name}' listener of the libvirt-remote client threw: ${e instanceof Error ? e.message : String(e)}`, {
+        code: "LIBVIRT_REMOTE_LISTENER",
+        ...(detail === undefined ? {} : { detail }),
+      });
+    }
   }
 
   /** close() or destroy() while disconnected: no more attempts, the client ends. */
@@ -389,12 +419,13 @@ export class Client extends EventEmitter<ClientEvents> {
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
+    // Past setTimeout's limit Node would fire after 1 ms: a long maxDelay must not become a tight loop.
+    const timer = longTimeout(() => {
       signal.removeEventListener("abort", onAbort);
       resolve(true);
     }, ms);
     const onAbort = (): void => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve(false);
     };
     signal.addEventListener("abort", onAbort, { once: true });
@@ -445,6 +476,13 @@ function checkConnectOptions(options: ConnectOptions): void {
   if (options.keepalive !== undefined) checkKeepalive(options.keepalive);
   reconnectPolicy(options.reconnect);
   if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") throw new OptionError("connect: readOnly must be a boolean");
+  if (options.streams !== undefined) {
+    if (options.streams === null || typeof options.streams !== "object") throw new OptionError("connect: streams must be an object ({ digLimit })");
+    const dig: unknown = options.streams.digLimit;
+    if (dig !== undefined && (typeof dig !== "number" || Number.isNaN(dig) || dig < 0)) {
+      throw new OptionError(`connect: streams.digLimit must be a number of bytes, 0 or more, not ${typeof dig === "string" ? JSON.stringify(dig) : String(dig)}`);
+    }
+  }
   if (options.transport !== undefined && typeof (options.transport as Partial<Transport>).connect !== "function") {
     throw new OptionError("connect: transport must have a connect(signal) method");
   }

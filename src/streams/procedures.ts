@@ -5,7 +5,7 @@ import type { CallOptions, RpcSession, StreamHandlers } from "../rpc/session.js"
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
 import { DeviceStream, type DeviceOptions } from "./device.js";
 import { ReceiveStream, type ReceiveOptions } from "./readable.js";
-import { sendAll, type SendOptions, type UploadSource } from "./send.js";
+import { releaseSource, sendAll, type SendOptions, type UploadSource } from "./send.js";
 
 /**
  * How a stream procedure is used, from libvirt's annotations alone:
@@ -94,7 +94,14 @@ export async function callStream(
       error: (err) => fail(err),
     };
     const { stream, reply } = session.openStream(program, procedure, args, { ...callOptions(options), handlers, sparse });
-    const ret = await reply;
+    let ret: unknown;
+    try {
+      ret = await reply;
+    } catch (e) {
+      // Never read: a source that holds something (a file stream's descriptor) is told to let it go, as sendAll does.
+      releaseSource(input);
+      throw e;
+    }
     const send: SendOptions = {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),

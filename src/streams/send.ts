@@ -93,11 +93,30 @@ export async function sendAll(handle: StreamHandle, sparse: boolean, source: Upl
     check();
     await handle.finish();
   } catch (e) {
-    // A source left half-read is told to clean up (a file stream closes its descriptor).
-    void Promise.resolve(iterator.return?.()).catch(() => {});
+    // A source left half-read (or never read) is told to clean up (a file stream closes its descriptor).
+    releaseSource(source, iterator);
     if (handle.isOpen) await handle.abort().catch(() => {});
     throw failed ?? e;
   } finally {
     signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Tells a source that will not be read further to let go of what it holds.
+ * A Readable is destroyed directly: its async iterator, if never started,
+ * would not destroy it on return().
+ */
+export function releaseSource(input: UploadSource, started?: AsyncIterator<unknown> | Iterator<unknown>): void {
+  const destroy = (input as { destroy?: unknown }).destroy;
+  if (typeof destroy === "function") {
+    (destroy as () => void).call(input);
+    return;
+  }
+  try {
+    const it = started ?? (Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]());
+    void Promise.resolve(it.return?.()).catch(() => {});
+  } catch {
+    // A source that cannot even give an iterator holds nothing of ours.
   }
 }

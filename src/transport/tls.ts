@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from "node:tls";
 import { AbortError, TransportError } from "../rpc/errors.js";
 import { checkOwnCredentials, locatePki, readPki, type PkiFiles, type TlsCredentials } from "./pki.js";
@@ -61,7 +61,27 @@ export class TlsTransport implements Transport {
     if (this.settings.noSanity !== true) checkOwnCredentials(creds, files);
     const tcp = await openSocket({ host: this.host, port: this.port }, this.description, signal);
     tcp.setNoDelay(true);
-    const socket = tlsConnect({
+    let socket: TLSSocket;
+    try {
+      socket = this.wrap(tcp, creds);
+    } catch (e) {
+      // node:tls refused the material (a CRL or key it cannot parse): the connection it would have used must not stay open.
+      tcp.destroy();
+      throw new TransportError("tls", `cannot use the TLS credentials for ${this.description}: ${(e as Error).message}`, { code: "ERR_TLS_FILE", cause: e });
+    }
+    try {
+      await this.step(socket, signal, "the TLS handshake", (done) => socket.once("secureConnect", () => done()));
+      if (this.settings.noVerify !== true) this.verifyPeer(socket, files);
+      await this.step(socket, signal, "waiting for the daemon to accept our certificate", (done) => readConfirmation(socket, done));
+    } catch (e) {
+      socket.destroy();
+      throw e;
+    }
+    return socket;
+  }
+
+  private wrap(tcp: Socket, creds: TlsCredentials): TLSSocket {
+    return tlsConnect({
       socket: tcp,
       ca: creds.ca,
       ...(creds.cert === undefined ? {} : { cert: creds.cert }),
@@ -73,15 +93,6 @@ export class TlsTransport implements Transport {
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
     });
-    try {
-      await this.step(socket, signal, "the TLS handshake", (done) => socket.once("secureConnect", () => done()));
-      if (this.settings.noVerify !== true) this.verifyPeer(socket, files);
-      await this.step(socket, signal, "waiting for the daemon to accept our certificate", (done) => readConfirmation(socket, done));
-    } catch (e) {
-      socket.destroy();
-      throw e;
-    }
-    return socket;
   }
 
   private credentials(): { creds: TlsCredentials; files: Pick<PkiFiles, "ca" | "cert" | "key"> } {
