@@ -55,15 +55,7 @@ export function parseUri(input: string | undefined = process.env["LIBVIRT_DEFAUL
   const { user, host, port } = authority(input, rest.slice(0, authorityEnd));
   const m = /^([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(rest.slice(authorityEnd))!;
   const path = unescape(input, "path", m[1]!);
-  const params: [string, string][] = (m[2] ?? "")
-    .split(/[&;]/)
-    .filter((p) => p !== "")
-    .map((p) => {
-      const eq = p.indexOf("=");
-      const k = eq < 0 ? p : p.slice(0, eq);
-      const v = eq < 0 ? "" : p.slice(eq + 1);
-      return [unescape(input, "parameter name", k), unescape(input, `parameter ${k}`, v)];
-    });
+  const params: [string, string][] = querySections(m[2] ?? "").map(([k, v]) => [unescape(input, "parameter name", k), unescape(input, `parameter ${k}`, v)]);
   const transport = (transportText ?? (host === null ? "unix" : "tls")) as TransportKind;
   if (transport === "unix" && host !== null) {
     throw new UriError(`${JSON.stringify(input)}: a unix socket cannot reach remote host '${host}'`);
@@ -71,6 +63,27 @@ export function parseUri(input: string | undefined = process.env["LIBVIRT_DEFAUL
   const parsed: ConnectionUri = { uri: input, driver, transport, user, host, port, path, params, name: "" };
   parsed.name = openName(parsed, m[3] ?? "");
   return parsed;
+}
+
+/**
+ * A query's `name=value` sections, still escaped, cut as virURIParseParams
+ * cuts them: at the next `&`, or at the next `;` only where no `&` is left
+ * (so `socket=/a;b&mode=legacy` is two sections); empty sections and
+ * `=value` ones are dropped, `name` alone has the value "".
+ */
+export function querySections(query: string): [string, string][] {
+  const out: [string, string][] = [];
+  let at = 0;
+  while (at < query.length) {
+    let end = query.indexOf("&", at);
+    if (end < 0) end = query.indexOf(";", at);
+    if (end < 0) end = query.length;
+    const section = query.slice(at, end);
+    const eq = section.indexOf("=");
+    if (section !== "" && eq !== 0) out.push(eq < 0 ? [section, ""] : [section.slice(0, eq), section.slice(eq + 1)]);
+    at = end + 1;
+  }
+  return out;
 }
 
 function authority(input: string, text: string): { user: string | null; host: string | null; port: number | null } {

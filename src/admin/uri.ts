@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { UriError } from "../rpc/errors.js";
+import { querySections } from "../uri.js";
 
 /** An admin URI (`libvirtd:///system`, `virtqemud:///session?socket=...`), taken apart as libvirt-admin reads it. */
 export interface AdminUri {
@@ -80,14 +81,7 @@ export function parseAdminUri(uri: string, env: NodeJS.ProcessEnv = process.env)
   const authority = m[2] ?? "";
   const host = authority.replace(/^.*@/, "").replace(/:\d*$/, "");
   const path = decode(uri, m[3]!);
-  const params = (m[4] ?? "")
-    .split(/[&;]/)
-    .filter((p) => p !== "")
-    .map((p): [string, string] => {
-      const eq = p.indexOf("=");
-      const part = (s: string): string => decode(uri, s);
-      return eq < 0 ? [part(p), ""] : [part(p.slice(0, eq)), part(p.slice(eq + 1))];
-    });
+  const params = querySections(m[4] ?? "").map(([k, v]): [string, string] => [decode(uri, k), decode(uri, v)]);
   let socket: string | undefined;
   for (const [name, value] of params) {
     if (name !== "socket") throw new UriError(`${JSON.stringify(uri)}: unknown URI parameter '${name}'`);

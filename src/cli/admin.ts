@@ -75,12 +75,18 @@ async function lookupClient(ctx: Context, srv: AdminNonnullServer, id: bigint): 
   return (await ctx.conn.serverLookupClient({ srv, id, flags: 0 })).clnt;
 }
 
-/** vshCommandOptULongLong: a whole number that fits 64 bits. */
-function clientId(text: string): bigint {
-  if (!/^\d+$/.test(text) || BigInt(text) > 0xffffffffffffffffn) {
+/**
+ * vshCommandOptULongLong (virStrToLong_ullp): strtoull's base-10 number,
+ * blanks and `+` allowed in front, no `-`; with `wrap`
+ * (vshCommandOptULongLongWrap, virStrToLong_ull) a `-` wraps modulo 2^64.
+ */
+function clientId(text: string, wrap = false): bigint {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(text);
+  const n = m === null ? null : BigInt(m[2]!);
+  if (m === null || n === null || n > 0xffffffffffffffffn || (m[1] === "-" && !wrap)) {
     throw new ArgsError([`Numeric value '${text}' for <client> option is malformed or out of range`]);
   }
-  return BigInt(text);
+  return m[1] === "-" ? (2n ** 64n - n) % 2n ** 64n : n;
 }
 
 const COMMANDS: readonly CommandDef[] = [
@@ -136,8 +142,9 @@ const COMMANDS: readonly CommandDef[] = [
     names: ["client-disconnect"],
     options: [server, client],
     async run(ctx, opts) {
+      // virt-admin reads the ID (wrapping a negative one) before it looks the server up.
+      const id = clientId(opts.get("client")!, true);
       const srv = await lookupServer(ctx, opts.get("server")!);
-      const id = clientId(opts.get("client")!);
       const clnt = await lookupClient(ctx, srv, id);
       await step(`Failed to disconnect client '${id}' from server ${srv.name}`, () => ctx.conn.clientClose({ clnt, flags: 0 }));
       // No newline of its own: the one after every command ends the line.
@@ -191,6 +198,11 @@ function parseCommandArgs(name: string, def: CommandDef, words: readonly string[
     if (word.startsWith("--") && word.length > 2) {
       const eq = word.indexOf("=");
       const optName = word.slice(2, eq < 0 ? undefined : eq);
+      // Every vsh command takes --help.
+      if (optName === "help" && eq < 0) {
+        opts.set("help", "");
+        continue;
+      }
       const opt = def.options.find((o) => o.name === optName);
       if (opt === undefined) throw new ArgsError([`command '${name}' doesn't support option --${optName}`]);
       if (opts.has(opt.name)) throw new ArgsError([`option --${opt.name} already seen`]);
@@ -203,6 +215,7 @@ function parseCommandArgs(name: string, def: CommandDef, words: readonly string[
       opts.set(opt.name, word);
     }
   }
+  if (opts.has("help")) return opts;
   // Every missing option is reported, one line each, as vsh does.
   const missing = def.options
     .filter((o) => o.required && !opts.has(o.name))
@@ -249,6 +262,12 @@ export async function adminMain(argv: string[]): Promise<number> {
     opts = parseCommandArgs(def.names[0]!, def, argv.slice(i + 1));
   } catch (e) {
     return fail(errorLines(e));
+  }
+  if (opts.has("help")) {
+    // A synopsis only: virt-admin's help texts are its own, and long.
+    const words = def.options.map((o) => (o.kind === "data" ? `<${o.name}>` : `[--${o.name} <string>]`));
+    process.stdout.write(`  SYNOPSIS\n    ${[def.names[0]!, ...words].join(" ")}\n\n`);
+    return 0;
   }
   let conn: AdminClient;
   try {

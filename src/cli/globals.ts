@@ -94,8 +94,11 @@ function readOption(g: GlobalOptions, argv: readonly string[], i: number, strict
   if (word.startsWith("--") && word.length > 2) {
     const eq = word.indexOf("=");
     const name = word.slice(2, eq < 0 ? undefined : eq);
-    // getopt_long takes any unambiguous prefix; virsh's long names share none that matter here.
-    const opt = OPTIONS.find((o) => o.long !== "" && o.long === name);
+    // getopt_long takes a whole name, or before the command an unambiguous prefix
+    // (`--conn`, `--read`); after it, a prefix could be the command's own option.
+    const exact = OPTIONS.find((o) => o.long !== "" && o.long === name);
+    const prefixed = strict && name !== "" ? OPTIONS.filter((o) => o.long.startsWith(name)) : [];
+    const opt = exact ?? (prefixed.length === 1 ? prefixed[0] : undefined);
     if (opt === undefined) {
       if (strict) throw new UsageError(`unsupported option '${word}'. See --help.`);
       return 0;
@@ -106,7 +109,8 @@ function readOption(g: GlobalOptions, argv: readonly string[], i: number, strict
     }
     if (!opt.arg) {
       if (eq >= 0) {
-        if (strict) throw new UsageError(`option '--${opt.long}' doesn't allow an argument`);
+        // virsh reports getopt's optopt, the flag's short name.
+        if (strict) throw new UsageError(`unsupported option '-${opt.short}'. See --help.`);
         return 0;
       }
       apply(g, opt, undefined, `--${opt.long}`);

@@ -140,7 +140,10 @@ async function describe(err: unknown): Promise<string> {
   const { XdrError } = await import("../xdr/index.js");
   if (err instanceof LibvirtError) return `${err.code}: ${err.message}`;
   if (err instanceof LibvirtRemoteError || err instanceof XdrError) return err.message;
-  if (err instanceof Error && "code" in err && typeof err.code === "string" && err.code.startsWith("ERR_PARSE_ARGS")) return err.message;
+  if (err instanceof Error && "code" in err && typeof err.code === "string" && err.code.startsWith("ERR_PARSE_ARGS")) {
+    // Some of Node's parseArgs messages run over several lines: one line, as every error here.
+    return err.message.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
+  }
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 

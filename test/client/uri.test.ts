@@ -19,6 +19,13 @@ describe("parseUri", () => {
     it(uri, () => expect(parseUri(uri)).toMatchObject(expected));
   }
 
+  it("splits the query as virURIParseParams: at the next '&', and only where none is left at ';'; '=value' is dropped", () => {
+    expect(parseUri("qemu+unix:///system?socket=/tmp/a;b&mode=legacy").params).toEqual([["socket", "/tmp/a;b"], ["mode", "legacy"]]);
+    expect(parseUri("qemu:///system?a=1&b=2;c=3").params).toEqual([["a", "1"], ["b", "2"], ["c", "3"]]);
+    expect(parseUri("qemu:///system?=x&&mode=legacy;")).toMatchObject({ params: [["mode", "legacy"]], name: "qemu:///system" });
+    expect(parseUri("qemu:///system?flag").params).toEqual([["flag", ""]]);
+  });
+
   it("takes LIBVIRT_DEFAULT_URI when no URI is given", () => {
     const saved = process.env["LIBVIRT_DEFAULT_URI"];
     process.env["LIBVIRT_DEFAULT_URI"] = "test+tcp://localhost:1/default";
