@@ -4,7 +4,7 @@ import { LibvirtError } from "../rpc/errors.js";
 import * as trace from "../rpc/trace.js";
 import type { ByteFilter } from "../rpc/link.js";
 import type { CallOptions } from "../rpc/session.js";
-import type { ConnectionUri } from "../uri.js";
+import { uriParam, type ConnectionUri } from "../uri.js";
 import type { ProcedureInfo } from "../xdr/index.js";
 import type { AuthOptions } from "./credentials.js";
 import { AuthError } from "./errors.js";
@@ -50,7 +50,8 @@ export async function authenticate(ctx: AuthContext): Promise<AuthOutcome> {
   }
   trace.auth(`AUTH_LIST: the daemon offers ${types.length === 0 ? "nothing" : types.map(schemeName).join(", ")}`);
   if (types.length === 0) return none;
-  const forced = ctx.uri.params.find(([k]) => k === "auth")?.[1] ?? ctx.auth?.scheme ?? null;
+  // libvirt's EXTRACT_URI_ARG_STR: the name in any case, the last occurrence wins.
+  const forced = uriParam(ctx.uri, "auth") ?? ctx.auth?.scheme ?? null;
   let type = types[0]!;
   let mech: string | null = null;
   if (forced !== null) {

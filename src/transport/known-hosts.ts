@@ -65,7 +65,7 @@ export type HostKeyVerdict = { result: "match"; entry: KnownHost } | { result: "
 /**
  * Checks a server's key as libssh2_knownhost_checkp does for libvirt:
  * entries for `[host]:port` and for plain `host` count; one with the same
- * key is a match, one with the same key type but another key a mismatch.
+ * key is a match, one with another key (of any type) a mismatch.
  */
 export function checkHostKey(entries: readonly KnownHost[], host: string, port: number, blob: Buffer): HostKeyVerdict {
   const names = [`[${host}]:${port}`, host];
@@ -74,11 +74,12 @@ export function checkHostKey(entries: readonly KnownHost[], host: string, port: 
   for (const e of entries) {
     if (e.marker === "@cert-authority") continue;
     if (!names.some((n) => hostListMatches(e.hosts, n))) continue;
-    if (e.keyType !== type) continue;
     if (e.marker === "@revoked") {
-      if (e.key.equals(blob)) return { result: "mismatch", entry: e };
+      if (e.keyType === type && e.key.equals(blob)) return { result: "mismatch", entry: e };
       continue;
     }
+    // libvirt passes key type 0 to libssh2_knownhost_checkp ("match always"), and libssh's
+    // SSH_SERVER_FOUND_OTHER fails too: a stored key of another type is a mismatch, not unknown.
     if (e.key.equals(blob)) return { result: "match", entry: e };
     mismatch ??= e;
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
+import type { Socket } from "node:net";
 import { dirname, join } from "node:path";
 import type { AnyAuthMethod, AuthenticationType, Client as SshClient, ClientChannel, ParsedKey } from "ssh2";
 import { answerCredentials, type AuthOptions, type CredentialRequest } from "../auth/credentials.js";
@@ -85,6 +86,9 @@ const SERVER_METHOD: Record<SshAuthMethod, AuthenticationType> = {
   "keyboard-interactive": "keyboard-interactive",
 };
 
+/** After kill(), how long the peer has to close the SSH connection before its socket is destroyed. */
+const KILL_GRACE_MS = 1000;
+
 /** Password and keyboard-interactive are asked again after a rejection, this many times in all. */
 const PROMPT_TRIES = 3;
 
@@ -154,7 +158,7 @@ export class LibsshTransport implements Transport {
           }
           settled = true;
           signal?.removeEventListener("abort", onAbort);
-          resolve(this.channelStream(client, channel));
+          resolve(this.channelStream(client, channel, socket));
         });
       });
       client.connect({
@@ -200,7 +204,7 @@ export class LibsshTransport implements Transport {
   }
 
   /** The exec channel as the connection; its close ends the SSH connection. */
-  private channelStream(client: SshClient, channel: ClientChannel): CommandDuplex {
+  private channelStream(client: SshClient, channel: ClientChannel, socket: Socket): CommandDuplex {
     let status: ExitStatus = { code: null, signal: null, error: "the SSH channel closed without an exit status" };
     channel.once("exit", (code: number | null, sig?: string) => {
       status = code !== null ? { code, signal: null } : { code: null, signal: sig ?? null };
@@ -208,11 +212,13 @@ export class LibsshTransport implements Transport {
     client.on("error", (err: Error) => {
       if (status.code === null && status.signal === null) status = { code: null, signal: null, error: err.message };
     });
+    let forceTimer: NodeJS.Timeout | undefined;
     const exited = new Promise<ExitStatus>((settle) => {
       let done = false;
       const finish = (): void => {
         if (done) return;
         done = true;
+        clearTimeout(forceTimer);
         client.end();
         settle(status);
       };
@@ -222,6 +228,8 @@ export class LibsshTransport implements Transport {
     const kill = (): void => {
       channel.close();
       client.end();
+      // client.end() only half-closes: a peer that never answers would hold the socket (and exited) forever.
+      forceTimer ??= setTimeout(() => socket.destroy(), KILL_GRACE_MS);
     };
     return new CommandDuplex({ stdin: channel, stdout: channel, stderr: channel.stderr, exited, kill }, { transport: this.flavour, what: "the remote command" });
   }

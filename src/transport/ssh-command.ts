@@ -81,7 +81,8 @@ export function remoteCommand(o: RemoteCommandOptions): string {
  * SSH (libvirt's own rule).
  */
 export function wantsUserDaemon(uri: ConnectionUri, euid: number): boolean {
-  return euid > 0 && (uri.path === "/session" || uri.uri.startsWith("test+"));
+  // remoteGetURIDaemonInfo: only a URI with a path ("" here is libvirt's NULL path).
+  return euid > 0 && uri.path !== "" && (uri.path === "/session" || uri.uri.startsWith("test+"));
 }
 
 /** The proxy mode libvirt picks: `proxy=`, else netcat when `socket=` is given, native for the user daemon, else auto. */

@@ -69,6 +69,19 @@ describe("DIGEST-MD5 (RFC 2831)", () => {
     expect(new Map(parsePairs(str((r as { response: Uint8Array }).response))).get("qop")).toBe("auth-int");
   });
 
+  it("refuses a maxbuf too small to carry any byte under the chosen layer (it would spin the encoder forever)", () => {
+    // maxbuf is not covered by the response hash: anyone on the path can rewrite it.
+    for (const maxbuf of [17, 20, 25]) {
+      const m = digestMd5({ cnonce: () => "c", ciphers: ["rc4", "3des"] }).create(plainTcp);
+      m.start();
+      const challenge = `nonce="abc",qop="auth-conf",cipher="rc4,3des",maxbuf=${maxbuf},algorithm=md5-sess`;
+      expect(() => m.step(bytes(challenge), ["u", "p"]), challenge).toThrow(/maxbuf/);
+    }
+    expect(() => new DigestLayer({ ha1: Buffer.alloc(16), cipher: { name: "rc4", ssf: 128, keyBytes: 16, block: 0 }, peerMaxBuf: 20, maxBuf: 65536 })).toThrow(AuthError);
+    const ok = new DigestLayer({ ha1: Buffer.alloc(16), cipher: null, peerMaxBuf: 17, maxBuf: 65536 });
+    expect(ok.maxOut).toBe(1);
+  });
+
   it("rejects malformed challenges with typed errors", () => {
     for (const bad of ['nonce="abc', 'qop="auth",algorithm=md5-sess', 'nonce="a",algorithm=md5', 'nonce="a",algorithm=md5-sess,maxbuf=5', 'nonce="a",algorithm=md5-sess,qop="x"']) {
       const m = digestMd5().create(secure);

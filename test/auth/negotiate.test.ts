@@ -79,6 +79,13 @@ describe("SASL negotiation against a scripted daemon", () => {
     expect((c.error as Error).message).toMatch(/requested authentication type polkit rejected: the daemon offers REMOTE_AUTH_SASL/);
   });
 
+  it("auth= is read as libvirt's EXTRACT_URI_ARG_STR reads it: any case, the last one wins", async () => {
+    const a = await failure("test+tls://example.org/default?auth=sasl.SCRAM-SHA-256&auth=sasl.DIGEST-MD5", (d, proc) => void saslList(d, proc, "SCRAM-SHA-256"), { auth: creds });
+    expect((a.error as Error).message).toBe("SASL mechanism DIGEST-MD5 is not offered by the daemon (it offers SCRAM-SHA-256)");
+    const b = await failure("test+tls://example.org/default?AUTH=polkit", (d, proc) => void saslList(d, proc, "SCRAM-SHA-256"));
+    expect((b.error as Error).message).toMatch(/requested authentication type polkit rejected/);
+  });
+
   it("a daemon that hangs up mid-negotiation: ConnectionClosedError naming the step, at once", async () => {
     const { error, ms } = await failure(
       "test+tls://example.org/default",

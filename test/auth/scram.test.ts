@@ -59,6 +59,14 @@ describe("SCRAM against the RFCs' examples", () => {
     expect(() => n.step(bytes("r=xyzdef,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"))).toThrow(/nonce does not extend/);
   });
 
+  it("refuses an iteration count that would freeze the process, before deriving anything", () => {
+    const m = scram("SHA-256", { nonce: () => "rOprNGfwEbeRWgbNEkqO" }).create(params);
+    m.start(["user", "pencil"]);
+    const t0 = performance.now();
+    expect(() => m.step(bytes("r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4000000000"))).toThrow(/more than this client allows/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it("escapes ',' and '=' in the user name, and keeps the password out of every error", () => {
     const m = scram("SHA-256", { nonce: () => "N" }).create(params);
     const first = m.start(["a,b=c", "hunter2-secret"]);

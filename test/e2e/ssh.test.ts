@@ -308,6 +308,47 @@ describe.skipIf(skip)("SSH and ext transports against a real sshd and the shared
     expect(children([sshd.pid])).toEqual([]);
   });
 
+  it("+libssh2 to a peer that falls silent: destroy() still closes, and the TCP connection is gone", { timeout: 30_000 }, async () => {
+    // A proxy that stops forwarding and never closes its side: a peer lost without a FIN or RST.
+    const { createServer, createConnection } = await import("node:net");
+    const sockets: import("node:net").Socket[] = [];
+    let frozen = false;
+    const proxy = createServer({ allowHalfOpen: true }, (inbound) => {
+      const outbound = createConnection({ host: "127.0.0.1", port: sshd.port, allowHalfOpen: true });
+      sockets.push(inbound, outbound);
+      for (const s of [inbound, outbound]) s.on("error", () => {});
+      inbound.on("data", (b) => void (frozen || outbound.write(b)));
+      outbound.on("data", (b) => void (frozen || inbound.write(b)));
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const port = (proxy.address() as import("node:net").AddressInfo).port;
+    const known = join(dir, "known_hosts_proxy");
+    await writeFile(known, `[127.0.0.1]:${port} ${sshd.hostKey}\n`);
+    try {
+      const conn = await connect(`test+libssh2://root@127.0.0.1:${port}/default?keyfile=${sshd.clientKey}&sshauth=privkey&known_hosts=${known}`);
+      await conn.connectGetHostname();
+      frozen = true;
+      conn.destroy();
+      const outcome = await Promise.race([conn.closed.then(() => "closed"), new Promise((r) => setTimeout(() => r("still open after 10 s"), 10_000))]);
+      expect(outcome).toBe("closed");
+      // The client's socket is destroyed, not left half-closed waiting for the silent peer: no fd of ours holds it.
+      const ours = (): string[] => {
+        const fdsNow = new Set(fds());
+        return readFileSync("/proc/net/tcp", "utf8")
+          .split("\n")
+          .slice(1)
+          .map((l) => l.trim().split(/\s+/))
+          .filter((f) => f.length > 9 && f[2]!.endsWith(`:${port.toString(16).toUpperCase().padStart(4, "0")}`) && fdsNow.has(`socket:[${f[9]}]`))
+          .map((f) => f.join(" "));
+      };
+      if (!(await eventually(() => ours().length === 0, 5_000))) console.log("still held:", ours());
+      expect(ours()).toEqual([]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      proxy.close();
+    }
+  });
+
   // npm test runs 40 of each; SSH_CYCLES=1000 for the full figure (about 5 minutes here).
   const cycles = Number(process.env["SSH_CYCLES"] ?? 40);
   it("connect/close cycles leave no ssh process and no fd behind", { timeout: 60_000 + cycles * 2_000 }, async () => {

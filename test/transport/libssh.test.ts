@@ -40,12 +40,21 @@ describe("known_hosts", () => {
     expect(check(`127.0.0.*,!127.0.0.1 ssh-ed25519 ${b64(key)}\n`)).toBe("notfound");
   });
 
-  it("a different key of the same type is a mismatch; another type is unknown; revoked never matches", () => {
+  it("a different key of the same type is a mismatch; revoked never matches", () => {
     const entries = parseKnownHosts(`x ssh-ed25519 ${b64(other)}\n[127.0.0.1]:2222 ssh-ed25519 ${b64(other)}\n`);
     expect(checkHostKey(entries, "127.0.0.1", 2222, key)).toMatchObject({ result: "mismatch", entry: { line: 2 } });
-    expect(checkHostKey(parseKnownHosts(`127.0.0.1 ssh-rsa ${b64(rsa)}\n`), "127.0.0.1", 22, key).result).toBe("notfound");
     expect(checkHostKey(parseKnownHosts(`@revoked 127.0.0.1 ssh-ed25519 ${b64(key)}\n`), "127.0.0.1", 22, key).result).toBe("mismatch");
     expect(checkHostKey(parseKnownHosts(`@cert-authority 127.0.0.1 ssh-ed25519 ${b64(key)}\n`), "127.0.0.1", 22, key).result).toBe("notfound");
+  });
+
+  it("a known host presenting a key of another type is a mismatch, never unknown (libssh2 checkp with key type 0; libssh SSH_SERVER_FOUND_OTHER)", () => {
+    // Unknown would let known_hosts_verify=auto append a MITM's key of another type, or ask the user again under normal.
+    expect(checkHostKey(parseKnownHosts(`127.0.0.1 ssh-rsa ${b64(rsa)}\n`), "127.0.0.1", 22, key)).toMatchObject({ result: "mismatch", entry: { line: 1 } });
+    expect(checkHostKey(parseKnownHosts(`[127.0.0.1]:2222 ssh-rsa ${b64(rsa)}\n`), "127.0.0.1", 2222, key).result).toBe("mismatch");
+    // A stored key of the server's type that matches still wins over another type's entry.
+    expect(checkHostKey(parseKnownHosts(`127.0.0.1 ssh-rsa ${b64(rsa)}\n127.0.0.1 ssh-ed25519 ${b64(key)}\n`), "127.0.0.1", 22, key).result).toBe("match");
+    // A revoked key of another type says nothing about this key.
+    expect(checkHostKey(parseKnownHosts(`@revoked 127.0.0.1 ssh-rsa ${b64(rsa)}\n`), "127.0.0.1", 22, key).result).toBe("notfound");
   });
 
   it("writes libvirt's line and shows libvirt's MD5 fingerprint", () => {

@@ -74,6 +74,9 @@ describe("proxy mode, socket and argv from the URI (remote_driver.c)", () => {
     expect(proxyModeFor(parseUri("qemu+ssh://h/session"), 1000)).toBe("native");
     expect(proxyModeFor(parseUri("qemu+ssh://h/session"), 0)).toBe("auto");
     expect(proxyModeFor(parseUri("test+ssh://h/default"), 1000)).toBe("native");
+    // remote_sockets.c remoteGetURIDaemonInfo: the user daemon only for a URI with a path.
+    expect(proxyModeFor(parseUri("test+ssh://h"), 1000)).toBe("auto");
+    expect(remoteSocketFor(parseUri("test+ssh://h"), false, env, 1000)).toBe("/var/run/libvirt/libvirt-sock");
     expect(proxyModeFor(parseUri("qemu+ssh://h/system?socket=/s&proxy=native"), 0)).toBe("native");
     expect(() => proxyModeFor(parseUri("qemu+ssh://h/system?proxy=socat"), 0)).toThrow(UriError);
   });

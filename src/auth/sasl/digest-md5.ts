@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { AuthError } from "../errors.js";
 import { text, utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslParams, type SaslStep } from "./mechanism.js";
 import { askAuthnamePassword, PROMPTS } from "./prompts.js";
-import { availableCiphers, DIGEST_CIPHERS, DigestLayer, type DigestCipherInfo } from "./security-layer.js";
+import { availableCiphers, DIGEST_CIPHERS, DigestLayer, layerOverhead, type DigestCipherInfo } from "./security-layer.js";
 
 export interface DigestMd5Options {
   /** The client nonce (tests use RFC 2831's); 32 random bytes in base64 otherwise, as Cyrus makes it. */
@@ -74,6 +74,10 @@ class DigestMd5 implements SaslMechanism {
     if (challenge === null || challenge.length === 0) throw new AuthError("ERR_AUTH_SERVER", "DIGEST-MD5: the daemon sent no challenge");
     const c = parseChallenge(challenge);
     this.chooseProtection(c);
+    // maxbuf is outside the response hash, so anyone on the path may lower it: a layer must carry at least a byte per packet.
+    if (this.protection !== "auth" && c.maxbuf <= layerOverhead(this.cipher)) {
+      throw new AuthError("ERR_AUTH_SERVER", `DIGEST-MD5: the daemon's maxbuf ${c.maxbuf} leaves no room for data under ${this.protection}`);
+    }
     const creds = askAuthnamePassword(answers, c.realms.length > 1 ? [{ type: "realm", prompt: PROMPTS.realm, challenge: `Available realms: ${c.realms.map((r) => `{${r}}`).join(", ")}.` }] : []);
     if (creds.kind === "interact") return creds;
     // One realm offered: that one; several: the user's pick; none: the server's name (as Cyrus fakes it).

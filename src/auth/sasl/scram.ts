@@ -3,6 +3,9 @@ import { AuthError } from "../errors.js";
 import { text, utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslStep } from "./mechanism.js";
 import { askAuthnamePassword } from "./prompts.js";
 
+/** Far above what servers use (Cyrus: 10,000; RFC 7677 suggests 4,096): about a second of PBKDF2 on this machine. */
+const MAX_ITERATIONS = 1_000_000;
+
 type Hash = "SHA-1" | "SHA-256" | "SHA-512";
 const NODE_HASH: Record<Hash, { alg: string; size: number; rank: number }> = {
   "SHA-1": { alg: "sha1", size: 20, rank: 400 },
@@ -89,6 +92,10 @@ class Scram implements SaslMechanism {
     }
     if (!nonce.startsWith(this.clientNonce) || nonce.length === this.clientNonce.length) {
       throw new AuthError("ERR_AUTH_SERVER", `${this.mech}: the daemon's nonce does not extend the client's`);
+    }
+    // The key derivation runs on the event loop: a hostile count would freeze the host process.
+    if (iterations > MAX_ITERATIONS) {
+      throw new AuthError("ERR_AUTH_SERVER", `${this.mech}: the daemon asks for ${iterations} iterations, more than this client allows (${MAX_ITERATIONS})`);
     }
     const salted = pbkdf2Sync(utf8(this.password), Buffer.from(salt, "base64"), iterations, this.size, this.alg);
     this.password = "";

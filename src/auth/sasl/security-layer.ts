@@ -145,6 +145,11 @@ export interface LayerKeys {
   side?: "client" | "server";
 }
 
+/** What a packet adds to its plaintext, as Cyrus subtracts it from the peer's maxbuf. */
+export function layerOverhead(cipher: DigestCipherInfo | null): number {
+  return cipher === null ? 16 : 25;
+}
+
 export class DigestLayer implements ByteFilter {
   readonly name: string;
   readonly ssf: number;
@@ -179,7 +184,8 @@ export class DigestLayer implements ByteFilter {
       this.block = cipher.block;
     }
     // Cyrus: the peer's maxbuf less the MAC block (and padding, version, sequence).
-    this.maxOut = keys.peerMaxBuf - (cipher === null ? 16 : 25);
+    this.maxOut = keys.peerMaxBuf - layerOverhead(cipher);
+    if (!(this.maxOut >= 1)) throw new AuthError("ERR_AUTH_LAYER", `security layer: the peer's maxbuf ${keys.peerMaxBuf} leaves no room for data`);
     this.maxBuf = keys.maxBuf;
   }
 
