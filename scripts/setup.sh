@@ -9,12 +9,15 @@ cd "$(dirname "$0")/.."
 # rpcgen + libtirpc + gcc: the C XDR oracle and benchmark peer.
 # libvirt daemon, clients, QEMU, nbdkit, python3-libvirt: the real daemon
 # the end-to-end tests and benchmarks run against; tcpdump for capture import;
-# sshd, ssh and nc for the SSH transports' tests (virt-ssh-helper comes with libvirt-daemon).
+# sshd, ssh and nc for the SSH transports' tests (virt-ssh-helper comes with libvirt-daemon);
+# Cyrus SASL's tools and plug-ins, polkitd and a D-Bus daemon for the authentication tests;
+# openssl for the test certificates; util-linux's unshare and runuser.
 PACKAGES=(
   rpcsvc-proto libtirpc-dev gcc libc6-dev xz-utils ca-certificates
   libvirt-daemon libvirt-clients qemu-system-x86 qemu-utils nbdkit python3-libvirt tcpdump
   openssh-server openssh-client netcat-openbsd
   sasl2-bin libsasl2-modules polkitd dbus bsdutils
+  openssl util-linux
 )
 
 missing=()
