@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, createConnection } from "node:net";
 import { tmpdir } from "node:os";
@@ -213,5 +213,36 @@ async function stop(child: ChildProcess, exited: Promise<number | null>, dir: st
     await exited;
     clearTimeout(timer);
   }
+  endGuests(dir);
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * libvirtd leaves its QEMU guests running when it exits (by design: a
+ * daemon restart must not kill VMs). A test that fails before destroying
+ * its guest would leave one behind for good, so the guests this daemon
+ * started, known by its private directory on their command line, end with it.
+ */
+function endGuests(dir: string): void {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (!cmdline.includes("qemu-system")) continue;
+    if (!cmdline.includes(`${dir}/`)) continue;
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
 }
