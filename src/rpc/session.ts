@@ -155,6 +155,8 @@ interface StreamEntry {
   full: boolean;
   /** Bytes given to the consumer since it said so (reading on for replies). */
   overflow: number;
+  /** A finish or abort asked for before the opening call's reply: sent (or failed) once it comes. */
+  afterReply: (() => void)[];
 }
 
 interface PendingCall {
@@ -289,6 +291,7 @@ export class RpcSession {
       replied: false,
       full: false,
       overflow: 0,
+      afterReply: [],
     };
     this.streams.set(serial, entry);
     reply.catch((err: unknown) => {
@@ -471,7 +474,10 @@ export class RpcSession {
     if (call.span !== undefined) call.span.bytesIn = body.bytes.length;
     call.cleanup();
     const opened = this.streams.get(h.serial);
-    if (opened !== undefined && h.status === MessageStatus.VIR_NET_OK) opened.replied = true;
+    if (opened !== undefined && h.status === MessageStatus.VIR_NET_OK) {
+      opened.replied = true;
+      for (const go of opened.afterReply.splice(0)) go();
+    }
     this.updateReading();
     if (h.type === MessageType.VIR_NET_REPLY_WITH_FDS) {
       call.reject(new UnsupportedError(`${call.procedure.name} returns file descriptors, which this client cannot receive`));
@@ -619,7 +625,12 @@ export class RpcSession {
     if (this.closeInfo !== null) return Promise.reject(this.closeInfo.error);
     if (this.streams.get(s.serial) !== s) return Promise.reject(new ProtocolError(`the stream of ${s.procedure.name} is already over`));
     if (s.closing !== null) return Promise.reject(new ProtocolError(`the stream of ${s.procedure.name} is already ending`));
-    if (!s.replied) return Promise.reject(new ProtocolError(`the stream of ${s.procedure.name} is not open yet`));
+    if (!s.replied) {
+      // The daemon's data, its end included, may come before the call's
+      // reply (a screenshot's often does); the daemon takes our finish only
+      // once the stream is open on its side, which the reply says.
+      return new Promise((resolve, reject) => s.afterReply.push(() => this.closeStream(s, status).then(resolve, reject)));
+    }
     const done = new Promise<void>((resolve, reject) => (s.closing = { resolve, reject }));
     // A closing stream takes no more data, so it no longer holds reading back.
     this.consumed(s, true, 0);
@@ -667,6 +678,8 @@ export class RpcSession {
     if (this.streams.get(s.serial) !== s) return;
     this.streams.delete(s.serial);
     this.consumed(s, true, 0);
+    // A finish waiting for a reply that failed: it fails too ("already over").
+    for (const go of s.afterReply.splice(0)) go();
   }
 
   /**
@@ -771,6 +784,7 @@ export class RpcSession {
     for (const s of streams) {
       if (s.closing !== null) s.closing.reject(error);
       else if (!s.orphan) s.handlers.error(error);
+      for (const go of s.afterReply.splice(0)) go();
     }
     if (!orderly) this.stream.destroy();
     this.options.onClose?.(this.closeInfo);

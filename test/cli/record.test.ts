@@ -23,10 +23,6 @@ interface Running {
 }
 
 /** Starts a CLI server and waits for its "listening"/"serving" line on stderr. */
-async function server(args: string[]): Promise<ChildProcess> {
-  return (await serve(args)).child;
-}
-
 async function serve(args: string[]): Promise<Running> {
   const child = spawn("node", [cli, ...args], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
@@ -66,16 +62,17 @@ describe.skipIf(daemon === null)("libvirt-remote record and replay", () => {
     try {
       const out = join(dir, "s.jsonl");
       const p1 = await freePort();
-      const rec = await server(["record", "--listen", `127.0.0.1:${p1}`, "--upstream", daemon!.uris.testTcp, "--out", out, "--once"]);
+      // `exited` is taken at spawn: with --once the proxy may be gone before virsh's own exit is seen.
+      const rec = await serve(["record", "--listen", `127.0.0.1:${p1}`, "--upstream", daemon!.uris.testTcp, "--out", out, "--once"]);
       const live = await run("virsh", ["-c", `test+tcp://127.0.0.1:${p1}/default`, "domstate", "test"], { encoding: "utf8" });
-      await new Promise((r) => rec.once("exit", r));
+      await rec.exited;
       const fixture = readFixture(readFileSync(out, "utf8"));
       expect(fixture.frames.some((f) => f.procedure === "REMOTE_PROC_DOMAIN_GET_STATE")).toBe(true);
 
       const p2 = await freePort();
-      const rep = await server(["replay", "--listen", `127.0.0.1:${p2}`, out, "--once"]);
+      const rep = await serve(["replay", "--listen", `127.0.0.1:${p2}`, out, "--once"]);
       const replayed = await run("virsh", ["-c", `test+tcp://127.0.0.1:${p2}/default`, "domstate", "test"], { encoding: "utf8" });
-      await new Promise((r) => rep.once("exit", r));
+      await rep.exited;
       expect(replayed.stdout).toBe(live.stdout);
       expect(live.stdout.trim()).toBe("running");
     } finally {

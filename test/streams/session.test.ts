@@ -379,4 +379,37 @@ describe("streams in the session: uploads and devices", () => {
     sendConfirm(daemon, call);
     expect((await collect(shot.stream)).toString()).toBe("P6\n");
   });
+
+  it("a screenshot whose whole data and end come before the reply: the finish waits for the reply, then completes", async () => {
+    const { session, daemon } = sessionPair();
+    const opened = callStream(session, remoteProgram, P.domainScreenshot, { dom, screen: 0, flags: 0 }, undefined);
+    await daemon.receivedCount(1);
+    const call = daemon.received[0]!.header;
+    // A small screen: the daemon's stream ends before its reply leaves.
+    sendData(daemon, call, Buffer.from("P6\n1 1\n255\n\0\0\0"));
+    sendEnd(daemon, call);
+    await new Promise((r) => setTimeout(r, 20));
+    // Nothing may be sent on a stream the daemon has not opened yet (it would be refused).
+    expect(streamPackets(daemon)).toHaveLength(0);
+    daemon.reply(call, codecs.remote_domain_screenshot_ret, { mime: "image/x-portable-pixmap" });
+    const shot = (await opened) as { mime: string; stream: ReceiveStream };
+    const body = collect(shot.stream);
+    await until(() => streamPackets(daemon).length === 1);
+    expect(streamPackets(daemon)[0]).toMatchObject({ type: MessageType.VIR_NET_STREAM, status: OK, serial: call.serial });
+    sendConfirm(daemon, call);
+    expect((await body).toString()).toBe("P6\n1 1\n255\n\0\0\0");
+    expect(session.isClosed).toBe(false);
+  });
+
+  it("a finish waiting for a reply that fails fails too, and the connection dying fails it", async () => {
+    const { session, daemon } = sessionPair();
+    const opened = callStream(session, remoteProgram, P.domainScreenshot, { dom, screen: 0, flags: 0 }, undefined);
+    await daemon.receivedCount(1);
+    const call = daemon.received[0]!.header;
+    sendEnd(daemon, call);
+    await new Promise((r) => setTimeout(r, 20));
+    daemon.stream.destroy();
+    await expect(opened).rejects.toBeInstanceOf(ConnectionClosedError);
+    expect(streamPackets(daemon)).toHaveLength(0);
+  });
 });
