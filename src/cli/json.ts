@@ -3,14 +3,10 @@
 // printed in the dashed form every libvirt tool prints, and read back in
 // that form as well as in base64.
 
+import { uuidToString } from "../uuid.js";
 import { toJson } from "../xdr/index.js";
 
 const DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function dashed(b: Uint8Array): string {
-  const h = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** A decoded value as JSON, UUIDs dashed. */
 export function toCliJson(value: unknown): unknown {
@@ -21,7 +17,7 @@ function dashUuids(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dashUuids);
   if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, k === "uuid" && v instanceof Uint8Array && v.length === 16 ? dashed(v) : dashUuids(v)]),
+    Object.entries(value).map(([k, v]) => [k, k === "uuid" && v instanceof Uint8Array && v.length === 16 ? uuidToString(v) : dashUuids(v)]),
   );
 }
 

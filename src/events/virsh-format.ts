@@ -1,5 +1,6 @@
 import { virshStrings } from "../gen/events.js";
 import type { LibvirtEvent } from "./types.js";
+import { uuidToString } from "../uuid.js";
 
 /**
  * Events as virsh prints them (`virsh event`, `net-event`, `pool-event`,
@@ -25,7 +26,7 @@ export function formatVirsh(e: LibvirtEvent, options: { timestamp?: boolean } = 
         ? `event 'lifecycle' for node device ${objName(d["dev"])}: ${word("virshNodeDeviceEvent", d["event"])}\n`
         : `event '${e.event}' for node device ${objName(d["dev"])}\n`;
     case "secret": {
-      const secret = uuidString((d["secret"] as { uuid: Uint8Array }).uuid);
+      const secret = uuidToString((d["secret"] as { uuid: Uint8Array }).uuid);
       return e.event === "lifecycle"
         ? `event 'lifecycle' for secret ${secret}: ${word("virshSecretEvent", d["event"])}\n`
         : `event '${e.event}' for secret ${secret}\n`;
@@ -154,11 +155,6 @@ function nullstr(s: unknown): string {
 
 function objName(o: unknown): string {
   return (o as { name: string }).name;
-}
-
-export function uuidString(u: Uint8Array): string {
-  const h = Buffer.from(u).toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** virsh's `--timestamp` prefix: UTC, milliseconds, `+0000`. */

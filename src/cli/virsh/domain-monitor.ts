@@ -5,7 +5,8 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain } from "../../gen/remote_protocol.js";
 import { LibvirtError } from "../../rpc/errors.js";
 import { exclusive, type OptDef, type VirshCommand } from "../vsh.js";
-import { caseCompare, cString, fixed, idText, lookupDomain, typedParamValue, uuidString } from "./util.js";
+import { caseCompare, cString, fixed, idText, lookupDomain, typedParamValue } from "./util.js";
+import { uuidToString } from "../../uuid.js";
 
 const DOMAIN: OptDef = { name: "domain", type: "data", required: true };
 
@@ -105,7 +106,7 @@ const list: VirshCommand = {
         continue;
       }
       const parts: string[] = [];
-      if (optUuid) parts.push(uuidString(dom.uuid));
+      if (optUuid) parts.push(uuidToString(dom.uuid));
       if (optId) {
         // IDs alone: live domains only.
         if (dom.id === -1 && !optUuid && !optName) continue;
@@ -128,7 +129,7 @@ const dominfo: VirshCommand = {
     let ok = true;
     row("Id:", idText(dom));
     row("Name:", dom.name);
-    row("UUID:", uuidString(dom.uuid));
+    row("UUID:", uuidToString(dom.uuid));
     const os = await c.domainGetOsType({ dom }).catch(() => null);
     if (os !== null) row("OS Type:", os.type);
     const info = await c.domainGetInfo({ dom }).catch(() => null);

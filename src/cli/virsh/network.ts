@@ -2,7 +2,8 @@
 
 import { formatTable } from "../../admin/format.js";
 import { CommandFailed, type OptDef, type VirshCommand } from "../vsh.js";
-import { caseCompare, uuidString } from "./util.js";
+import { caseCompare } from "./util.js";
+import { uuidToString } from "../../uuid.js";
 
 const bool = (name: string): OptDef => ({ name, type: "bool" });
 
@@ -31,7 +32,7 @@ export const commands: VirshCommand[] = [
           const persistent = await c.networkIsPersistent({ net }).then((r) => r.persistent, () => -1);
           rows.push([net.name, active ? "active" : "inactive", autostart, persistent ? "yes" : "no"]);
         } else if (optUuid) {
-          ctx.print(`${uuidString(net.uuid)}\n`);
+          ctx.print(`${uuidToString(net.uuid)}\n`);
         } else {
           ctx.print(`${net.name}\n`);
         }

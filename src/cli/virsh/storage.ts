@@ -2,7 +2,8 @@
 
 import { formatTable } from "../../admin/format.js";
 import { CommandFailed, exclusive, type OptDef, type VirshCommand } from "../vsh.js";
-import { caseCompare, lookupPool, prettyCapacity, uuidString } from "./util.js";
+import { caseCompare, lookupPool, prettyCapacity } from "./util.js";
+import { uuidToString } from "../../uuid.js";
 
 const bool = (name: string): OptDef => ({ name, type: "bool" });
 
@@ -59,7 +60,7 @@ export const commands: VirshCommand[] = [
       }
       if (!details && (opts.bool("uuid") || opts.bool("name"))) {
         for (const pool of pools) {
-          if (opts.bool("uuid")) ctx.print(`${uuidString(pool.uuid).padEnd(36)}${opts.bool("name") ? " " : "\n"}`);
+          if (opts.bool("uuid")) ctx.print(`${uuidToString(pool.uuid).padEnd(36)}${opts.bool("name") ? " " : "\n"}`);
           if (opts.bool("name")) ctx.print(`${pool.name.padEnd(20)}\n`);
         }
         return;

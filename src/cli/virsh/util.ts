@@ -5,12 +5,6 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain, RemoteNonnullStoragePool, RemoteTypedParamValue } from "../../gen/remote_protocol.js";
 import { CommandFailed } from "../vsh.js";
 
-/** 16 bytes as libvirt prints a UUID (virUUIDFormat). */
-export function uuidString(bytes: Uint8Array): string {
-  const h = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 /** virUUIDParse: leading blanks, 32 hex digits with dashes anywhere between pairs, trailing blanks. */
 export function parseUuid(text: string): Uint8Array | null {
   const t = text.replace(/^\s+/, "").replace(/\s+$/, "");
