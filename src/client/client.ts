@@ -178,7 +178,7 @@ export class Client extends EventEmitter<ClientEvents> {
   call(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown> {
     // A stream procedure gives what its generated method gives (a Readable, a Duplex, ...); an upload needs callStream's input.
     if (streamKind(procedure) !== null) return this.callStream(program, procedure, args, undefined, options);
-    const opts = options?.timeout === undefined && this.defaultTimeout !== undefined ? { ...options, timeout: this.defaultTimeout } : options;
+    const opts = this.withDefaultTimeout(options);
     if (this.down !== null) return this.callWhenBack(program, procedure, args, opts);
     return this.session.call(program, procedure, args, opts);
   }
@@ -189,8 +189,13 @@ export class Client extends EventEmitter<ClientEvents> {
    * carried over a reconnect, and fails with the connection.
    */
   callStream(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, input: UploadSource | undefined, options?: StreamCallOptions): Promise<unknown> {
-    const opts = options?.timeout === undefined && this.defaultTimeout !== undefined ? { ...options, timeout: this.defaultTimeout } : options;
+    const opts = this.withDefaultTimeout(options);
     return callStream(this.session, program, procedure, args, input, opts);
+  }
+
+  /** A call's options with the connection's default timeout where the call names none. */
+  private withDefaultTimeout<O extends CallOptions>(options: O | undefined): O | undefined {
+    return options?.timeout === undefined && this.defaultTimeout !== undefined ? ({ ...options, timeout: this.defaultTimeout } as O) : options;
   }
 
   /** Sends CONNECT_CLOSE, waits for its reply, then closes the socket; stops reconnecting. */
