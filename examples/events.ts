@@ -1,5 +1,6 @@
 // Watch every event the daemon supports, for a few seconds.
-import { eventNames, open } from "../src/index.js";
+import { eventNames } from "../src/events/index.js";
+import { open } from "../src/index.js";
 
 const conn = await open(process.argv[2]);
 const all = await conn.events.all((e) => console.log(e.family, e.event, eventNames(e)));

@@ -2,7 +2,8 @@
 // with libvirt's default keepalive (5 s, 5) must still work afterwards.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import { connect, TcpTransport, UnixTransport, type Client, type ConnectOptions, type Transport } from "../src/index.js";
+import { connect, type Client, type ConnectOptions, type Transport } from "../src/index.js";
+import { TcpTransport, UnixTransport } from "../src/transport/index.js";
 import type { ThrowawayDaemon } from "../src/testing/daemon.js";
 import { newCounts, tapKeepalive, type KeepaliveCounts } from "./tap.js";
 

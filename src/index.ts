@@ -1,24 +1,14 @@
-export { connect, Client, type ConnectOptions, type ClientEvents, type DisconnectInfo, type ReconnectInfo } from "./client/client.js";
-export type { ReconnectOptions } from "./client/reconnect.js";
-export type { ProgramApi, ProcedureMethod } from "./client/api.js";
-export {
-  EventDispatcher,
-  type Subscription,
-  type SubscribeOptions,
-  type ListenerOptions,
-  type StreamOptions,
-  type WaitOptions,
-  type Listener,
-  type EventObject,
-  type EventIterator,
-  type EventWaiter,
-  type EventConnection,
-} from "./events/dispatcher.js";
-export { EventGap, isGap } from "./events/gap.js";
-export { ListenerError, EventGapError } from "./events/errors.js";
-export type { LibvirtEvent, EventOf, EventData, EventFamily, EventName } from "./events/types.js";
-export { eventNames } from "./events/names.js";
-export { formatVirsh } from "./events/virsh-format.js";
+/**
+ * The package root. Importing it loads only what is cheap (errors,
+ * constants, small helpers, types); `connect()`, `open()` and
+ * `connectAdmin()` load the client on their first call (`src/entry.ts`). The
+ * rest has a subpath of its own: /client, /events, /transport, /auth,
+ * /streams, /fixtures, /admin, /xdr, /gen, /codegen, /testing.
+ *
+ * @module libvirt-remote
+ */
+export { connect, open, connectAdmin } from "./entry.js";
+
 export {
   LibvirtRemoteError,
   LibvirtError,
@@ -28,47 +18,65 @@ export {
   AbortError,
   UnsupportedError,
   UriError,
+  TransportError,
+  OptionError,
   type CloseReason,
+  type LibvirtErrorCode,
 } from "./rpc/errors.js";
-export type { CallOptions, CloseInfo, InboundEvent, SessionStats } from "./rpc/session.js";
-export { parseUri, type ConnectionUri } from "./uri.js";
-export { Recorder } from "./fixtures/recorder.js";
-export { ReplayTransport, ReplaySession } from "./fixtures/replay.js";
-export { readFixture, writeFixture, FIXTURE_FORMAT, type Fixture, type FixtureFrame, type FixtureHeader } from "./fixtures/format.js";
-export { importCapture } from "./fixtures/pcap.js";
-export type { Transport } from "./transport/transport.js";
-export { UnixTransport, TcpTransport } from "./transport/socket.js";
-export { MemoryTransport, memoryPair } from "./transport/memory.js";
-export { SshTransport } from "./transport/ssh.js";
-export { LibsshTransport, type LibsshFlavour, type LibsshSettings } from "./transport/libssh.js";
-export { ExtTransport } from "./transport/ext.js";
-export { CommandDuplex, type ExitStatus } from "./transport/child.js";
-export { XdrError, type XdrErrorCode } from "./xdr/index.js";
-export * as gen from "./gen/index.js";
-export { connectAdmin, AdminClient, type AdminConnectOptions, type AdminClientEvents } from "./admin/client.js";
-export { resolveAdminUri, parseAdminUri, type AdminUri } from "./admin/uri.js";
-export { typedParamsObject, uintParams, type TypedParamScalar } from "./admin/params.js";
+export { AuthError, PolkitError, type AuthErrorCode, type PolkitOutcome } from "./auth/errors.js";
+export { ListenerError, EventGapError } from "./events/errors.js";
+export { XdrError, type XdrErrorCode } from "./xdr/errors.js";
+
+export * from "./gen/friendly/constants.js";
+export * as constants from "./gen/friendly/constants.js";
+export { typed, typeOf, fromTypedParams, toTypedParams, type TypedParams, type TypedParamsInput, type TypedParamType, type TypedScalar, type TypedValue } from "./api/typed.js";
 export { typedParamValue } from "./typed-param.js";
+export { uuidToString, uuidFromString, jsonReplacer } from "./api/convert.js";
+export { EventGap, isGap } from "./events/gap.js";
+export { Hole, isHole, type StreamChunk } from "./streams/hole.js";
+
+// Types only: free at run time. The classes themselves come from the subpaths.
+export type { Client, ConnectOptions, ClientEvents, DisconnectInfo, ReconnectInfo } from "./client/client.js";
+export type { ReconnectOptions } from "./client/reconnect.js";
+export type { ProgramApi, ProcedureMethod } from "./client/api.js";
+export type {
+  EventDispatcher,
+  Subscription,
+  SubscribeOptions,
+  ListenerOptions,
+  StreamOptions,
+  WaitOptions,
+  Listener,
+  EventObject,
+  EventIterator,
+  EventWaiter,
+  EventConnection,
+} from "./events/dispatcher.js";
+export type { LibvirtEvent, EventOf, EventData, EventFamily, EventName } from "./events/types.js";
+export type { ConnectionUri } from "./uri.js";
+export type { CallOptions, CloseInfo, InboundEvent, SessionStats, StreamFlowOptions } from "./rpc/session.js";
+export type { Connection } from "./api/connection.js";
+export type { Events, AllEvents, AllOptions, EventFilter, SkippedEvent } from "./api/events.js";
+export type { ConnectionCore, Handle } from "./api/core.js";
+export type {
+  ConnectionApi,
+  Domain,
+  Network,
+  NetworkPort,
+  NWFilter,
+  NWFilterBinding,
+  Interface,
+  StoragePool,
+  StorageVol,
+  NodeDevice,
+  Secret,
+  DomainCheckpoint,
+  DomainSnapshot,
+} from "./gen/friendly/index.js";
+export type { AdminClient, AdminConnectOptions, AdminClientEvents } from "./admin/client.js";
 export type { AuthOptions, CredentialCallback, CredentialRequest, CredentialType } from "./auth/credentials.js";
 export type { AuthOutcome } from "./auth/negotiate.js";
-export { AuthError, PolkitError, type AuthErrorCode, type PolkitOutcome } from "./auth/errors.js";
-export { terminalPrompt } from "./auth/prompt.js";
-export { AuthConfig } from "./auth/authconf.js";
-export type { SaslMechanism, SaslMechanismFactory, SaslStep } from "./auth/sasl/mechanism.js";
-export { scram } from "./auth/sasl/scram.js";
-export { digestMd5 } from "./auth/sasl/digest-md5.js";
-export { plain, external } from "./auth/sasl/plain.js";
-export { TransportError, OptionError } from "./rpc/errors.js";
-export { TlsTransport, type TlsSettings } from "./transport/tls.js";
+export type { Transport } from "./transport/transport.js";
 export type { TlsCredentials } from "./transport/pki.js";
 export type { ByteFilter, FrameTap } from "./rpc/link.js";
-export { open, Connection } from "./api/connection.js";
-export { Events, type AllEvents, type AllOptions, type EventFilter, type SkippedEvent } from "./api/events.js";
-export { ConnectionCore, Handle } from "./api/core.js";
-export * from "./gen/friendly/index.js";
-export * from "./gen/friendly/constants.js";
-export { typed, typeOf, fromTypedParams, toTypedParams, type TypedParams, type TypedParamsInput, type TypedParamType, type TypedScalar, type TypedValue } from "./api/typed.js";
-export { uuidToString, uuidFromString, jsonReplacer } from "./api/convert.js";
-export type { LibvirtErrorCode } from "./rpc/errors.js";
-export * from "./streams/index.js";
-export type { StreamFlowOptions } from "./rpc/session.js";
+export type { ReceiveStream, ReceiveOptions, TypedReadable, DeviceStream, DeviceOptions, UploadSource, SendOptions, DownloadOptions, CaptureOptions, DeviceCallOptions, UploadOptions, HoleMode } from "./streams/index.js";

@@ -21,8 +21,16 @@ const FREE: Record<string, string> = {
   password: "declare const password: string;",
   askSomehow: "declare function askSomehow(prompt: string): string;",
 };
-/** Library names an example may use without importing them (it shows only the calls). */
-const LIBRARY = ["connect", "eventNames"];
+/** Library names an example may use without importing them (it shows only the calls), and their entry. */
+const LIBRARY: Record<string, string> = { connect: "libvirt-remote", eventNames: "libvirt-remote/events" };
+
+/** Each entry of package.json's "exports", as the source file the tests compile against. */
+const exportsMap = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).exports as Record<string, { default: string }>;
+const ENTRIES = new Map(
+  Object.entries(exportsMap)
+    .filter(([, target]) => typeof target === "object")
+    .map(([key, target]) => [key.replace(/^\./, "libvirt-remote"), target.default.replace(/^\.\/dist\//, "../../../")]),
+);
 
 function blocks(readme: string): { line: number; code: string }[] {
   const out: { line: number; code: string }[] = [];
@@ -37,15 +45,17 @@ function blocks(readme: string): { line: number; code: string }[] {
 }
 
 function module(code: string): string {
-  const lib = "../../../src/index.js";
-  const body = code
-    .replaceAll('"libvirt-remote/xdr"', '"../../../src/xdr/index.js"')
-    .replaceAll('"libvirt-remote/gen"', '"../../../src/gen/index.js"')
-    .replaceAll('"libvirt-remote"', `"${lib}"`);
+  const body = code.replace(/"(libvirt-remote(?:\/[a-z]+)?)"/g, (_quoted, entry: string) => {
+    const file = ENTRIES.get(entry);
+    if (file === undefined) throw new Error(`README imports ${entry}, which package.json does not export`);
+    return JSON.stringify(file);
+  });
   const bound = (name: string): boolean => new RegExp(`(const|let|function)\\s+(\\{[^}]*)?\\b${name}\\b|import[^;]*\\b${name}\\b`).test(body);
   const used = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
   const preamble = [
-    ...LIBRARY.filter((n) => used(n) && !bound(n)).map((n) => `import { ${n} } from "${lib}";`),
+    ...Object.entries(LIBRARY)
+      .filter(([n]) => used(n) && !bound(n))
+      .map(([n, entry]) => `import { ${n} } from ${JSON.stringify(ENTRIES.get(entry))};`),
     ...Object.entries(FREE).filter(([n]) => used(n) && !bound(n)).map(([, d]) => d),
   ];
   return `${preamble.join("\n")}\n${body}\nexport {};\n`;

@@ -1,3 +1,9 @@
+/**
+ * The stream classes calls return, the hole marker of sparse transfers, and
+ * helpers to read and write sparse files.
+ *
+ * @module libvirt-remote/streams
+ */
 export { Hole, isHole, type StreamChunk } from "./hole.js";
 export { ReceiveStream, type ReceiveOptions, type TypedReadable } from "./readable.js";
 export { DeviceStream, type DeviceOptions } from "./device.js";

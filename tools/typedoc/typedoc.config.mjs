@@ -1,4 +1,4 @@
-// `npm run docs`: the API reference of the package root into docs/api/
+// `npm run docs`: the API reference of the package's entry points into docs/api/
 // (paths are relative to this file). Warnings are errors: a broken link or
 // an unknown tag fails the build, so the reference cannot rot quietly.
 import { OptionDefaults } from "typedoc";
@@ -6,7 +6,8 @@ import { OptionDefaults } from "typedoc";
 /** @type {Partial<import("typedoc").TypeDocOptions>} */
 export default {
   name: "libvirt-remote",
-  entryPoints: ["../../src/index.ts"],
+  // The package root, then each subpath of package.json's "exports".
+  entryPoints: ["index", "client/index", "events/index", "streams/index", "transport/index", "auth/index", "admin/index", "fixtures/index", "xdr/index"].map((f) => `../../src/${f}.ts`),
   tsconfig: "../../tsconfig.json",
   out: "../../docs/api",
   readme: "none",
