@@ -7,13 +7,15 @@ import { importCapture } from "../fixtures/pcap.js";
 import { listen, recordingProxy, replayServer, type SessionServer } from "../fixtures/servers.js";
 import { UsageError, intOption } from "./usage.js";
 
-export const RECORD_USAGE = `usage: libvirt-remote record --listen ADDR --upstream URI --out FILE [--once]
+export const RECORD_USAGE = `usage: libvirt-remote record --listen ADDR --upstream URI --out FILE [--once] [--keep-secrets]
 
 A recording proxy: clients (virsh, libvirt-python, this library) connect to
 ADDR (host:port, or a Unix socket path) instead of the daemon; every frame
 both ways is passed on to URI's daemon and written to FILE (with -N before
 the extension for the N-th connection after the first) when the connection
 ends. --once stops after the first connection that recorded anything.
+Secrets (SASL data, secret values, guest passwords) are emptied in the
+file unless --keep-secrets.
 A client that sends what is not libvirt RPC is closed, with a note on
 stderr. Ctrl-C or SIGTERM closes every connection, writes its recording and
 exits; a second one exits at once (code 130 or 143), after those writes.`;
@@ -66,6 +68,7 @@ export async function recordMain(argv: string[]): Promise<number> {
       upstream: { type: "string" },
       out: { type: "string" },
       once: { type: "boolean", default: false },
+      "keep-secrets": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -90,6 +93,7 @@ export async function recordMain(argv: string[]): Promise<number> {
       first();
     },
     toStderr,
+    { redactSecrets: !values["keep-secrets"] },
   );
   // Signal handlers first: whoever reads "listening" may press Ctrl-C at once.
   const stopped = untilStopped(server, values.once ? firstDone : null, "record");
@@ -134,12 +138,13 @@ export async function replayMain(argv: string[]): Promise<number> {
   return 0;
 }
 
-export const IMPORT_USAGE = `usage: libvirt-remote import-pcap FILE --out FIXTURE [--port N] [--uri URI]
+export const IMPORT_USAGE = `usage: libvirt-remote import-pcap FILE --out FIXTURE [--port N] [--uri URI] [--keep-secrets]
 
 Turns a pcap or pcapng capture of a libvirt TCP session (as tcpdump -w or
 tshark -w write it) into a fixture: the first connection to --port
 (default 16509) is reassembled both ways and cut into frames. --uri is
-written into the fixture's header for replay.`;
+written into the fixture's header for replay. Secrets are emptied as the
+recorder empties them, unless --keep-secrets.`;
 
 export async function importMain(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -149,6 +154,7 @@ export async function importMain(argv: string[]): Promise<number> {
       out: { type: "string" },
       port: { type: "string" },
       uri: { type: "string" },
+      "keep-secrets": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -159,7 +165,11 @@ export async function importMain(argv: string[]): Promise<number> {
   const [file] = positionals;
   if (file === undefined || values.out === undefined) throw new UsageError(IMPORT_USAGE);
   const port = values.port === undefined ? {} : { port: intOption("port", values.port, 1, 65535) };
-  const fixture = importCapture(await readFile(file), { ...port, ...(values.uri === undefined ? {} : { uri: values.uri }) });
+  const fixture = importCapture(await readFile(file), {
+    ...port,
+    ...(values.uri === undefined ? {} : { uri: values.uri }),
+    redactSecrets: !values["keep-secrets"],
+  });
   await writeFile(values.out, writeFixture(fixture));
   process.stderr.write(`import-pcap: ${fixture.frames.length} frames -> ${values.out}\n`);
   return 0;

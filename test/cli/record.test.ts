@@ -57,6 +57,36 @@ async function until(f: () => boolean, what: string, ms = 20_000): Promise<void>
 }
 
 describe.skipIf(daemon === null)("libvirt-remote record and replay", () => {
+  it("empties the value virsh sets through the proxy, unless --keep-secrets", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lr-cli-rec-secret-"));
+    const owner = await connect(daemon!.uris.qemuUnix);
+    const usage = join(dir, "volume");
+    const { secret } = await owner.secretDefineXml({ xml: `<secret ephemeral='no' private='no'><usage type='volume'><volume>${usage}</volume></usage></secret>`, flags: 0 });
+    const uuid = Buffer.from(secret.uuid).toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    const value = Buffer.from(`virsh-secret-${process.pid}`);
+    try {
+      const files: Record<string, string> = {};
+      for (const keep of [false, true]) {
+        const out = join(dir, `${keep}.jsonl`);
+        const port = await freePort();
+        const upstream = daemon!.uris.qemuTcp;
+        const rec = await serve(["record", "--listen", `127.0.0.1:${port}`, "--upstream", upstream, "--out", out, "--once", ...(keep ? ["--keep-secrets"] : [])]);
+        const via = upstream.replace(/:\d+\//, `:${port}/`);
+        await run("virsh", ["-c", via, "secret-set-value", uuid, value.toString("base64")], { encoding: "utf8" });
+        await rec.exited;
+        files[String(keep)] = readFileSync(out, "utf8");
+      }
+      const set = (text: string): unknown => readFixture(text).frames.find((f) => f.procedure === "REMOTE_PROC_SECRET_SET_VALUE" && f.dir === "send");
+      expect(set(files["false"]!)).toMatchObject({ redacted: value.length });
+      expect(files["false"]).not.toContain(value.toString("hex"));
+      expect(files["true"]).toContain(value.toString("hex"));
+    } finally {
+      await owner.secretUndefine({ secret }).catch(() => {});
+      await owner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("records virsh through the proxy, then serves the recording back to virsh", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lr-cli-rec-"));
     try {

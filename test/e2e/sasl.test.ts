@@ -219,7 +219,7 @@ describe.skipIf(!enabled)("SASL against a real libvirtd with Cyrus SASL", () => 
   });
 
   it("negotiates rc4 with auth-conf as virsh's Cyrus does (seen with redaction off), and the default recording holds no SASL payload", async () => {
-    const raw = new Recorder({}, { redactAuth: false });
+    const raw = new Recorder({}, { redactSecrets: false });
     const redacted = new Recorder({});
     for (const record of [raw, redacted]) (await connect(tcp, { auth: { username: "alice", password: PASSWORD }, record })).destroy();
     const response = raw.frames.find((f) => f.procedure === "REMOTE_PROC_AUTH_SASL_STEP" && f.dir === "send")!;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { CaptureError, type CaptureErrorCode } from "../../src/fixtures/errors.js";
 import { importCapture, readCapture } from "../../src/fixtures/pcap.js";
+import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
+import { encodeMessage, MessageStatus, MessageType } from "../../src/rpc/message.js";
+import { XdrWriter } from "../../src/xdr/index.js";
 
 /** An Ethernet + IPv4 + TCP packet from 127.0.0.1:a to 127.0.0.1:b. */
 function packet(srcPort: number, dstPort: number, seq: number, flags: number, payload: number[]): Uint8Array {
@@ -157,5 +160,23 @@ describe("pcap and pcapng import", () => {
       expect(refused(pcap([packets[0]!, packet(40000, 16509, 101, 0x18, [0, 0, 0, 8, 1, 2, 3, 4])])).message).toBe(
         "the session from 127.0.0.1:40000 to port 16509 is not libvirt RPC: frame length 8 is below the minimum of 28");
     });
+  });
+});
+
+describe("pcap import of a session that sets a secret", () => {
+  const value = new TextEncoder().encode("topsecret");
+  const proc = remoteProgram.procedures.secretSetValue;
+  const header = { prog: remoteProgram.program, vers: remoteProgram.version, proc: proc.number, type: MessageType.VIR_NET_CALL, serial: 3, status: MessageStatus.VIR_NET_OK };
+  const frame = encodeMessage(new XdrWriter(), header, codecs.remote_secret_set_value_args, { secret: { uuid: new Uint8Array(16), usageType: 0, usageID: "" }, value, flags: 0 });
+  const capture = pcap([packet(40000, 16509, 100, 0x02, []), packet(40000, 16509, 101, 0x18, [...frame])]);
+  const hex = Buffer.from(value).toString("hex");
+
+  it("empties the value as the recorder does, unless told to keep it", () => {
+    const [redacted] = importCapture(capture).frames;
+    expect(redacted).toMatchObject({ procedure: "REMOTE_PROC_SECRET_SET_VALUE", redacted: value.length });
+    expect(redacted!.hex).not.toContain(hex);
+    const [kept] = importCapture(capture, { redactSecrets: false }).frames;
+    expect(kept!.hex).toContain(hex);
+    expect(kept).not.toHaveProperty("redacted");
   });
 });
