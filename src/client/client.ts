@@ -96,12 +96,20 @@ class SessionPort extends EventEmitter<{ event: [InboundEvent]; close: [CloseInf
   /** How the session ended, once it has. */
   lost: CloseInfo | null = null;
 
-  constructor(readonly session: RpcSession) {
+  constructor(
+    readonly session: RpcSession,
+    private readonly client: Client,
+  ) {
     super();
   }
 
   call(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown> {
     return this.session.call(program, procedure, args, options);
+  }
+
+  /** While this session is lost and the client makes a new one (calls waiting meanwhile): settles when that ends. */
+  reconnecting(): Promise<void> | null {
+    return this.lost === null ? null : this.client.whenBack();
   }
 }
 
@@ -179,17 +187,19 @@ export class Client extends EventEmitter<ClientEvents> {
     // A stream procedure gives what its generated method gives (a Readable, a Duplex, ...); an upload needs callStream's input.
     if (streamKind(procedure) !== null) return this.callStream(program, procedure, args, undefined, options);
     const opts = this.withDefaultTimeout(options);
-    if (this.down !== null) return this.callWhenBack(program, procedure, args, opts);
+    if (this.down !== null) return this.callWhenBack(procedure, opts, (left) => this.call(program, procedure, args, left));
     return this.session.call(program, procedure, args, opts);
   }
 
   /**
    * Runs a stream procedure (see ProcedureMethod in client/api.ts): `input`
    * is what an upload sends. A stream lives on one connection: it is not
-   * carried over a reconnect, and fails with the connection.
+   * carried over a reconnect, and fails with the connection; one started
+   * while reconnecting waits for the new connection, as calls do.
    */
   callStream(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, input: UploadSource | undefined, options?: StreamCallOptions): Promise<unknown> {
     const opts = this.withDefaultTimeout(options);
+    if (this.down !== null) return this.callWhenBack(procedure, opts, (left) => this.callStream(program, procedure, args, input, left));
     return callStream(this.session, program, procedure, args, input, opts);
   }
 
@@ -246,7 +256,7 @@ export class Client extends EventEmitter<ClientEvents> {
       ...(this.options.record === undefined ? {} : { tap: this.options.record }),
       ...(this.options.streams === undefined ? {} : { streams: this.options.streams }),
     });
-    port = new SessionPort(session);
+    port = new SessionPort(session, this);
     return [session, port];
   }
 
@@ -365,8 +375,18 @@ export class Client extends EventEmitter<ClientEvents> {
     this.finish({ reason: "client", error: new ConnectionClosedError("client", message) }, down.waiters);
   }
 
-  /** A call made while disconnected: sent once the connection is back, within its own timeout and signal. */
-  private callWhenBack(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options: CallOptions | undefined): Promise<unknown> {
+  /**
+   * @internal While reconnecting with calls waiting (not `whileDisconnected:
+   * "fail"`): settles once that ends, reconnected or given up. Null otherwise.
+   */
+  whenBack(): Promise<void> | null {
+    const down = this.down;
+    if (down === null || this.policy!.whileDisconnected === "fail") return null;
+    return new Promise((resolve) => down.waiters.add(resolve));
+  }
+
+  /** A call made while disconnected: made once the connection is back, within its own timeout and signal. */
+  private callWhenBack<O extends CallOptions>(procedure: ProcedureInfo, options: O | undefined, again: (left: O | undefined) => Promise<unknown>): Promise<unknown> {
     const down = this.down!;
     if (this.policy!.whileDisconnected === "fail") return Promise.reject(down.info.error);
     try {
@@ -403,7 +423,7 @@ export class Client extends EventEmitter<ClientEvents> {
       }
     }).then(() => {
       const left = options?.timeout === undefined || options.timeout === Infinity ? options?.timeout : Math.max(0, options.timeout - (Date.now() - started));
-      return this.call(program, procedure, args, left === undefined ? options : { ...options, timeout: left });
+      return again(left === undefined ? options : ({ ...options, timeout: left } as O));
     });
   }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { AbortError, OptionError, TimeoutError } from "../rpc/errors.js";
+import { AbortError, ConnectionClosedError, OptionError, TimeoutError } from "../rpc/errors.js";
 import type { CloseInfo } from "../rpc/session.js";
 import { ListenerError } from "./errors.js";
 import { EventGap } from "./gap.js";
@@ -75,6 +75,7 @@ interface Shared extends RouteTarget {
 }
 
 interface Attempt {
+  readonly conn: EventConnection;
   readonly side: DaemonRegistrations;
   readonly promise: Promise<void>;
   failed: boolean;
@@ -217,7 +218,7 @@ export class EventDispatcher extends EventEmitter<DispatcherEvents> {
       finishing ??= (() => {
         signal?.removeEventListener("abort", onAbort);
         // Leave at once when registered: registrationCount drops before the loop sees the end.
-        const left = joinedShared !== null ? this.leave(joinedShared, sink) : joined.then((sh) => (sh === null ? undefined : this.leave(sh, sink)), noop);
+        const left = joinedShared !== null ? this.leave(joinedShared, sink) : this.leaveWhenJoined(joined, sink);
         sink.stop();
         return left;
       })();
@@ -323,8 +324,11 @@ export class EventDispatcher extends EventEmitter<DispatcherEvents> {
       sh.attempt = this.attempt(sh);
     }
     const results = await Promise.allSettled(live.map((sh) => sh.attempt?.promise));
-    // A later reattach supersedes this one's attempts; only real failures count.
-    const failures = results.flatMap((r) => (r.status === "rejected" && !(r.reason instanceof SupersededError) ? [r.reason as unknown] : []));
+    // Only real failures count: a later reattach supersedes this one's attempts, and a
+    // connection lost meanwhile is either made again (another reattach) or ends them all.
+    const failures = results.flatMap((r) =>
+      r.status === "rejected" && !(r.reason instanceof SupersededError) && !(r.reason instanceof ConnectionClosedError) ? [r.reason as unknown] : [],
+    );
     // Reported here as well, so that a manager which cannot act on them may ignore the rejection.
     for (const f of failures) this.report(asError(f), this.backgroundWarned);
     if (failures.length === 1) throw failures[0];
@@ -375,10 +379,12 @@ export class EventDispatcher extends EventEmitter<DispatcherEvents> {
       try {
         await a.promise;
       } catch (e) {
+        // Lost with its connection while a new one is being made: reattach will make a new attempt.
+        if (e instanceof ConnectionClosedError && sh.attempt === a && this.closeInfo === null) await a.conn.reconnecting?.();
         // Superseded by a reattach: the new connection's attempt is the one to wait for.
         if (sh.attempt !== a && this.closeInfo === null) continue;
         this.drop(sh, sink);
-        throw e instanceof SupersededError ? (this.closedError() ?? e) : e;
+        throw e instanceof SupersededError || e instanceof ConnectionClosedError ? (this.closedError() ?? e) : e;
       }
       if (sh.attempt !== a) continue;
       sink.live = true;
@@ -392,7 +398,7 @@ export class EventDispatcher extends EventEmitter<DispatcherEvents> {
 
   private attempt(sh: Shared): Attempt {
     const side = this.side;
-    const a: Attempt = { side, promise: side.register(sh), failed: false };
+    const a: Attempt = { conn: this.conn, side, promise: side.register(sh), failed: false };
     a.promise.catch(() => void (a.failed = true));
     return a;
   }
@@ -401,6 +407,18 @@ export class EventDispatcher extends EventEmitter<DispatcherEvents> {
   private drop(sh: Shared, sink: Sink): void {
     sh.sinks.delete(sink);
     if (sh.sinks.size === 0 && this.shared.get(sh.spec.key) === sh) this.shared.delete(sh.spec.key);
+  }
+
+  /**
+   * Leaves once a join in progress settles. While the connection is being
+   * made again, the join waits for it: the caller (a loop's `break`) must
+   * not, so the leaving goes on in the background.
+   */
+  private leaveWhenJoined(joined: Promise<Shared | null>, sink: Sink): Promise<void> {
+    const left = joined.then((sh) => (sh === null ? undefined : this.leave(sh, sink)), noop);
+    if (this.conn.reconnecting?.() == null) return left;
+    left.catch((e: unknown) => this.report(asError(e), this.backgroundWarned));
+    return Promise.resolve();
   }
 
   /** Ends a sink; the last of a shared key removes the daemon's registration. */

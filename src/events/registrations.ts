@@ -16,6 +16,12 @@ import type { LibvirtEvent } from "./types.js";
  */
 export interface EventConnection {
   call(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown>;
+  /**
+   * While this connection is lost and a new one is being made (and calls
+   * made meanwhile are to wait, not fail): settles once that ends, after
+   * `reattach` on the new connection or after 'close'. Null otherwise.
+   */
+  reconnecting?(): Promise<void> | null;
   on(event: "event", listener: (e: InboundEvent) => void): unknown;
   on(event: "close", listener: (info: CloseInfo) => void): unknown;
 }

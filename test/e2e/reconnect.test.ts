@@ -1,5 +1,9 @@
 import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Client, type ReconnectInfo } from "../../src/client/client.js";
@@ -133,6 +137,71 @@ describe.skipIf(!enabled)("automatic reconnect against a real libvirtd", () => {
     await d.restart();
     expect((await waiting).hostname).not.toBe("");
     expect(await short).toBe("TimeoutError");
+    await c.close();
+  });
+
+  it("a subscription, a waiter and a volume download started while the daemon is down wait for it, then work", async () => {
+    // A volume in a persistent, autostarted pool of the QEMU session daemon: there again after the restart.
+    const dir = await mkdtemp(join(tmpdir(), "lr-rc-pool-"));
+    const content = randomBytes(256 * 1024);
+    await writeFile(join(dir, "vol.img"), content);
+    // The throwaway daemon runs as another user.
+    await chmod(dir, 0o777);
+    await chmod(join(dir, "vol.img"), 0o666);
+    const setup = await connect(d.uris.qemuUnix);
+    const { pool } = await setup.storagePoolDefineXml({ xml: `<pool type='dir'><name>${uniqueName("rcpool")}</name><target><path>${dir}</path></target></pool>`, flags: 0 });
+    await setup.storagePoolCreate({ pool, flags: 0 });
+    await setup.storagePoolSetAutostart({ pool, autostart: 1 });
+    const { vol } = await setup.storageVolLookupByName({ pool, name: "vol.img" });
+    await setup.close();
+
+    const c = await connect(d.uris.qemuUnix, { reconnect: { initialDelay: 50, maxDelay: 200 } });
+    const down = new Promise((r) => c.once("disconnect", r));
+    d.signal("SIGKILL");
+    await down;
+    const seen: string[] = [];
+    const subscribed = c.events.subscribe("storagePool", "lifecycle", (e) => void seen.push(e.data.pool.name));
+    const waiter = c.events.waitFor("storagePool", "lifecycle", { timeout: 60_000 });
+    const download = c.storageVolDownload({ vol, offset: 0n, length: 0n, flags: 0 }, { timeout: 60_000 });
+    // An event stream left before the daemon is back: leaving does not wait for it.
+    const abandoned = c.events.stream("domain", "reboot");
+    const t0 = Date.now();
+    await abandoned.return();
+    expect(Date.now() - t0).toBeLessThan(10_000); // generous: it returns at once
+    await sleep(300); // nothing of this may fail while the daemon is away
+    expect(c.isReconnecting).toBe(true);
+    await d.restart();
+    const sub = await subscribed;
+    await waiter.ready;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await download) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    const other = uniqueName("rcpool2");
+    await virshIn(d.uris.qemuUnix, "pool-define", `<pool type='dir'><name>${other}</name><target><path>${dir}/other</path></target></pool>`);
+    expect((await waiter).data.pool.name).toBe(other);
+    await until("the subscription's event", () => seen.includes(other));
+    await sub.close();
+    // The abandoned stream registered on the new connection and left again, in the background.
+    await until("registrations gone", () => c.events.registrationCount === 0);
+    await run("virsh", ["-q", "-c", d.uris.qemuUnix, "pool-undefine", other]);
+    await c.storagePoolDestroy({ pool });
+    await c.storagePoolUndefine({ pool });
+    await c.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("with whileDisconnected: fail, a subscription or a download started while the daemon is down fails at once", async () => {
+    const c = await connect(d.uris.testTcp, { reconnect: { initialDelay: 50, maxDelay: 200, whileDisconnected: "fail" } });
+    const down = new Promise((r) => c.once("disconnect", r));
+    d.signal("SIGKILL");
+    await down;
+    await expect(c.events.subscribe("domain", "lifecycle", () => {})).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(c.domainScreenshot({ dom: { name: "test", uuid: new Uint8Array(16), id: 1 }, screen: 0, flags: 0 })).rejects.toBeInstanceOf(ConnectionClosedError);
+    const back = reconnected(c);
+    await d.restart();
+    await back;
+    const sub = await c.events.subscribe("domain", "lifecycle", () => {});
+    await sub.close();
     await c.close();
   });
 
