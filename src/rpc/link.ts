@@ -33,7 +33,11 @@ const WRITE_BATCH = 256 * 1024;
 const WRITE_HIGH_WATER = 1024 * 1024;
 
 interface Outgoing {
+  /** The frame, or with `payload` its length word and header. */
   bytes: Uint8Array;
+  /** Stream data written as it is after `bytes`, not copied into a frame. */
+  payload: Uint8Array | null;
+  size: number;
   /** Lets the session take back an unsent call frame (a call given up on). */
   tag: number | undefined;
 }
@@ -84,9 +88,22 @@ export class FrameLink {
 
   /** Queues a whole frame (with its length word) for the next write. */
   send(frame: Uint8Array, tag?: number): void {
+    this.queue({ bytes: frame, payload: null, size: frame.length, tag });
+  }
+
+  /**
+   * Queues a frame given as its head (length word and header) and its
+   * payload, which goes to the stream as it is: bulk stream data is not
+   * copied into a frame, so the caller must not change it afterwards.
+   */
+  sendSplit(head: Uint8Array, payload: Uint8Array): void {
+    this.queue({ bytes: head, payload, size: head.length + payload.length, tag: undefined });
+  }
+
+  private queue(out: Outgoing): void {
     if (this.closed) return;
-    this.outbox.push({ bytes: frame, tag });
-    this.outboxBytes += frame.length;
+    this.outbox.push(out);
+    this.outboxBytes += out.size;
     if (!this.flushQueued && !this.blocked) {
       this.flushQueued = true;
       queueMicrotask(this.flushSoon);
@@ -97,7 +114,7 @@ export class FrameLink {
   unsend(tag: number): boolean {
     const i = this.outbox.findIndex((o) => o.tag === tag);
     if (i < 0) return false;
-    this.outboxBytes -= this.outbox[i]!.bytes.length;
+    this.outboxBytes -= this.outbox[i]!.size;
     this.outbox.splice(i, 1);
     return true;
   }
@@ -205,17 +222,23 @@ export class FrameLink {
     while (!this.closed && this.outbox.length > 0 && (!this.blocked || force)) {
       let n = 0;
       let size = 0;
-      while (n < this.outbox.length && (n === 0 || size + this.outbox[n]!.bytes.length <= WRITE_BATCH)) size += this.outbox[n++]!.bytes.length;
+      while (n < this.outbox.length && (n === 0 || size + this.outbox[n]!.size <= WRITE_BATCH)) size += this.outbox[n++]!.size;
       const frames = this.outbox.splice(0, n);
       this.outboxBytes -= size;
-      if (this.tap !== undefined) for (const f of frames) this.tap.sent(f.bytes);
-      const plain = n === 1 ? frames[0]!.bytes : Buffer.concat(frames.map((f) => f.bytes), size);
-      const wire = this.filter === null ? plain : this.filter.encode(plain);
+      if (this.tap !== undefined) for (const f of frames) this.tap.sent(f.payload === null ? f.bytes : Buffer.concat([f.bytes, f.payload]));
+      const chunks = this.filter === null ? wireChunks(frames) : [this.filter.encode(Buffer.concat(wireChunks(frames), size))];
       // Node's sockets say "full" past 16 KiB, which would leave a bulk
       // stream one frame in flight: up to WRITE_HIGH_WATER may wait in the
       // stream; past it, and only once the stream has said "full" (which
       // arms its 'drain'), frames wait here.
-      const accepted = this.stream.write(wire);
+      let accepted = true;
+      if (chunks.length === 1) accepted = this.stream.write(chunks[0]);
+      else {
+        // One writev for a head and its payload.
+        this.stream.cork();
+        for (const c of chunks) accepted = this.stream.write(c);
+        this.stream.uncork();
+      }
       if (!accepted && this.stream.writableLength >= WRITE_HIGH_WATER) this.blocked = true;
     }
     if (!this.blocked) this.wakeDrainWaiters();
@@ -226,6 +249,25 @@ export class FrameLink {
     this.drainWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** What to write for a batch of frames: small frames joined into one chunk, payloads as they are. */
+function wireChunks(frames: readonly Outgoing[]): Uint8Array[] {
+  if (frames.length === 1 && frames[0]!.payload === null) return [frames[0]!.bytes];
+  const chunks: Uint8Array[] = [];
+  let joined: Uint8Array[] = [];
+  const join = (): void => {
+    if (joined.length > 0) chunks.push(joined.length === 1 ? joined[0]! : Buffer.concat(joined));
+    joined = [];
+  };
+  for (const f of frames) {
+    joined.push(f.bytes);
+    if (f.payload === null) continue;
+    join();
+    chunks.push(f.payload);
+  }
+  join();
+  return chunks;
 }
 
 /** A frame as it travels: the length word (which counts itself) and the body. */

@@ -110,7 +110,12 @@ export interface StreamHandle {
   readonly serial: number;
   /** True until the stream is finished, aborted or failed. */
   readonly isOpen: boolean;
-  /** Queues data for the daemon, cut into packets of libvirt's size; false (and nothing sent) once the stream is over. */
+  /**
+   * Queues data for the daemon, cut into packets of libvirt's size; false
+   * (and nothing sent) once the stream is over. The bytes are written as
+   * they are, not copied: they must not change until written (as with a
+   * Node stream's `write`).
+   */
   send(bytes: Uint8Array): boolean;
   /** Queues a hole (sparse streams only). */
   sendHole(length: number): boolean;
@@ -645,7 +650,8 @@ export class RpcSession {
   sendStreamData(s: StreamEntry, bytes: Uint8Array): boolean {
     if (!this.isWritable(s)) return false;
     for (let at = 0; at < bytes.length; at += STREAM_PACKET) {
-      this.link.send(streamFrame(s, MessageStatus.VIR_NET_CONTINUE, MessageType.VIR_NET_STREAM, bytes.subarray(at, at + STREAM_PACKET)));
+      const payload = bytes.subarray(at, at + STREAM_PACKET);
+      this.link.sendSplit(streamHead(s, MessageStatus.VIR_NET_CONTINUE, MessageType.VIR_NET_STREAM, payload.length), payload);
     }
     return true;
   }
@@ -807,15 +813,26 @@ function abortError(procedure: ProcedureInfo, signal: AbortSignal): AbortError {
  */
 function streamFrame(s: StreamEntry, status: number, type: number, payload: Uint8Array): Uint8Array {
   const frame = Buffer.allocUnsafe(28 + payload.length);
-  frame.writeUInt32BE(frame.length, 0);
+  writeStreamHead(frame, s, status, type, frame.length);
+  frame.set(payload, 28);
+  return frame;
+}
+
+/** The length word and header of a stream frame whose payload is written apart (bulk data is not copied). */
+function streamHead(s: StreamEntry, status: number, type: number, payloadLength: number): Uint8Array {
+  const head = Buffer.allocUnsafe(28);
+  writeStreamHead(head, s, status, type, 28 + payloadLength);
+  return head;
+}
+
+function writeStreamHead(frame: Buffer, s: StreamEntry, status: number, type: number, length: number): void {
+  frame.writeUInt32BE(length, 0);
   frame.writeUInt32BE(s.program.program, 4);
   frame.writeUInt32BE(s.program.version, 8);
   frame.writeInt32BE(s.procedure.number, 12);
   frame.writeInt32BE(type, 16);
   frame.writeUInt32BE(s.serial, 20);
   frame.writeInt32BE(status, 24);
-  frame.set(payload, 28);
-  return frame;
 }
 
 class SessionStream implements StreamHandle {

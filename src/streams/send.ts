@@ -2,7 +2,11 @@ import { AbortError } from "../rpc/errors.js";
 import { STREAM_PACKET, type StreamHandle } from "../rpc/session.js";
 import { Hole } from "./hole.js";
 
-/** What an upload reads: a Node Readable or any (async) iterable of bytes, with Hole records for sparse sources. */
+/**
+ * What an upload reads: a Node Readable or any (async) iterable of bytes,
+ * with Hole records for sparse sources. Chunks are written as they are, not
+ * copied: a source must not reuse a chunk's memory once it has given it.
+ */
 export type UploadSource = AsyncIterable<Uint8Array | Hole> | Iterable<Uint8Array | Hole>;
 
 export interface SendOptions {
@@ -37,7 +41,7 @@ export async function sendAll(handle: StreamHandle, sparse: boolean, source: Upl
   const onAbort = (): void => halt(new AbortError(`${what} was aborted`, { cause: signal?.reason }));
   if (signal?.aborted === true) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
-  const staging = Buffer.allocUnsafe(STREAM_PACKET);
+  let staging = Buffer.allocUnsafe(STREAM_PACKET);
   let staged = 0;
   let done = 0;
   const check = (): void => {
@@ -50,8 +54,9 @@ export async function sendAll(handle: StreamHandle, sparse: boolean, source: Upl
   };
   const flush = async (): Promise<void> => {
     if (staged === 0) return;
-    // The staging buffer is reused: the session copies it into a frame first.
+    // The session writes data as it is, not copied: the staged bytes go with it, and a new buffer stages the next.
     const bytes = staging.subarray(0, staged);
+    staging = Buffer.allocUnsafe(STREAM_PACKET);
     staged = 0;
     await ship(bytes);
   };

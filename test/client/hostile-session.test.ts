@@ -172,6 +172,29 @@ describe("the frame link", () => {
     expect(Buffer.concat(raw)).toEqual(Buffer.concat([a, xor.encode(a)]));
   });
 
+  it("a frame sent as head and payload reaches the peer, the filter and the tap as the same bytes as one sent whole", async () => {
+    const head = Uint8Array.of(0, 0, 0, 10, 9, 9);
+    const payload = Uint8Array.of(1, 2, 3, 4);
+    const whole = Buffer.concat([head, payload]);
+    const small = Uint8Array.of(0, 0, 0, 5, 7);
+    for (const filtered of [false, true]) {
+      const [client, server] = memoryPair();
+      const tapped: Uint8Array[] = [];
+      const link = new FrameLink(client, { onFrame: () => {}, onFailure: () => {} }, { sent: (f) => tapped.push(Uint8Array.from(f)), received: () => {} });
+      const raw: Uint8Array[] = [];
+      server.on("data", (c: Uint8Array) => raw.push(c));
+      if (filtered) link.setFilter(xor);
+      // Small frames around it are joined; the payload is written as it is.
+      link.send(small);
+      link.sendSplit(head, payload);
+      link.send(small);
+      await sleep(10);
+      const plain = Buffer.concat([small, whole, small]);
+      expect(Buffer.concat(raw)).toEqual(filtered ? Buffer.from(xor.encode(plain)) : plain);
+      expect(tapped.map((f) => Buffer.from(f))).toEqual([Buffer.from(small), whole, Buffer.from(small)]);
+    }
+  });
+
   it("holds frames while the peer does not read, and takes back the frame of a call given up on", async () => {
     const peer = await socketPeer((s) => s.pause());
     cleanups.push(peer.close);
