@@ -45,7 +45,10 @@ function openBulk(options: NetConnectOpts, description: string, signal?: AbortSi
   const onread = {
     buffer: Buffer.allocUnsafe(BULK_READ),
     callback(n: number, buf: Uint8Array): boolean {
-      socket!.emit("data", Buffer.from(buf.subarray(0, n)));
+      // Not Buffer.from(): that zero-fills the new memory before copying over it.
+      const chunk = Buffer.allocUnsafe(n);
+      chunk.set(buf.subarray(0, n));
+      socket!.emit("data", chunk);
       return true;
     },
   };
