@@ -82,9 +82,13 @@ async function sha256(path: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  console.log(`streams bench: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores; node ${process.version}; libvirtd 9.0, dir pool, TCP loopback`);
+  
   const d = await startDaemon();
-  const dir = await mkdtemp(join(tmpdir(), "lr-bench-streams-"));
+  // BENCH_DIR=/dev/shm puts files and pool in memory: the disk then plays no part,
+  // and the clients compete for the two cores with the daemon writing to tmpfs instead.
+  const base = process.env["BENCH_DIR"] ?? tmpdir();
+  const dir = await mkdtemp(join(base, "lr-bench-streams-"));
+  console.log(`streams bench: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores; node ${process.version}; libvirtd 9.0, dir pool and files in ${base}, TCP loopback`);
   await chmod(dir, 0o777);
   const uri = d.uris.qemuTcp;
   const c = await connect(uri);
@@ -115,18 +119,30 @@ async function main(): Promise<void> {
     const check = async (what: string): Promise<void> => {
       if ((await sha256(out)) !== want) throw new Error(`MISMATCH: ${what} produced different bytes`);
     };
+    const downloads: [string, () => Promise<number>][] = [
+      ["ours", () => timed(async () => pipeline(await c.storageVolDownload({ vol, offset: 0n, length: 0n, flags: 0 }), createWriteStream(out, { highWaterMark: 4 * MiB })))],
+      ["virsh", () => timed(() => run("virsh", ["-c", uri, "vol-download", "--pool", "bench", "dense", out]))],
+      ["libvirt-python", async () => (JSON.parse((await run("/usr/bin/python3", [peer, uri, "bench", "dense", "download", out])).stdout) as { seconds: number }).seconds],
+    ];
+    const uploads: [string, () => Promise<number>][] = [
+      ["ours", () => timed(() => c.storageVolUpload({ vol, offset: 0n, length: 0n, flags: 0 }, createReadStream(dense, { highWaterMark: 4 * MiB })))],
+      ["virsh", () => timed(() => run("virsh", ["-c", uri, "vol-upload", "--pool", "bench", "dense", dense]))],
+      ["libvirt-python", async () => (JSON.parse((await run("/usr/bin/python3", [peer, uri, "bench", "dense", "upload", dense])).stdout) as { seconds: number }).seconds],
+    ];
+    // Each transfer starts with the page cache's dirty data written out (`sync`,
+    // untimed): otherwise the writeback of what the previous one wrote falls on
+    // whoever comes next. The order also turns each pass.
+    const turn = <T>(xs: T[], pass: number): T[] => [...xs.slice(pass % xs.length), ...xs.slice(0, pass % xs.length)];
     for (let pass = 0; pass < 3; pass++) {
-      add("download 512 MiB", "ours", await timed(async () => pipeline(await c.storageVolDownload({ vol, offset: 0n, length: 0n, flags: 0 }), createWriteStream(out, { highWaterMark: 4 * MiB }))));
-      await check("ours download");
-      add("download 512 MiB", "virsh", await timed(() => run("virsh", ["-c", uri, "vol-download", "--pool", "bench", "dense", out])));
-      await check("virsh download");
-      const py = JSON.parse((await run("/usr/bin/python3", [peer, uri, "bench", "dense", "download", out])).stdout) as { seconds: number };
-      add("download 512 MiB", "libvirt-python", py.seconds);
-      await check("python download");
-      add("upload 512 MiB", "ours", await timed(() => c.storageVolUpload({ vol, offset: 0n, length: 0n, flags: 0 }, createReadStream(dense, { highWaterMark: 4 * MiB }))));
-      add("upload 512 MiB", "virsh", await timed(() => run("virsh", ["-c", uri, "vol-upload", "--pool", "bench", "dense", dense])));
-      const pyu = JSON.parse((await run("/usr/bin/python3", [peer, uri, "bench", "dense", "upload", dense])).stdout) as { seconds: number };
-      add("upload 512 MiB", "libvirt-python", pyu.seconds);
+      for (const [client, go] of turn(downloads, pass)) {
+        await run("sync");
+        add("download 512 MiB", client, await go());
+        await check(`${client} download`);
+      }
+      for (const [client, go] of turn(uploads, pass)) {
+        await run("sync");
+        add("upload 512 MiB", client, await go());
+      }
     }
     await pipeline(await c.storageVolDownload({ vol, offset: 0n, length: 0n, flags: 0 }), createWriteStream(out, { highWaterMark: 4 * MiB }));
     await check("uploads");
@@ -160,9 +176,9 @@ async function main(): Promise<void> {
     const paused = await pausedCalls(uri, "bench", "dense");
 
     console.log("");
-    console.log(["what", "client", "seconds (median of 3)", "MB/s"].join(" | "));
+    console.log(["what", "client", "seconds (median of 3)", "MB/s", "each pass"].join(" | "));
     const size = (what: string): number => (what.includes("512") ? SIZE : GiB);
-    for (const r of rows) console.log([r.what, r.client, median(r.secs).toFixed(2), ((size(r.what) / median(r.secs)) / 1e6).toFixed(0)].join(" | "));
+    for (const r of rows) console.log([r.what, r.client, median(r.secs).toFixed(2), ((size(r.what) / median(r.secs)) / 1e6).toFixed(0), r.secs.map((x) => x.toFixed(2)).join(" ")].join(" | "));
     console.log("");
     const get = (what: string, client: string): number => median(rows.find((x) => x.what === what && x.client === client)!.secs);
     for (const what of ["download 512 MiB", "upload 512 MiB"]) {
