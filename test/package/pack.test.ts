@@ -112,7 +112,20 @@ describe("the packed package", () => {
     expect(JSON.parse(run(node, ["main.js"], p))).toEqual(["function", "tcp", "function", "function", "libvirt-remote", `v${oldest}`, true]);
     writeFileSync(
       join(p, "check.ts"),
-      'import { connect, type Client } from "libvirt-remote";\nexport async function f(): Promise<string> {\n  const c: Client = await connect("test:///default");\n  const { hostname } = await c.connectGetHostname();\n  return hostname;\n}\n',
+      [
+        'import { connect, open, type Client } from "libvirt-remote";',
+        'import { Connection } from "libvirt-remote/client";',
+        'import { eventNames } from "libvirt-remote/events";',
+        'import { Recorder } from "libvirt-remote/fixtures";',
+        'import { UnixTransport } from "libvirt-remote/transport";',
+        "export async function f(): Promise<string> {",
+        '  const c: Client = await connect("test:///default", { record: new Recorder(), transport: new UnixTransport("/nonexistent") });',
+        "  const { hostname } = await c.connectGetHostname();",
+        "  return hostname;",
+        "}",
+        "export const g = async (): Promise<boolean> => (await open()) instanceof Connection && typeof eventNames === \"function\";",
+        "",
+      ].join("\n"),
     );
     run(tsc, ["-p", "."], p);
     // The types are real: a wrong reply field fails.
