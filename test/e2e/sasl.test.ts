@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { execFile, spawn } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
@@ -215,6 +216,27 @@ describe.skipIf(!enabled)("SASL against a real libvirtd with Cyrus SASL", () => 
       await secured.close();
       await open.close();
       produced.push(recorder.toString());
+    }
+  });
+
+  it("carries a volume up and down through the DIGEST-MD5 confidentiality layer byte for byte", async () => {
+    const conn = await connect(`qemu+tcp://127.0.0.1:${sasl.tcpPort}/session`, { auth: { username: "alice", password: PASSWORD } });
+    expect(conn.auth?.layer).toMatch(/rc4/i);
+    const poolDir = join(root, "pool");
+    mkdirSync(poolDir, { mode: 0o777 });
+    chmodSync(poolDir, 0o777);
+    try {
+      const { pool } = await conn.storagePoolCreateXml({ xml: `<pool type='dir'><name>sasl-${process.pid}</name><target><path>${poolDir}</path></target></pool>`, flags: 0 });
+      const size = 1024 * 1024 + 1000;
+      const { vol } = await conn.storageVolCreateXml({ pool, xml: `<volume><name>v</name><capacity>${size}</capacity><target><format type='raw'/></target></volume>`, flags: 0 });
+      const data = randomBytes(size);
+      await conn.storageVolUpload({ vol, offset: 0n, length: 0n, flags: 0 }, [data.subarray(0, 300_000), data.subarray(300_000)]);
+      const back: Buffer[] = [];
+      for await (const chunk of await conn.storageVolDownload({ vol, offset: 0n, length: 0n, flags: 0 })) back.push(chunk as Buffer);
+      expect(Buffer.concat(back).equals(data)).toBe(true);
+      await conn.storagePoolDestroy({ pool });
+    } finally {
+      await conn.close();
     }
   });
 
