@@ -146,7 +146,16 @@ export class LibsshTransport implements Transport {
         fail(session.hostKeyError ?? this.error(`SSH connection to ${host}:${port} failed: ${err.message}`, err));
       });
       client.once("close", () => fail(session.hostKeyError ?? this.error(`the SSH connection to ${host}:${port} closed during setup`)));
+      // After the key exchange, whose signature proves the host key: only now is an accepted key saved.
+      let saved: Promise<void> = Promise.resolve();
+      client.once("handshake", () => {
+        saved = session.saveAcceptedKey();
+        saved.catch(fail);
+      });
       client.once("ready", () => {
+        void saved.then(() => runCommand(), () => undefined);
+      });
+      const runCommand = (): void => {
         client.exec(this.settings.command, (err, channel) => {
           if (settled) {
             channel?.close();
@@ -160,7 +169,7 @@ export class LibsshTransport implements Transport {
           signal?.removeEventListener("abort", onAbort);
           resolve(this.channelStream(client, channel, socket));
         });
-      });
+      };
       client.connect({
         sock: socket,
         username: this.settings.username,
@@ -238,6 +247,8 @@ export class LibsshTransport implements Transport {
 /** One connection's host key check and authentication, in libvirt's order. */
 class SetupSession {
   hostKeyError: TransportError | null = null;
+  /** A known_hosts line for a key accepted on first use, until the handshake proves it. */
+  private accepted: string | null = null;
   onFatal: (err: Error) => void = () => {};
   private readonly pending: SshAuthMethod[];
   /** What was tried and how it went, for the error when all fail. */
@@ -295,13 +306,23 @@ class SetupSession {
         throw this.t.error(`SSH host key for '${host}' (${hash}) was not accepted; it is not in '${knownHosts}'`);
       }
     }
+    // Written once the handshake has proved the server holds the key (ssh2 asks before checking its signature).
+    this.accepted = `${knownHostsLine(host, port, key)}\n`;
+    return true;
+  }
+
+  /** Adds the key accepted on first use to known_hosts; for after the handshake, as libvirt's libssh does. */
+  async saveAcceptedKey(): Promise<void> {
+    const line = this.accepted;
+    this.accepted = null;
+    if (line === null) return;
+    const { knownHosts } = this.t.settings;
     try {
       await mkdir(dirname(knownHosts), { recursive: true, mode: 0o700 });
-      await appendFile(knownHosts, `${knownHostsLine(host, port, key)}\n`, { mode: 0o600 });
+      await appendFile(knownHosts, line, { mode: 0o600 });
     } catch (e) {
       throw this.t.error(`failed to write known_hosts file '${knownHosts}': ${(e as Error).message}`, e);
     }
-    return true;
   }
 
   /** ssh2's authHandler: called first with null, then after each rejection with the methods the server still offers. */

@@ -1,11 +1,12 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UriError } from "../../src/rpc/errors.js";
 import { checkHostKey, hostListMatches, keyTypeOf, knownHostsLine, md5Fingerprint, parseKnownHosts } from "../../src/transport/known-hosts.js";
-import { libsshSettings } from "../../src/transport/libssh.js";
+import { LibsshTransport, libsshSettings } from "../../src/transport/libssh.js";
 import { parseUri } from "../../src/uri.js";
 
 /** An SSH public key blob: string type, then opaque key bytes. */
@@ -103,5 +104,58 @@ describe("libsshSettings (virNetClientNewLibSSH2's defaults)", () => {
     expect(() => libsshSettings(parseUri("test+libssh2://h/default?sshauth=gssapi"), false, { HOME: "/none" }, 0)).toThrow(UriError);
     expect(() => libsshSettings(parseUri("test+libssh2://h/default?known_hosts_verify=strict"), false, { HOME: "/none" }, 0)).toThrow(/Invalid host key verification method/);
     expect(() => libsshSettings(parseUri("test+libssh2://h/default?sshauth=privkey"), false, { HOME: "/none" }, 0)).toThrow(/needs a key/);
+  });
+});
+
+describe("+libssh2 against an in-process ssh2 server", () => {
+  let stopLying = (): void => undefined;
+
+  /** A server on loopback; with `lying`, its host key signs garbage, so it cannot prove it holds the key. */
+  async function sshServer(lying: boolean): Promise<{ port: number; close: () => void }> {
+    const { Server, utils } = (await import("ssh2")).default;
+    const pem = utils.generateKeyPairSync("ed25519").private;
+    const parsed = utils.parseKey(pem);
+    if (parsed instanceof Error) throw parsed;
+    // The server parses its own copy of the key: its class's sign() is what can be made to lie.
+    const proto = Object.getPrototypeOf(Array.isArray(parsed) ? parsed[0] : parsed) as { sign: (...a: unknown[]) => unknown };
+    const honest = proto.sign;
+    proto.sign = function (this: unknown, ...a: unknown[]) {
+      return lying ? randomBytes(64) : honest.apply(this, a);
+    };
+    stopLying = () => (proto.sign = honest);
+    const server = new Server({ hostKeys: [pem] }, (client) => {
+      client.on("authentication", (ctx) => ctx.accept());
+      client.on("ready", () => client.on("session", (accept) => accept().once("exec", (acceptExec) => acceptExec())));
+      client.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { port: (server.address() as { port: number }).port, close: () => server.close() };
+  }
+
+  it("known_hosts_verify=auto saves the host key only once the handshake has proved it, as libvirt's libssh does", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lr-kh-"));
+    try {
+      for (const lying of [true, false]) {
+        const server = await sshServer(lying);
+        const knownHosts = join(dir, `${lying}-known_hosts`);
+        const uri = parseUri(`test+libssh2://root@127.0.0.1:${server.port}/default?known_hosts=${knownHosts}&known_hosts_verify=auto&sshauth=password`);
+        const transport = new LibsshTransport(uri, { readOnly: false, auth: { password: "x" } }, "libssh2");
+        const outcome = await transport.connect().then(
+          (duplex) => (duplex.destroy(), "connected"),
+          (e: Error) => e.message,
+        );
+        server.close();
+        stopLying();
+        if (lying) {
+          expect(outcome).toMatch(/signature verification failed/);
+          expect(existsSync(knownHosts)).toBe(false);
+        } else {
+          expect(outcome).toBe("connected");
+          expect(readFileSync(knownHosts, "utf8")).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 /);
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
