@@ -1,7 +1,7 @@
 import type { CallOptions } from "../rpc/session.js";
 import type { Hole } from "../streams/hole.js";
 import type { CaptureOptions, DeviceCallOptions, DownloadOptions, UploadOptions } from "../streams/procedures.js";
-import { streamKind } from "../streams/procedures.js";
+import { streamKind } from "../streams/kind.js";
 import type { DeviceStream } from "../streams/device.js";
 import type { ReceiveStream } from "../streams/readable.js";
 import type { UploadSource } from "../streams/send.js";

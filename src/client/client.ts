@@ -18,7 +18,8 @@ import type { TlsCredentials } from "../transport/pki.js";
 import type { Transport } from "../transport/transport.js";
 import { parseUri, type ConnectionUri } from "../uri.js";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
-import { callStream, streamKind, type StreamCallOptions } from "../streams/procedures.js";
+import { streamKind } from "../streams/kind.js";
+import type { StreamCallOptions } from "../streams/procedures.js";
 import type { UploadSource } from "../streams/send.js";
 import { callable, methodFor, programApi } from "./api.js";
 import type { LxcApi, QemuApi, RemoteApi } from "../gen/api/index.js";
@@ -200,7 +201,10 @@ export class Client extends EventEmitter<ClientEvents> {
   callStream(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, input: UploadSource | undefined, options?: StreamCallOptions): Promise<unknown> {
     const opts = this.withDefaultTimeout(options);
     if (this.down !== null) return this.callWhenBack(procedure, opts, (left) => this.callStream(program, procedure, args, input, left));
-    return callStream(this.session, program, procedure, args, input, opts);
+    const session = this.session;
+    // The stream machinery loads on the first stream call; later ones send their call in the same tick.
+    if (streamProcedures !== null) return streamProcedures.callStream(session, program, procedure, args, input, opts);
+    return loadStreamProcedures().then((m) => m.callStream(session, program, procedure, args, input, opts));
   }
 
   /** A call's options with the connection's default timeout where the call names none. */
@@ -461,6 +465,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 export interface Client extends RemoteApi {}
 for (const [method, procedure] of callable(remoteProgram)) {
   Object.defineProperty(Client.prototype, method, { value: methodFor(remoteProgram, procedure, (self) => self as Client) });
+}
+
+let streamProcedures: typeof import("../streams/procedures.js") | null = null;
+async function loadStreamProcedures(): Promise<typeof import("../streams/procedures.js")> {
+  streamProcedures ??= await import("../streams/procedures.js");
+  return streamProcedures;
 }
 
 /** libvirt's client defaults (virsh's keepalive_interval and keepalive_count). */

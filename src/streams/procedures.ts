@@ -5,25 +5,10 @@ import type { CallOptions, RpcSession, StreamHandlers } from "../rpc/session.js"
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
 import { DeviceStream, type DeviceOptions } from "./device.js";
 import { ReceiveStream, type ReceiveOptions } from "./readable.js";
+import { streamKind } from "./kind.js";
 import { releaseSource, sendAll, type SendOptions, type UploadSource } from "./send.js";
 
-/**
- * How a stream procedure is used, from libvirt's annotations alone:
- *   - `upload`: `@writestream` (the client sends: volume upload, tunnelled migration);
- *   - `download`: `@readstream` with a `@sparseflag` (a volume download);
- *   - `capture`: `@readstream` with a reply value (a screenshot: MIME type, then data);
- *   - `device`: any other `@readstream` (console, channel), which libvirt
- *     uses both ways: the annotation says only that the daemon sends first.
- */
-export type StreamKind = "upload" | "download" | "capture" | "device";
-
-export function streamKind(p: ProcedureInfo): StreamKind | null {
-  const a = p.annotations;
-  if (a.writestream !== undefined) return "upload";
-  if (a.readstream === undefined) return null;
-  if (a.sparseflag !== undefined) return "download";
-  return p.ret !== null ? "capture" : "device";
-}
+export { streamKind, type StreamKind } from "./kind.js";
 
 export type DownloadOptions = CallOptions & ReceiveOptions;
 export type CaptureOptions = CallOptions & Omit<ReceiveOptions, "holes">;
