@@ -3,10 +3,11 @@
 // A daemon of our own, so no other test file changes the state between the
 // two runs.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../src/client/client.js";
 import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
 import { sharedDaemon } from "../e2e/daemon.js";
 import { limited, lr, virshRun, type Outcome } from "./helpers.js";
@@ -180,6 +181,77 @@ describe.skipIf(!available)("virsh-named commands print what virsh prints", () =
       expect(await lr([...c, step, "cli-run"])).toMatchObject({ code: 0, stderr: "" });
       const s = await both([...c, "domstate", "cli-run", "--reason"]);
       expect(s.ours).toEqual(s.virsh);
+    }
+  });
+
+  it("undefine with --storage, --remove-all-storage, --wipe-storage: what virsh prints and removes", async () => {
+    const c = ["-c", d.uris.qemuUnix];
+    const conn = await connect(d.uris.qemuUnix);
+    /** A domain with disks in a pool of its own (two by path, one by pool and volume), one outside any pool, an empty CD-ROM. */
+    const setUp = async (who: string): Promise<{ name: string; pool: string; dir: string }> => {
+      const name = `und-${who}`;
+      const poolName = `undpool-${who}`;
+      const poolDir = join(dir, poolName);
+      mkdirSync(poolDir, { recursive: true });
+      chmodSync(dir, 0o755); // the daemon runs as another user
+      chmodSync(poolDir, 0o777);
+      let pool = await conn.storagePoolLookupByName({ name: poolName }).then((r) => r.pool, () => null);
+      pool ??= (await conn.storagePoolCreateXml({ xml: `<pool type='dir'><name>${poolName}</name><target><path>${poolDir}</path></target></pool>`, flags: 0 })).pool;
+      for (const v of ["a.img", "b.img", "c.img"]) {
+        await conn.storageVolLookupByName({ pool, name: v }).catch(() =>
+          conn.storageVolCreateXml({ pool: pool!, xml: `<volume><name>${v}</name><capacity>1048576</capacity><target><format type='raw'/></target></volume>`, flags: 0 }),
+        );
+      }
+      const disk = (dev: string, source: string): string => `<disk type='file' device='disk'><driver name='qemu' type='raw'/>${source}<target dev='${dev}' bus='virtio'/></disk>`;
+      const xml =
+        `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>` +
+        "<emulator>/usr/bin/qemu-system-x86_64</emulator>" +
+        disk("vda", `<source file='${poolDir}/a.img'/>`) +
+        disk("vdb", `<source file='${poolDir}/b.img'/>`) +
+        disk("vdc", `<source file='${dir}/loose-${who}.img'/>`) +
+        `<disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='${poolName}' volume='c.img'/><target dev='vdd' bus='virtio'/></disk>` +
+        "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk></devices></domain>";
+      await conn.domainDefineXml({ xml });
+      return { name, pool: poolName, dir: poolDir };
+    };
+    const volumes = async (pool: string): Promise<string[]> => {
+      const { pool: p } = await conn.storagePoolLookupByName({ name: pool });
+      await conn.storagePoolRefresh({ pool: p, flags: 0 });
+      return (await conn.storagePoolListAllVolumes({ pool: p, need_results: 1, flags: 0 })).vols.map((v) => v.name).sort();
+    };
+    const defined = async (name: string): Promise<boolean> => conn.domainLookupByName({ name }).then(() => true, () => false);
+    const cases: string[][] = [
+      ["--wipe-storage"],
+      ["--delete-snapshots"],
+      ["--storage", "vda,nosuch"],
+      ["--storage", "vdb", "--wipe-storage"],
+      ["--remove-all-storage"],
+    ];
+    const diffs: unknown[] = [];
+    const seen: string[] = [];
+    try {
+      for (const extra of cases) {
+        const v = await setUp("v");
+        const o = await setUp("o");
+        const virsh = await virshRun([...c, "undefine", v.name, ...extra]);
+        const ours = await lr([...c, "undefine", o.name, ...extra]);
+        const same = (x: string): string => x.replaceAll(o.dir, v.dir).replaceAll(o.name, v.name).replaceAll("loose-o", "loose-v");
+        const theirs = { ...virsh, state: { defined: await defined(v.name), volumes: await volumes(v.pool) } };
+        const mine = { code: ours.code, stdout: same(ours.stdout), stderr: same(ours.stderr), state: { defined: await defined(o.name), volumes: await volumes(o.pool) } };
+        if (JSON.stringify(mine) !== JSON.stringify(theirs)) diffs.push({ extra, ours: mine, virsh: theirs });
+        seen.push(`${virsh.stdout}${virsh.stderr}`.replaceAll(v.dir, "POOL").replaceAll(dir, "DIR"));
+        for (const who of [v, o]) await conn.domainLookupByName({ name: who.name }).then((r) => conn.domainUndefine({ dom: r.dom }), () => undefined);
+      }
+      expect(diffs).toEqual([]);
+      // Not vacuous: each case took its path in virsh.
+      expect(seen[0]).toContain("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'");
+      expect(seen[1]).toContain("Option --remove-all-storage is required by option --delete-storage-volume-snapshots");
+      expect(seen[2]).toContain("Volume 'nosuch' was not found in domain's definition.");
+      expect(seen[3]).toContain("Wiping volume 'vdb'(POOL/b.img) ... Done.\nVolume 'vdb'(POOL/b.img) removed.");
+      expect(seen[4]).toContain("Volume 'vda'(POOL/a.img) removed.\nVolume 'vdb'(POOL/b.img) removed.\nVolume 'vdd'(c.img) removed.");
+      expect(seen[4]).toContain("error: Storage volume 'vdc'(DIR/loose-v.img) is not managed by libvirt. Remove it manually.\n\n");
+    } finally {
+      await conn.close();
     }
   });
 

@@ -3,8 +3,10 @@
 
 import { readFile } from "node:fs/promises";
 import { LibvirtError } from "../../rpc/errors.js";
-import { CommandFailed, exclusive, type OptDef, type VirshCommand } from "../vsh.js";
-import { lookupDomain, step } from "./util.js";
+import type { RemoteNonnullStorageVol } from "../../gen/remote_protocol.js";
+import { CommandFailed, exclusive, requires, type OptDef, type VshContext, type VirshCommand } from "../vsh.js";
+import { domainDisks } from "./disks.js";
+import { lookupDomain, step, stringToArray } from "./util.js";
 
 const DOMAIN: OptDef = { name: "domain", type: "data", required: true };
 const bool = (name: string): OptDef => ({ name, type: "bool" });
@@ -46,6 +48,11 @@ export const commands: VirshCommand[] = [
     options: [
       DOMAIN,
       bool("managed-save"),
+      { name: "storage", type: "string" },
+      bool("remove-all-storage"),
+      { name: "delete-snapshots", type: "alias", alias: "delete-storage-volume-snapshots" },
+      bool("delete-storage-volume-snapshots"),
+      bool("wipe-storage"),
       bool("snapshots-metadata"),
       bool("checkpoints-metadata"),
       bool("nvram"),
@@ -54,8 +61,14 @@ export const commands: VirshCommand[] = [
       bool("keep-tpm"),
     ],
     async run(ctx, opts) {
+      requires(opts, "delete-storage-volume-snapshots", "remove-all-storage");
       exclusive(opts, "nvram", "keep-nvram");
       exclusive(opts, "tpm", "keep-tpm");
+      const storage = opts.string("storage");
+      const removeAll = opts.bool("remove-all-storage");
+      if (storage === undefined && !removeAll && opts.bool("wipe-storage")) {
+        throw new CommandFailed(["'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'"]);
+      }
       let flags = 0;
       const named: [string, number][] = [["managed-save", 1], ["snapshots-metadata", 2], ["nvram", 4], ["keep-nvram", 8], ["checkpoints-metadata", 16], ["tpm", 32], ["keep-tpm", 64]];
       for (const [n, f] of named) if (opts.bool(n)) flags |= f;
@@ -78,10 +91,19 @@ export const commands: VirshCommand[] = [
       // Only the flags for what exists, so that an older daemon is not asked about flags it would refuse.
       if (!hasManagedSave) flags &= ~1;
       if (snapshots === 0) flags &= ~2;
+      let vols: StorageToRemove[] = [];
+      if (storage !== undefined || removeAll) {
+        if (running) throw new CommandFailed(["Storage volume deletion is supported only on stopped domains"]);
+        if (storage !== undefined && removeAll) throw new CommandFailed(["Specified both --storage and --remove-all-storage"]);
+        const picked = await storageOf(ctx, c, dom, storage === undefined ? null : stringToArray(storage));
+        if (picked === null) return false;
+        vols = picked;
+      }
       if (hasManagedSave && !opts.bool("managed-save")) throw new CommandFailed(["Refusing to undefine while domain managed save image exists"]);
       if (snapshots > 0 && !opts.bool("snapshots-metadata")) throw new CommandFailed([`Refusing to undefine while ${snapshots} snapshots exist`]);
       await step(`Failed to undefine domain '${word}'`, () => (flags === 0 ? c.domainUndefine({ dom }) : c.domainUndefineFlags({ dom, flags })));
       ctx.printExtra(`Domain '${word}' has been undefined\n`);
+      return removeStorage(ctx, c, vols, { wipe: opts.bool("wipe-storage"), flags: opts.bool("delete-storage-volume-snapshots") ? 2 : 0 });
     },
   },
   {
@@ -175,3 +197,76 @@ function osMessage(e: NodeJS.ErrnoException): string {
   return (e.code !== undefined ? words[e.code] : undefined) ?? e.message;
 }
 
+interface StorageToRemove {
+  vol: RemoteNonnullStorageVol;
+  target: string;
+  source: string;
+}
+
+/**
+ * The volumes behind a domain's disks, as virsh's undefine picks them: all
+ * (`--remove-all-storage`) or those named by target or source path. A disk
+ * whose volume libvirt does not manage is skipped with an error line; a
+ * name that matches no disk fails the command before anything is undefined
+ * (null).
+ */
+async function storageOf(ctx: VshContext, c: Client, dom: Dom, wanted: string[] | null): Promise<StorageToRemove[] | null> {
+  const { xml } = await c.domainGetXmlDesc({ dom, flags: 0 });
+  const left: (string | null)[] = wanted === null ? [] : [...wanted];
+  const found: StorageToRemove[] = [];
+  for (const disk of domainDisks(xml)) {
+    if (disk.source === "") continue;
+    if (wanted !== null) {
+      const i = left.findIndex((w) => w === disk.target || w === disk.source);
+      if (i < 0) continue;
+      left[i] = null;
+    }
+    let vol: RemoteNonnullStorageVol | null = null;
+    if (disk.pool !== null) {
+      const pool = await c.storagePoolLookupByName({ name: disk.pool }).then((r) => r.pool, () => null);
+      if (pool === null) {
+        ctx.error(`Storage pool '${disk.pool}' for volume '${disk.target}' not found.`);
+        continue;
+      }
+      vol = await c.storageVolLookupByName({ pool, name: disk.source }).then((r) => r.vol, () => null);
+    } else {
+      vol = await c.storageVolLookupByPath({ path: disk.source }).then((r) => r.vol, () => null);
+    }
+    if (vol === null) {
+      ctx.error(`Storage volume '${disk.target}'(${disk.source}) is not managed by libvirt. Remove it manually.\n`);
+      continue;
+    }
+    found.push({ vol, target: disk.target, source: disk.source });
+  }
+  const unmatched = left.filter((w): w is string => w !== null);
+  for (const w of unmatched) ctx.error(`Volume '${w}' was not found in domain's definition.\n`);
+  return unmatched.length > 0 ? null : found;
+}
+
+/** After the undefine: wipe (if asked) and delete each volume; a failure is reported and the rest go on. */
+async function removeStorage(ctx: VshContext, c: Client, vols: readonly StorageToRemove[], o: { wipe: boolean; flags: number }): Promise<boolean> {
+  let ok = true;
+  // As virsh's vshReportError at the end: the library's error if the last call failed.
+  let lastFailure: unknown = null;
+  for (const { vol, target, source } of vols) {
+    if (o.wipe) {
+      ctx.printExtra(`Wiping volume '${target}'(${source}) ... `);
+      lastFailure = await c.storageVolWipe({ vol, flags: 0 }).then(() => null, (e: unknown) => e);
+      if (lastFailure !== null) {
+        ctx.error("Failed! Volume not removed.");
+        ok = false;
+        continue;
+      }
+      ctx.printExtra("Done.\n");
+    }
+    lastFailure = await c.storageVolDelete({ vol, flags: o.flags }).then(() => null, (e: unknown) => e);
+    if (lastFailure !== null) {
+      ctx.error(`Failed to remove storage volume '${target}'(${source})`);
+      ok = false;
+    } else {
+      ctx.printExtra(`Volume '${target}'(${source}) removed.\n`);
+    }
+  }
+  if (lastFailure !== null) throw new CommandFailed([], { cause: lastFailure });
+  return ok;
+}

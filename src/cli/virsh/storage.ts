@@ -2,7 +2,7 @@
 
 import { formatTable } from "../../admin/format.js";
 import { CommandFailed, exclusive, type OptDef, type VirshCommand } from "../vsh.js";
-import { caseCompare, lookupPool, prettyCapacity } from "./util.js";
+import { caseCompare, lookupPool, prettyCapacity, stringToArray } from "./util.js";
 import { uuidToString } from "../../uuid.js";
 
 const bool = (name: string): OptDef => ({ name, type: "bool" });
@@ -30,8 +30,7 @@ export const commands: VirshCommand[] = [
       exclusive(opts, "details", "uuid");
       exclusive(opts, "details", "name");
       const type = opts.string("type");
-      // vshStringToArray: commas separate, a doubled comma is a literal one.
-      for (const t of type === undefined ? [] : type.split(/(?<!,),(?!,)/).map((s) => s.replace(/,,/g, ","))) {
+      for (const t of type === undefined ? [] : stringToArray(type)) {
         const f = POOL_TYPES[t];
         if (f === undefined) throw new CommandFailed([`Invalid pool type '${t}'`]);
         flags |= f;

@@ -172,3 +172,8 @@ export async function step<T>(line: string, fn: () => Promise<T>): Promise<T> {
     throw new CommandFailed([line], { cause: e });
   }
 }
+
+/** vshStringToArray: commas separate, a doubled comma is a literal one. */
+export function stringToArray(text: string): string[] {
+  return text.split(/(?<!,),(?!,)/).map((s) => s.replace(/,,/g, ","));
+}
