@@ -82,7 +82,6 @@ async function sha256(path: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  
   const d = await startDaemon();
   // BENCH_DIR=/dev/shm puts files and pool in memory: the disk then plays no part,
   // and the clients compete for the two cores with the daemon writing to tmpfs instead.
