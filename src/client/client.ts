@@ -140,7 +140,7 @@ export class Client extends EventEmitter<ClientEvents> {
   private readonly policy: ReconnectPolicy | null;
   private dispatcher: EventDispatcher | null = null;
   /** Set while the connection is being made again: what ended the last one, and who waits. */
-  private down: { info: DisconnectInfo; waiters: Set<() => void>; stop: AbortController } | null = null;
+  private down: { info: DisconnectInfo; waiters: Set<() => void>; stop: AbortController; back?: Promise<void> } | null = null;
   private finalInfo: CloseInfo | null = null;
   /** close() has begun: the connection's end, whatever its reason, is the client's. */
   private closing = false;
@@ -386,7 +386,9 @@ export class Client extends EventEmitter<ClientEvents> {
   whenBack(): Promise<void> | null {
     const down = this.down;
     if (down === null || this.policy!.whileDisconnected === "fail") return null;
-    return new Promise((resolve) => down.waiters.add(resolve));
+    // One promise for the whole outage, however many ask.
+    down.back ??= new Promise((resolve) => down.waiters.add(resolve));
+    return down.back;
   }
 
   /** A call made while disconnected: made once the connection is back, within its own timeout and signal. */

@@ -9,6 +9,7 @@ import { repoRoot } from "../../protocol/fetch.js";
 import { connect } from "../../src/client/client.js";
 import { readFixture } from "../../src/fixtures/format.js";
 import { freePort } from "../../src/testing/daemon.js";
+import { uuidToString } from "../../src/uuid.js";
 import { sharedDaemon } from "../e2e/daemon.js";
 
 const run = promisify(execFile);
@@ -62,7 +63,7 @@ describe.skipIf(daemon === null)("libvirt-remote record and replay", () => {
     const owner = await connect(daemon!.uris.qemuUnix);
     const usage = join(dir, "volume");
     const { secret } = await owner.secretDefineXml({ xml: `<secret ephemeral='no' private='no'><usage type='volume'><volume>${usage}</volume></usage></secret>`, flags: 0 });
-    const uuid = Buffer.from(secret.uuid).toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    const uuid = uuidToString(secret.uuid);
     const value = Buffer.from(`virsh-secret-${process.pid}`);
     try {
       const files: Record<string, string> = {};
