@@ -58,6 +58,7 @@ export interface SessionStats {
   undecodableEvents: number;
   /** Events whose status was not OK, which libvirt's client ignores too. */
   ignoredEvents: number;
+  /** Stream packets dropped because their stream is over: ended, finished, aborted, given up on, or unknown. */
   ignoredStreamMessages: number;
   lateReplies: number;
   /** Keepalive messages with a procedure other than PING and PONG, which libvirt ignores. */
@@ -560,7 +561,10 @@ export class RpcSession {
     }
     if (h.type === MessageType.VIR_NET_STREAM_HOLE) {
       if (h.status !== MessageStatus.VIR_NET_CONTINUE) throw new ProtocolError(`stream hole for ${s.procedure.name} has status ${h.status}`);
-      if (s.closing !== null || s.orphan || s.ended) return;
+      if (isOver(s)) {
+        this.stats.ignoredStreamMessages++;
+        return;
+      }
       if (!s.sparse) return this.failStream(s, new ProtocolError(`the daemon sent a hole on ${s.procedure.name}, which was not opened sparse`));
       let length: number;
       try {
@@ -576,8 +580,11 @@ export class RpcSession {
     }
     switch (h.status) {
       case MessageStatus.VIR_NET_CONTINUE: {
-        // After finish or abort was sent, what the daemon had already queued is dropped.
-        if (s.closing !== null || s.orphan || s.ended) return;
+        // After the daemon's end, or once finish or abort was sent, what the daemon sends is dropped.
+        if (isOver(s)) {
+          this.stats.ignoredStreamMessages++;
+          return;
+        }
         if (body.remaining === 0) {
           s.ended = true;
           s.handlers.end();
@@ -796,6 +803,11 @@ export class RpcSession {
     this.options.onClose?.(this.closeInfo);
     this.resolveClosed(this.closeInfo);
   }
+}
+
+/** Still registered, but taking no more data: ended by the daemon, finished or aborted by the client, or orphaned. */
+function isOver(s: StreamEntry): boolean {
+  return s.closing !== null || s.orphan || s.ended;
 }
 
 function header(program: ProgramInfo, proc: number, type: Header["type"], serial: number): Header {
