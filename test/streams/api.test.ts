@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { promisify } from "node:util";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { Client } from "../../src/client/client.js";
 import { remoteProgram } from "../../src/gen/remote_protocol.js";
@@ -41,5 +44,19 @@ describe("stream procedures in the typed API", () => {
     expectTypeOf<Parameters<Client["storageVolUpload"]>[1]>().toMatchTypeOf<AsyncIterable<Uint8Array | Hole> | Iterable<Uint8Array | Hole>>();
     expectTypeOf<ReturnType<Client["storageVolUpload"]>>().toEqualTypeOf<Promise<void>>();
     expectTypeOf<ReturnType<Client["connectGetHostname"]>>().toEqualTypeOf<Promise<{ hostname: string }>>();
+  });
+
+  // expectTypeOf does nothing at run time: the assertions above hold only if tsc checks this
+  // file, so `npm test` runs tsc on it, beside a canary whose one wrong assertion must fail.
+  it("tsc checks the type assertions of this file (and rejects a wrong one)", async () => {
+    const root = join(import.meta.dirname, "../..");
+    const canary = "test/types/expect-type-canary.ts";
+    const flags = ["--ignoreConfig", "--noEmit", "--strict", "--exactOptionalPropertyTypes", "--noUncheckedIndexedAccess", "--module", "nodenext", "--target", "es2022", "--lib", "es2023", "--types", "node", "--skipLibCheck"];
+    const out = await promisify(execFile)(join(root, "node_modules/.bin/tsc"), [...flags, "test/streams/api.test.ts", canary], { cwd: root, encoding: "utf8" }).then(
+      () => "",
+      (e: { stdout: string }) => e.stdout,
+    );
+    const errors = out.split("\n").filter((l) => / error TS\d+/.test(l));
+    expect(errors.map((l) => l.replace(/: error (TS\d+):.*/, " $1"))).toEqual([`${canary}(6,45) TS2344`]);
   });
 });
