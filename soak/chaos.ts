@@ -7,7 +7,14 @@ import type { ThrowawayDaemon } from "../src/testing/daemon.js";
 import { gcHeap } from "./measure.js";
 
 export interface ChaosOptions {
+  /** How long to run; ignored when `plan` is given. */
   seconds: number;
+  /**
+   * The disturbances to cause, in order, one per uptime window; the run ends
+   * after the last. Without it the kind is drawn at random until `seconds`
+   * have passed (a busy machine then fits fewer windows: tests give a plan).
+   */
+  plan?: readonly Disturbance[];
   /** Seconds between disturbances: uniformly random in [min, max]. */
   minGap: number;
   maxGap: number;
@@ -35,7 +42,7 @@ export interface ChaosResult {
   reconnects: number;
 }
 
-type Disturbance = "kill" | "term" | "stop";
+export type Disturbance = "kill" | "term" | "stop";
 
 /**
  * Runs for `seconds`: a generator connection suspends and resumes the test
@@ -102,16 +109,18 @@ export async function chaosSoak(d: ThrowawayDaemon, o: ChaosOptions, log: (s: st
   const load = Promise.all([cause(), call()]);
 
   const windows: ChaosWindow[] = [];
-  const deadline = Date.now() + o.seconds * 1000;
+  const began = Date.now();
+  const deadline = began + o.seconds * 1000;
   let start = Date.now();
   let baseCaused = 0;
   let baseReceived = 0;
   let baseCalls = 0;
-  while (Date.now() < deadline) {
+  const more = (): boolean => (o.plan === undefined ? Date.now() < deadline : windows.length < o.plan.length);
+  while (more()) {
     await sleep((o.minGap + random() * (o.maxGap - o.minGap)) * 1000);
     // Let the window's last events arrive before counting it.
     await sleep(200);
-    const what: Disturbance = (["kill", "term", "stop"] as const)[Math.floor(random() * 3)]!;
+    const what: Disturbance = o.plan?.[windows.length] ?? (["kill", "term", "stop"] as const)[Math.floor(random() * 3)]!;
     const heap = await gcHeap();
     windows.push({
       ended: what,
@@ -153,7 +162,7 @@ export async function chaosSoak(d: ThrowawayDaemon, o: ChaosOptions, log: (s: st
   const extra = windows.reduce((n, w) => n + Math.max(0, w.received - w.caused), 0);
   const ok = failedUp === 0 && heapGrowth <= o.heapTolerance && windows.length > 0;
   const line =
-    `chaos: ${o.seconds} s, ${windows.length} disturbances, ${reconnects} reconnects; ` +
+    `chaos: ${o.plan === undefined ? `${o.seconds} s` : `${((Date.now() - began) / 1000).toFixed(1)} s`}, ${windows.length} disturbances, ${reconnects} reconnects; ` +
     `events caused ${windows.reduce((n, w) => n + w.caused, 0)}, received ${windows.reduce((n, w) => n + w.received, 0)} ` +
     `(short ${lost}, over ${extra}, in windows that ended in a kill or stop); ` +
     `calls ok ${calls}, failed while down ${failedDown}, failed while up ${failedUp}; ` +

@@ -14,14 +14,15 @@ describe.skipIf(sharedDaemon() === null)("chaos: a steady load while the daemon 
   });
 
   it("loses no call while connected, keeps every subscription, and memory stays flat", async () => {
-    // A fixed sequence of disturbances, so that every kind happens in a short run.
-    const sequence = [0.1, 0.2, 0.5, 0.9, 0.4, 0.6, 0.2, 0.8];
+    // Every kind of disturbance, in a fixed order: a plan, not a time budget, so that a busy machine
+    // runs the same windows, only slower (a 20 s budget fitted no SIGTERM on a loaded machine).
+    const plan = ["kill", "term", "stop", "kill"] as const;
+    const sequence = [0.1, 0.5, 0.9, 0.4, 0.6, 0.2, 0.8];
     let i = 0;
     const random = (): number => sequence[i++ % sequence.length]!;
-    const r = await chaosSoak(d, { seconds: 20, minGap: 2, maxGap: 3, heapTolerance: 0.5, random }, () => {});
+    const r = await chaosSoak(d, { seconds: 0, plan, minGap: 2, maxGap: 3, heapTolerance: 0.5, random }, () => {});
     console.log(r.line);
-    expect(r.windows.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(r.windows.map((w) => w.ended))).toEqual(new Set(["kill", "term", "stop"]));
+    expect(r.windows.map((w) => w.ended)).toEqual([...plan]);
     expect(r.callsFailedWhileUp).toBe(0);
     expect(r.reconnects).toBeGreaterThanOrEqual(3);
     // Every window after a reconnect saw the events it caused: the subscription came back each time.
