@@ -136,6 +136,8 @@ function adminWords(g: GlobalOptions, args: string[]): string[] {
 /** One line on stderr, never a stack trace: these are about the user's input or the daemon. */
 async function describe(err: unknown): Promise<string> {
   if (err instanceof UsageError) return err.message;
+  const { CommandError } = await import("./command-error.js");
+  if (err instanceof CommandError) return err.cause === undefined ? err.step : `${err.step}: ${await describe(err.cause)}`;
   const { LibvirtError, LibvirtRemoteError } = await import("../rpc/errors.js");
   const { XdrError } = await import("../xdr/index.js");
   if (err instanceof LibvirtError) return `${err.code}: ${err.message}`;

@@ -8,11 +8,16 @@ export class Progress {
   private last = 0;
   private readonly enabled: boolean;
 
+  /** Whether a bar would show at all (stderr is a terminal). */
+  static shows(out: NodeJS.WriteStream = process.stderr): boolean {
+    return out.isTTY === true;
+  }
+
   constructor(
     private readonly total: number,
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
-    this.enabled = out.isTTY === true;
+    this.enabled = Progress.shows(out);
   }
 
   update(done: number, force = false): void {
@@ -27,6 +32,11 @@ export class Progress {
     const bar = "#".repeat(Math.round(frac * width)).padEnd(width, " ");
     const left = rate > 0 && this.total > done ? (this.total - done) / rate : 0;
     this.out.write(`\r[${bar}] ${mib(done)}/${mib(this.total)} MiB  ${mib(rate)} MiB/s  ${clock(left)} left `);
+  }
+
+  /** A transfer that failed: the bar's line is ended, so that the error gets a line of its own. */
+  abandon(): void {
+    if (this.enabled && this.last > 0) this.out.write("\n");
   }
 
   done(final: number): void {

@@ -1,8 +1,8 @@
-import { createWriteStream } from "node:fs";
-import { unlink } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
+import { CommandError } from "./command-error.js";
 import { connect } from "./connection.js";
+import { TargetFile } from "./target-file.js";
 import { UsageError, intOption } from "./usage.js";
 
 export const SCREENSHOT_USAGE = `usage: libvirt-remote screenshot [-c URI] DOMAIN [FILE] [--screen N]
@@ -32,13 +32,20 @@ export async function screenshotMain(argv: string[]): Promise<number> {
   const client = await connect(values.connect);
   try {
     const { dom } = await client.domainLookupByName({ name });
-    const { mime, stream } = await client.domainScreenshot({ dom, screen, flags: 0 });
+    const { mime, stream } = await client.domainScreenshot({ dom, screen, flags: 0 }).catch((e: unknown) => {
+      throw new CommandError(`could not take a screenshot of ${name}`, e);
+    });
     const file = fileArg ?? `${dom.name}-${stamp(new Date())}${EXTENSIONS[mime ?? ""] ?? ""}`;
+    // virsh's order: the file is created (or truncated) once the daemon has said yes.
+    const target = await TargetFile.open(file).catch((e: unknown) => {
+      stream.destroy();
+      throw new CommandError(`cannot create file ${file}`, e);
+    });
     try {
-      await pipeline(stream, createWriteStream(file));
+      await pipeline(stream, target.handle.createWriteStream());
     } catch (e) {
-      await unlink(file).catch(() => {});
-      throw e;
+      await target.discard();
+      throw new CommandError(`could not receive data from domain '${name}'`, e);
     }
     process.stdout.write(`Screenshot saved to ${file}, with type of ${mime}\n`);
   } finally {

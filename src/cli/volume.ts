@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -8,7 +8,9 @@ import { connect } from "./connection.js";
 import { VirStorageVolDownloadFlags, VirStorageVolUploadFlags } from "../gen/libvirt_storage.js";
 import type { RemoteNonnullStorageVol } from "../gen/remote_protocol.js";
 import { readSparseFile, writeSparseFile } from "../streams/sparse.js";
+import { CommandError } from "./command-error.js";
 import { Progress } from "./progress.js";
+import { TargetFile } from "./target-file.js";
 import { UsageError } from "./usage.js";
 
 export const VOL_UPLOAD_USAGE = `usage: libvirt-remote vol-upload [-c URI] [--pool POOL] VOL FILE [--offset N] [--length N] [--sparse]
@@ -92,29 +94,59 @@ export async function volDownloadMain(argv: string[]): Promise<number> {
   const client = await connect(a.uri);
   try {
     const vol = await lookupVolume(client, a.pool, a.vol);
-    const { capacity } = await client.storageVolGetInfo({ vol });
-    const total = Number(a.length > 0n ? a.length : capacity - a.offset);
-    const progress = new Progress(total);
-    const args = { vol, offset: a.offset, length: a.length };
-    if (a.sparse) {
-      const stream = await client.storageVolDownload({ ...args, flags: VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM }, { holes: "records" });
-      const { size } = await writeSparseFile(stream, a.file, { onProgress: (n) => progress.update(n) });
-      progress.done(size);
-    } else {
-      const stream = await client.storageVolDownload({ ...args, flags: 0 });
-      let done = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          done += chunk.length;
-          progress.update(done);
-          cb(null, chunk);
-        },
-      });
-      await pipeline(stream, count, createWriteStream(a.file, { highWaterMark: IO_CHUNK }));
-      progress.done(done);
+    const progress = new Progress(await downloadSize(client, vol, a));
+    // virsh's order: the file is created (or truncated) before the download is asked for.
+    const target = await TargetFile.open(a.file).catch((e: unknown) => {
+      throw new CommandError(`cannot create ${a.file}`, e);
+    });
+    try {
+      await download(client, vol, a, target, progress);
+    } catch (e) {
+      progress.abandon();
+      await target.discard();
+      throw e;
     }
   } finally {
     await client.close();
   }
   return 0;
+}
+
+/**
+ * The bytes to expect, for the progress bar only: virsh asks nothing before
+ * downloading, so a volume whose information cannot be read (0, unknown)
+ * fails, or not, at the download as with virsh.
+ */
+async function downloadSize(client: Client, vol: RemoteNonnullStorageVol, a: { offset: bigint; length: bigint }): Promise<number> {
+  if (a.length > 0n) return Number(a.length);
+  if (!Progress.shows()) return 0;
+  const info = await client.storageVolGetInfo({ vol }).catch(() => null);
+  return info === null ? 0 : Number(info.capacity - a.offset);
+}
+
+async function download(client: Client, vol: RemoteNonnullStorageVol, a: { vol: string; offset: bigint; length: bigint; sparse: boolean }, target: TargetFile, progress: Progress): Promise<void> {
+  const args = { vol, offset: a.offset, length: a.length, flags: a.sparse ? VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0 };
+  const stream = await client.storageVolDownload(args, a.sparse ? { holes: "records" } : {}).catch((e: unknown) => {
+    throw new CommandError(`cannot download from volume ${a.vol}`, e);
+  });
+  const receiving = (e: unknown): never => {
+    throw new CommandError(`cannot receive data from volume ${a.vol}`, e);
+  };
+  if (a.sparse) {
+    // writeSparseFile opens the file by its path again (truncating what this run just opened).
+    await target.handle.close();
+    const { size } = await writeSparseFile(stream, target.path, { onProgress: (n) => progress.update(n) }).catch(receiving);
+    progress.done(size);
+    return;
+  }
+  let done = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      done += chunk.length;
+      progress.update(done);
+      cb(null, chunk);
+    },
+  });
+  await pipeline(stream, count, target.handle.createWriteStream({ highWaterMark: IO_CHUNK })).catch(receiving);
+  progress.done(done);
 }
