@@ -37,7 +37,7 @@ export { Hole, isHole, type StreamChunk } from "./streams/hole.js";
 
 // Types only: free at run time. The classes themselves come from the subpaths.
 export type { Client, ConnectOptions, ClientEvents, DisconnectInfo, ReconnectInfo } from "./client/client.js";
-export type { ReconnectOptions } from "./client/reconnect.js";
+export type { ReconnectOptions, ReconnectFailedInfo } from "./client/reconnect.js";
 export type { ProgramApi, ProcedureMethod } from "./client/api.js";
 export type {
   EventDispatcher,

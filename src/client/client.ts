@@ -5,16 +5,13 @@ import { VirDrvFeature } from "../gen/libvirt_internal.js";
 import { lxcProgram } from "../gen/lxc_protocol.js";
 import { qemuProgram } from "../gen/qemu_protocol.js";
 import { remoteProgram } from "../gen/remote_protocol.js";
-import type { AuthOptions } from "../auth/credentials.js";
 import { authenticate, type AuthOutcome } from "../auth/negotiate.js";
 import { EventDispatcher } from "../events/dispatcher.js";
-import type { Recorder } from "../fixtures/recorder.js";
-import { AbortError, ConnectionClosedError, OptionError, TimeoutError } from "../rpc/errors.js";
-import { checkCallOptions, checkKeepalive, checkSignal, checkTimeout, connectDeadline, longTimeout, type LongTimeout } from "../rpc/options.js";
-import { RpcSession, type CallOptions, type CloseInfo, type InboundEvent, type StreamFlowOptions } from "../rpc/session.js";
+import { AbortError, ConnectionClosedError, TimeoutError } from "../rpc/errors.js";
+import { checkCallOptions, checkKeepalive, connectDeadline, longTimeout, type LongTimeout } from "../rpc/options.js";
+import { RpcSession, type CallOptions, type CloseInfo, type InboundEvent } from "../rpc/session.js";
 import * as trace from "../rpc/trace.js";
 import { transportFor } from "../transport/select.js";
-import type { TlsCredentials } from "../transport/pki.js";
 import type { Transport } from "../transport/transport.js";
 import { parseUri, type ConnectionUri } from "../uri.js";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
@@ -23,52 +20,17 @@ import type { StreamCallOptions } from "../streams/procedures.js";
 import type { UploadSource } from "../streams/send.js";
 import { callable, methodFor, programApi } from "./api.js";
 import type { LxcApi, QemuApi, RemoteApi } from "../gen/api/index.js";
-import { backoff, reconnectPolicy, type ReconnectOptions, type ReconnectPolicy } from "./reconnect.js";
+import { checkConnectOptions, DEFAULT_KEEPALIVE, type ConnectOptions } from "./options.js";
+import { isPermanentFailure } from "./permanent.js";
+import { BackoffStreak, reconnectPolicy, sleep, type ReconnectFailedInfo, type ReconnectPolicy } from "./reconnect.js";
 
-export interface ConnectOptions {
-  /** Opens read-only, as virConnectOpenReadOnly (and the `-ro` system socket). */
-  readOnly?: boolean;
-  /** Reach the daemon this way instead of the URI's transport (tests, proxies). */
-  transport?: Transport;
-  /**
-   * Client keepalive, as virConnectSetKeepAlive: a PING after `interval`
-   * seconds without a message from the daemon; the connection is closed
-   * after `count` unanswered. On by default with libvirt's defaults
-   * (5 s, 5), as libvirt's client runs it when an event loop is there;
-   * `false` (or an interval of 0 or less) turns it off. Enabled only if
-   * the daemon supports it.
-   */
-  keepalive?: { interval: number; count: number } | false;
-  /** Aborts connecting: dialling, TLS or SSH set-up and the RPC handshake alike. */
-  signal?: AbortSignal;
-  /** Milliseconds that connecting may take in all, every phase included. */
-  connectTimeout?: number;
-  /** Default timeout of every call, in milliseconds. */
-  timeout?: number;
-  /** Register domain events with the legacy per-ID procedures, as against a daemon older than libvirt 1.2.1. */
-  legacyEvents?: boolean;
-  /**
-   * TLS material as PEM strings or buffers, used instead of the pki files
-   * that libvirt's client would read (`ca` is required, `cert`/`key` as a pair).
-   */
-  tls?: Partial<TlsCredentials>;
-  /** Credentials, for the daemon's authentication and for transports that ask (in-process SSH). */
-  auth?: AuthOptions;
-  /** Records every frame of the connection, both ways (see src/fixtures). */
-  record?: Recorder;
-  /**
-   * Make the connection again when it is lost (eof, error, keepalive), with
-   * exponential backoff and jitter, and carry every event subscription over.
-   * Off by default, as in every libvirt client.
-   */
-  reconnect?: boolean | ReconnectOptions;
-  /** Inbound flow control of data streams (how much a paused consumer may leave buffered). */
-  streams?: StreamFlowOptions;
-}
+export type { ConnectOptions } from "./options.js";
 
 export interface DisconnectInfo extends CloseInfo {
   /** When the connection was lost. */
   at: Date;
+  /** Milliseconds until the first attempt to connect again (growing while connections die young: see `stableAfter`). */
+  retryIn: number;
 }
 
 export interface ReconnectInfo {
@@ -84,6 +46,12 @@ export interface ClientEvents {
   event: [InboundEvent];
   /** The connection was lost and will be made again (`reconnect` option). */
   disconnect: [DisconnectInfo];
+  /**
+   * One attempt to make it again failed, with why. After a permanent
+   * failure (`permanent`, unless `permanentErrors: "retry"`) or the last of
+   * `maxAttempts` (`retryIn` null), `close` follows.
+   */
+  reconnectFailed: [ReconnectFailedInfo];
   /** It is back: calls go through, subscriptions are registered again. */
   reconnect: [ReconnectInfo];
 }
@@ -138,6 +106,7 @@ export class Client extends EventEmitter<ClientEvents> {
   private readonly defaultTimeout: number | undefined;
   private readonly legacyEvents: boolean;
   private readonly policy: ReconnectPolicy | null;
+  private readonly streak: BackoffStreak | null;
   private dispatcher: EventDispatcher | null = null;
   /** Set while the connection is being made again: what ended the last one, and who waits. */
   private down: { info: DisconnectInfo; waiters: Set<() => void>; stop: AbortController; back?: Promise<void> } | null = null;
@@ -155,6 +124,7 @@ export class Client extends EventEmitter<ClientEvents> {
     this.defaultTimeout = options.timeout;
     this.legacyEvents = options.legacyEvents === true;
     this.policy = reconnectPolicy(options.reconnect);
+    this.streak = this.policy === null ? null : new BackoffStreak(this.policy);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.stream = stream;
     [this.session, this.port] = this.attach(stream);
@@ -187,6 +157,8 @@ export class Client extends EventEmitter<ClientEvents> {
   call(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown> {
     // A stream procedure gives what its generated method gives (a Readable, a Duplex, ...); an upload needs callStream's input.
     if (streamKind(procedure) !== null) return this.callStream(program, procedure, args, undefined, options);
+    // After a reconnect that ended, the last session's own error would hide why it ended.
+    if (this.finalInfo !== null) return Promise.reject(this.finalInfo.error);
     const opts = this.withDefaultTimeout(options);
     if (this.down !== null) return this.callWhenBack(procedure, opts, (left) => this.call(program, procedure, args, left));
     return this.session.call(program, procedure, args, opts);
@@ -199,6 +171,7 @@ export class Client extends EventEmitter<ClientEvents> {
    * while reconnecting waits for the new connection, as calls do.
    */
   callStream(program: ProgramInfo, procedure: ProcedureInfo, args: unknown, input: UploadSource | undefined, options?: StreamCallOptions): Promise<unknown> {
+    if (this.finalInfo !== null) return Promise.reject(this.finalInfo.error);
     const opts = this.withDefaultTimeout(options);
     if (this.down !== null) return this.callWhenBack(procedure, opts, (left) => this.callStream(program, procedure, args, input, left));
     const session = this.session;
@@ -242,6 +215,7 @@ export class Client extends EventEmitter<ClientEvents> {
   /** @internal The handshake on the current session: auth, open, keepalive. */
   async open(signal: AbortSignal | undefined): Promise<void> {
     await this.handshake(this.session, this.stream, signal);
+    this.streak?.connected();
   }
 
   /** A session over `stream`, its events and close routed through a port of its own. */
@@ -302,16 +276,18 @@ export class Client extends EventEmitter<ClientEvents> {
       this.finish(info);
       return;
     }
-    const down = { info: { ...info, at: new Date() }, waiters: new Set<() => void>(), stop: new AbortController() };
+    const streak = this.streak!;
+    streak.lost();
+    const down = { info: { ...info, at: new Date(), retryIn: streak.next() }, waiters: new Set<() => void>(), stop: new AbortController() };
     this.down = down;
-    void this.reconnectLoop(this.policy, down);
+    void this.reconnectLoop(this.policy, streak, down);
     this.notify("disconnect", down.info);
   }
 
-  private async reconnectLoop(policy: ReconnectPolicy, down: NonNullable<Client["down"]>): Promise<void> {
-    let lastError: unknown = down.info.error;
-    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      if (!(await sleep(backoff(policy, attempt), down.stop.signal))) return;
+  private async reconnectLoop(policy: ReconnectPolicy, streak: BackoffStreak, down: NonNullable<Client["down"]>): Promise<void> {
+    let delay = down.info.retryIn;
+    for (let attempt = 1; ; attempt++) {
+      if (!(await sleep(delay, down.stop.signal))) return;
       let stream: Duplex | null = null;
       const deadline = connectDeadline({ signal: down.stop.signal, connectTimeout: this.options.connectTimeout });
       try {
@@ -335,6 +311,7 @@ export class Client extends EventEmitter<ClientEvents> {
         this.port = port;
         this.stream = stream;
         this.down = null;
+        streak.connected();
         const reattached = this.dispatcher?.reattach(port);
         for (const wake of down.waiters) wake();
         this.notify("reconnect", { downtime: Date.now() - down.info.at.getTime(), attempts: attempt });
@@ -344,13 +321,24 @@ export class Client extends EventEmitter<ClientEvents> {
       } catch (e) {
         deadline.dispose();
         if (down.stop.signal.aborted) return;
-        lastError = e;
         stream?.destroy();
+        const error = e instanceof Error ? e : new Error(String(e));
+        const permanent = isPermanentFailure(error);
+        const stop = permanent && policy.permanentErrors === "close" ? "permanent" : attempt >= policy.maxAttempts ? "attempts" : null;
+        delay = stop === null ? streak.next() : 0;
+        this.notify("reconnectFailed", { attempt, error, permanent, retryIn: stop === null ? delay : null });
+        if (stop === null) continue;
+        // A listener may have closed the client meanwhile.
+        if (down.stop.signal.aborted) return;
+        const why =
+          stop === "permanent"
+            ? `reconnecting stopped, as retrying cannot cure this (reconnect.permanentErrors): ${error.message}`
+            : `gave up reconnecting after ${attempt} attempts: ${error.message}`;
+        this.down = null;
+        this.finish({ reason: down.info.reason, error: new ConnectionClosedError(down.info.reason, why, { cause: error }) }, down.waiters);
+        return;
       }
     }
-    const reason = `gave up reconnecting after ${policy.maxAttempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`;
-    this.down = null;
-    this.finish({ reason: down.info.reason, error: new ConnectionClosedError(down.info.reason, reason, { cause: lastError }) }, down.waiters);
   }
 
   /**
@@ -359,7 +347,7 @@ export class Client extends EventEmitter<ClientEvents> {
    * must not close the connection or stop a reconnect, so its error is
    * reported as a process warning instead, as the event dispatcher does.
    */
-  private notify<K extends "event" | "disconnect" | "reconnect">(name: K, ...args: ClientEvents[K]): void {
+  private notify<K extends "event" | "disconnect" | "reconnect" | "reconnectFailed">(name: K, ...args: ClientEvents[K]): void {
     try {
       (this.emit as (event: string, ...a: unknown[]) => boolean)(name, ...args);
     } catch (e) {
@@ -446,23 +434,6 @@ export class Client extends EventEmitter<ClientEvents> {
   }
 }
 
-/** Waits `ms`; false if `signal` ended the wait first. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    // Past setTimeout's limit Node would fire after 1 ms: a long maxDelay must not become a tight loop.
-    const timer = longTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      timer.cancel();
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 // The remote program's methods live on the prototype, one per procedure.
 export interface Client extends RemoteApi {}
 for (const [method, procedure] of callable(remoteProgram)) {
@@ -474,9 +445,6 @@ async function loadStreamProcedures(): Promise<typeof import("../streams/procedu
   streamProcedures ??= await import("../streams/procedures.js");
   return streamProcedures;
 }
-
-/** libvirt's client defaults (virsh's keepalive_interval and keepalive_count). */
-const DEFAULT_KEEPALIVE = { interval: 5, count: 5 };
 
 /**
  * Connects to a daemon, as virConnectOpen does: URI (default
@@ -504,27 +472,3 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     deadline.dispose();
   }
 }
-
-function checkConnectOptions(options: ConnectOptions): void {
-  if (options === null || typeof options !== "object") throw new OptionError("connect: options must be an object");
-  checkSignal(options.signal, "connect");
-  checkTimeout(options.timeout, "connect");
-  checkTimeout(options.connectTimeout, "connect (connectTimeout)");
-  if (options.keepalive !== undefined) checkKeepalive(options.keepalive);
-  reconnectPolicy(options.reconnect);
-  if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") throw new OptionError("connect: readOnly must be a boolean");
-  if (options.streams !== undefined) {
-    if (options.streams === null || typeof options.streams !== "object") throw new OptionError("connect: streams must be an object ({ digLimit })");
-    const dig: unknown = options.streams.digLimit;
-    if (dig !== undefined && (typeof dig !== "number" || Number.isNaN(dig) || dig < 0)) {
-      throw new OptionError(`connect: streams.digLimit must be a number of bytes, 0 or more, not ${typeof dig === "string" ? JSON.stringify(dig) : String(dig)}`);
-    }
-  }
-  if (options.transport !== undefined && typeof (options.transport as Partial<Transport>).connect !== "function") {
-    throw new OptionError("connect: transport must have a connect(signal) method");
-  }
-  if (options.record !== undefined && typeof (options.record as Partial<Recorder>).sent !== "function") {
-    throw new OptionError("connect: record must be a Recorder");
-  }
-}
-

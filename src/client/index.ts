@@ -6,6 +6,7 @@
  * @module libvirt-remote/client
  */
 export { connect, Client } from "./client.js";
+export { isPermanentFailure } from "./permanent.js";
 export { parseUri, type ConnectionUri } from "../uri.js";
 export { open, Connection } from "../api/connection.js";
 export { Events } from "../api/events.js";

@@ -1,4 +1,5 @@
 import { OptionError } from "../rpc/errors.js";
+import { longTimeout } from "../rpc/options.js";
 
 /** `connect(uri, { reconnect })`: how a lost connection is made again. */
 export interface ReconnectOptions {
@@ -6,8 +7,25 @@ export interface ReconnectOptions {
   initialDelay?: number;
   /** The largest wait between attempts, in milliseconds (default 30,000). */
   maxDelay?: number;
-  /** Attempts before giving up for good (default: no limit). */
+  /** Attempts per outage before giving up for good (default: no limit). */
   maxAttempts?: number;
+  /**
+   * Milliseconds a connection must stay up to count as healthy (default
+   * 30,000). The delay keeps growing across connections that die sooner,
+   * so a daemon that drops every connection right after accepting it is
+   * redialled ever more slowly (up to `maxDelay`), not several times a
+   * second; a connection lost after this long is redialled at
+   * `initialDelay` again.
+   */
+  stableAfter?: number;
+  /**
+   * Failures that retrying cannot cure (see `isPermanentFailure`: the
+   * daemon refused our credentials or denied access, a certificate was
+   * rejected, an auth scheme this client cannot do): `"close"` (default)
+   * ends the reconnect at the first, the client closing with that error as
+   * the cause; `"retry"` treats them as any other failure.
+   */
+  permanentErrors?: "close" | "retry";
   /**
    * Calls made while disconnected: `"wait"` (default) for the connection to
    * come back, bounded by their own timeout and signal; `"fail"` at once
@@ -20,14 +38,30 @@ export interface ReconnectPolicy {
   initialDelay: number;
   maxDelay: number;
   maxAttempts: number;
+  stableAfter: number;
   whileDisconnected: "wait" | "fail";
+  permanentErrors: "close" | "retry";
+}
+
+/** The `reconnectFailed` event: one attempt to connect again failed. */
+export interface ReconnectFailedInfo {
+  /** Which attempt of this outage (1-based). */
+  attempt: number;
+  /** Why it failed: what connecting would have thrown. */
+  error: Error;
+  /** Retrying cannot cure it (see `isPermanentFailure`), whether or not the policy retries it. */
+  permanent: boolean;
+  /** Milliseconds until the next attempt; null when this was the last (the client closes next). */
+  retryIn: number | null;
 }
 
 /** The policy for an option value, checked; null when reconnecting is off. */
 export function reconnectPolicy(option: unknown): ReconnectPolicy | null {
   if (option === undefined || option === false) return null;
   const given = option === true ? {} : option;
-  if (given === null || typeof given !== "object") throw new OptionError("reconnect must be a boolean or { initialDelay, maxDelay, maxAttempts, whileDisconnected }");
+  if (given === null || typeof given !== "object") {
+    throw new OptionError("reconnect must be a boolean or { initialDelay, maxDelay, maxAttempts, stableAfter, whileDisconnected, permanentErrors }");
+  }
   const o = given as Record<string, unknown>;
   const ms = (name: string, fallback: number, min: number): number => {
     const v = o[name];
@@ -39,11 +73,16 @@ export function reconnectPolicy(option: unknown): ReconnectPolicy | null {
     initialDelay: ms("initialDelay", 250, 0),
     maxDelay: ms("maxDelay", 30_000, 0),
     maxAttempts: ms("maxAttempts", Infinity, 1),
+    stableAfter: ms("stableAfter", 30_000, 0),
     whileDisconnected: "wait",
+    permanentErrors: "close",
   };
   const mode = o["whileDisconnected"];
   if (mode !== undefined && mode !== "wait" && mode !== "fail") throw new OptionError(`reconnect.whileDisconnected must be "wait" or "fail", not ${String(mode)}`);
   if (mode === "fail") policy.whileDisconnected = "fail";
+  const permanent = o["permanentErrors"];
+  if (permanent !== undefined && permanent !== "close" && permanent !== "retry") throw new OptionError(`reconnect.permanentErrors must be "close" or "retry", not ${String(permanent)}`);
+  if (permanent === "retry") policy.permanentErrors = "retry";
   if (!Number.isFinite(policy.initialDelay) || !Number.isFinite(policy.maxDelay)) throw new OptionError("reconnect delays must be finite");
   return policy;
 }
@@ -56,4 +95,51 @@ export function reconnectPolicy(option: unknown): ReconnectPolicy | null {
 export function backoff(policy: ReconnectPolicy, n: number, random = Math.random): number {
   const base = Math.min(policy.maxDelay, policy.initialDelay * 2 ** Math.min(n - 1, 30));
   return base / 2 + random() * (base / 2);
+}
+
+/**
+ * Counts the attempts since the last healthy connection, so that the delay
+ * grows across connections that die young (a flapping daemon) and starts
+ * over only after one stayed up `stableAfter` ms.
+ */
+export class BackoffStreak {
+  private attempts = 0;
+  private upSince = Date.now();
+
+  constructor(
+    private readonly policy: ReconnectPolicy,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** A connection is up (the first, or a new one). */
+  connected(): void {
+    this.upSince = Date.now();
+  }
+
+  /** The connection was lost: a healthy one starts the delays over. */
+  lost(): void {
+    if (Date.now() - this.upSince >= this.policy.stableAfter) this.attempts = 0;
+  }
+
+  /** The wait before the next attempt. */
+  next(): number {
+    return backoff(this.policy, ++this.attempts, this.random);
+  }
+}
+
+/** Waits `ms`; false if `signal` ended the wait first. */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    // Past setTimeout's limit Node would fire after 1 ms: a long maxDelay must not become a tight loop.
+    const timer = longTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      timer.cancel();
+      resolve(false);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
