@@ -18,6 +18,10 @@ export interface CertSpec {
   /** Validity window relative to now, in days (negative = in the past). */
   notBefore?: number;
   notAfter?: number;
+  /** Overrides for hostile layouts: basic constraints (true = CA:TRUE), keyUsage and extendedKeyUsage lines (null = none). */
+  ca?: boolean;
+  keyUsage?: string | null;
+  extendedKeyUsage?: string | null;
 }
 
 /**
@@ -33,14 +37,15 @@ export async function makeCert(dir: string, spec: CertSpec): Promise<{ cert: str
   const cert = join(dir, `${spec.name}cert.pem`);
   const ext = join(dir, `${spec.name}.ext`);
   const isCa = spec.issuer === "self";
-  const lines = isCa
-    ? ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"]
-    : [
-        "basicConstraints=critical,CA:FALSE",
-        "keyUsage=critical,digitalSignature,keyEncipherment",
-        `extendedKeyUsage=${spec.usage === "server" ? "serverAuth" : "clientAuth"}`,
-        ...(spec.san === undefined ? [] : [`subjectAltName=${spec.san}`]),
-      ];
+  const asCa = spec.ca ?? isCa;
+  const keyUsage = spec.keyUsage !== undefined ? spec.keyUsage : asCa ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment";
+  const purpose = spec.extendedKeyUsage !== undefined ? spec.extendedKeyUsage : asCa ? null : spec.usage === "server" ? "serverAuth" : "clientAuth";
+  const lines = [
+    `basicConstraints=critical,CA:${asCa ? "TRUE" : "FALSE"}`,
+    ...(keyUsage === null ? [] : [`keyUsage=${keyUsage}`]),
+    ...(purpose === null ? [] : [`extendedKeyUsage=${purpose}`]),
+    ...(spec.san === undefined ? [] : [`subjectAltName=${spec.san}`]),
+  ];
   await writeFile(ext, lines.join("\n") + "\n");
   await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
   const csr = join(dir, `${spec.name}.csr`);
@@ -83,8 +88,12 @@ export async function makeCert(dir: string, spec: CertSpec): Promise<{ cert: str
   return { cert, key };
 }
 
-/** A revocation list `<name>.pem` from `ca`'s files in `dir`, revoking the given certificates. */
-export async function makeCrl(dir: string, ca: string, revoke: string[], name = "cacrl"): Promise<string> {
+/**
+ * A revocation list `<name>.pem` from `ca`'s files in `dir`, revoking the
+ * given certificates; `seconds` makes it valid that long only (an expired
+ * CRL once they have passed).
+ */
+export async function makeCrl(dir: string, ca: string, revoke: string[], name = "cacrl", seconds?: number): Promise<string> {
   const db = join(dir, `${name}.db`);
   await mkdir(db, { recursive: true });
   await writeFile(join(db, "index.txt"), "");
@@ -94,7 +103,7 @@ export async function makeCrl(dir: string, ca: string, revoke: string[], name = 
   const args = ["-config", cnf, "-cert", join(dir, `${ca}cert.pem`), "-keyfile", join(dir, `${ca}key.pem`)];
   for (const file of revoke) await run("openssl", ["ca", "-batch", ...args, "-revoke", file]);
   const out = join(dir, `${name}.pem`);
-  await run("openssl", ["ca", "-batch", ...args, "-gencrl", "-out", out]);
+  await run("openssl", ["ca", "-batch", ...args, "-gencrl", ...(seconds === undefined ? [] : ["-crlsec", String(seconds)]), "-out", out]);
   return out;
 }
 

@@ -76,8 +76,8 @@ export function readPki(files: PkiFiles): TlsCredentials {
 /**
  * The checks libvirt's client makes of its own credentials before it
  * connects (unless `no_sanity=1`): each certificate within its dates, the
- * CA a CA, the client certificate issued by that CA and usable by a client,
- * the key its key. Each failure names the file.
+ * CA a CA, the client certificate issued by that CA and usable by a client.
+ * Each failure names the file.
  */
 export function checkOwnCredentials(creds: TlsCredentials, files: { ca: string; cert: string; key: string }, now = new Date()): void {
   const fail = (check: string, message: string): never => {
@@ -99,14 +99,23 @@ export function checkOwnCredentials(creds: TlsCredentials, files: { ca: string; 
   if (!cas.some((ca) => cert!.checkIssued(ca) && cert!.verify(ca.publicKey))) {
     fail("CERT_ISSUER", `Our own certificate ${files.cert} failed validation against ${files.ca}: The certificate hasn't got a known issuer.`);
   }
-  if (creds.key !== undefined) {
-    let key;
-    try {
-      key = createPrivateKey(creds.key);
-    } catch (e) {
-      throw new TransportError("tls", `cannot load the client key ${files.key}: ${(e as Error).message}`, { code: "ERR_TLS_KEY", cause: e });
-    }
-    if (!cert!.checkPrivateKey(key)) fail("KEY_MISMATCH", `The client key ${files.key} does not belong to the certificate ${files.cert}`);
+}
+
+/**
+ * The client key must be the certificate's: checked whether or not
+ * `no_sanity=1`, as GnuTLS checks it when libvirt loads the pair.
+ */
+export function checkKeyPair(creds: TlsCredentials, files: { cert: string; key: string }): void {
+  if (creds.cert === undefined || creds.key === undefined) return;
+  const [cert] = parseCerts(creds.cert, "client certificate", files.cert);
+  let key;
+  try {
+    key = createPrivateKey(creds.key);
+  } catch (e) {
+    throw new TransportError("tls", `cannot load the client key ${files.key}: ${(e as Error).message}`, { code: "ERR_TLS_KEY", cause: e });
+  }
+  if (!cert!.checkPrivateKey(key)) {
+    throw new TransportError("tls", `The client key ${files.key} does not belong to the certificate ${files.cert}`, { code: "ERR_TLS_KEY_MISMATCH" });
   }
 }
 

@@ -1,0 +1,263 @@
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../src/client/client.js";
+import { TransportError } from "../../src/rpc/errors.js";
+import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
+import { makeCert, makeCrl, type CertSpec } from "../../src/testing/pki.js";
+import { sharedDaemon, virshFails } from "./daemon.js";
+
+/**
+ * Certificate layouts a daemon may present, each run through virsh and
+ * through this library on the same daemon: both must connect, or both
+ * must refuse. Each test says which way virsh (libvirt 9.0's client, and
+ * 11.3's, checked by hand) goes.
+ */
+const enabled = sharedDaemon() !== null;
+
+type Outcome = { connects: true } | { connects: false; code: string; message: string };
+
+describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it", () => {
+  let root: string;
+  let certs: string;
+  const daemons: ThrowawayDaemon[] = [];
+  const files: Record<string, string> = {};
+
+  /** A daemon presenting `cert` (and its chain); libvirtd's own sanity check is off so that it serves what libvirt would refuse. */
+  async function serving(name: string, chain: string[], key: string): Promise<ThrowawayDaemon> {
+    const certFile = join(certs, `${name}-chain.pem`);
+    writeFileSync(certFile, chain.map((f) => readFileSync(f, "utf8")).join(""));
+    const daemon = await startDaemon({ tls: { caFile: files["ca"]!, certFile, keyFile: key }, extraConfig: ["tls_no_sanity_certificate = 1"] });
+    daemons.push(daemon);
+    return daemon;
+  }
+
+  /** A pkipath folder: our CA(s), the good client pair, and the given CRLs concatenated into cacrl.pem. */
+  function pki(name: string, options: { cas?: string[]; crls?: string[]; cert?: string; key?: string } = {}): string {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "cacert.pem"), (options.cas ?? [files["ca"]!]).map((f) => readFileSync(f, "utf8")).join(""));
+    copyFileSync(options.cert ?? files["client"]!, join(dir, "clientcert.pem"));
+    copyFileSync(options.key ?? files["clientKey"]!, join(dir, "clientkey.pem"));
+    if (options.crls !== undefined) writeFileSync(join(dir, "cacrl.pem"), options.crls.map((f) => readFileSync(f, "utf8")).join(""));
+    return dir;
+  }
+
+  const uri = (daemon: ThrowawayDaemon, dir: string, extra = ""): string => `test+tls://localhost:${daemon.tlsPort}/default?pkipath=${dir}${extra}`;
+
+  async function ours(u: string): Promise<Outcome> {
+    try {
+      const conn = await connect(u, { keepalive: false });
+      await conn.connectGetHostname();
+      await conn.close();
+      return { connects: true };
+    } catch (e) {
+      expect(e).toBeInstanceOf(TransportError);
+      return { connects: false, code: (e as TransportError).code ?? "", message: (e as Error).message };
+    }
+  }
+
+  /** Ours and virsh's outcome on the same URI; they must agree on connecting. */
+  async function both(u: string): Promise<{ ours: Outcome; virsh: { connects: boolean; stderr: string } }> {
+    const v = await virshFails(u, "hostname");
+    const mine = await ours(u);
+    const virsh = { connects: v.code === 0, stderr: v.stderr };
+    expect(mine.connects, `ours: ${JSON.stringify(mine)}; virsh: ${virsh.stderr}`).toBe(virsh.connects);
+    return { ours: mine, virsh };
+  }
+
+  const make = async (spec: Omit<CertSpec, "subject"> & { subject?: string }): Promise<{ cert: string; key: string }> =>
+    makeCert(certs, { subject: `/O=libvirt-remote/CN=${spec.name}`, ...spec });
+  const server = (name: string, spec: Partial<CertSpec> = {}): Promise<{ cert: string; key: string }> =>
+    make({ name, subject: "/O=libvirt-remote/CN=localhost", issuer: "ca", san: "DNS:localhost", usage: "server", ...spec });
+
+  let plain: ThrowawayDaemon;
+  let viaIntermediate: ThrowawayDaemon;
+  const odd: Record<string, ThrowawayDaemon> = {};
+  const crl: Record<string, string> = {};
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "lr-tls-certs-"));
+    chmodSync(root, 0o755); // the daemons run as nobody
+    certs = join(root, "certs");
+    const ca = await make({ name: "ca", subject: "/O=libvirt-remote/CN=root CA", issuer: "self" });
+    const client = await make({ name: "client", subject: "/O=libvirt-remote/CN=client", issuer: "ca", usage: "client" });
+    Object.assign(files, { ca: ca.cert, client: client.cert, clientKey: client.key });
+    const intermediate = await make({ name: "inter", subject: "/O=libvirt-remote/CN=intermediate CA", issuer: "ca", ca: true });
+    await make({ name: "other", subject: "/O=elsewhere/CN=other CA", issuer: "self" });
+    // Same name as the root CA, another key: its lists claim to be the root's.
+    await make({ name: "impostor", subject: "/O=libvirt-remote/CN=root CA", issuer: "self" });
+    const good = await server("plain");
+    const underIntermediate = await server("viainter", { issuer: "inter" });
+    plain = await serving("plain", [good.cert], good.key);
+    viaIntermediate = await serving("viainter", [underIntermediate.cert, intermediate.cert], underIntermediate.key);
+    // One daemon per odd certificate of its own.
+    const oddSpecs: Record<string, Partial<CertSpec>> = {
+      caTrue: { ca: true, keyUsage: "critical,digitalSignature,keyEncipherment,keyCertSign", extendedKeyUsage: "serverAuth" },
+      clientPurpose: { extendedKeyUsage: "clientAuth" },
+      clientPurposeCritical: { extendedKeyUsage: "critical,clientAuth" },
+      anyPurpose: { extendedKeyUsage: "anyExtendedKeyUsage" },
+      otherPurpose: { extendedKeyUsage: "codeSigning" },
+      noEncipherment: { keyUsage: "critical,digitalSignature" },
+      noEnciphermentNonCritical: { keyUsage: "digitalSignature" },
+      expired: { notBefore: -30, notAfter: -1 },
+      notYetValid: { notBefore: 1, notAfter: 30 },
+    };
+    for (const [name, spec] of Object.entries(oddSpecs)) {
+      const c = await server(name.toLowerCase(), spec);
+      odd[name] = await serving(name, [c.cert], c.key);
+    }
+    const expiredCa = await make({ name: "expiredca", subject: "/O=libvirt-remote/CN=expired CA", issuer: "self", notBefore: -30, notAfter: -1 });
+    const underExpired = await server("underexpired", { issuer: "expiredca" });
+    files["expiredCa"] = expiredCa.cert;
+    odd["underExpiredCa"] = await serving("underexpired", [underExpired.cert], underExpired.key);
+    const stranger = await make({ name: "stranger", issuer: "ca", usage: "client" });
+    files["strangerKey"] = stranger.key;
+    Object.assign(crl, {
+      root: await makeCrl(certs, "ca", [], "root-empty"),
+      rootRevokesIntermediate: await makeCrl(certs, "ca", [intermediate.cert], "root-revokes-inter"),
+      rootRevokesPlain: await makeCrl(certs, "ca", [good.cert], "root-revokes-plain"),
+      intermediate: await makeCrl(certs, "inter", [], "inter-empty"),
+      intermediateRevokesServer: await makeCrl(certs, "inter", [underIntermediate.cert], "inter-revokes-server"),
+      other: await makeCrl(certs, "other", [], "other-empty"),
+      forged: await makeCrl(certs, "impostor", [good.cert], "forged"),
+      // Valid for one second: past its next update by the time the tests run (waited for below).
+      expired: await makeCrl(certs, "ca", [], "expired-empty", 1),
+      expiredRevoking: await makeCrl(certs, "ca", [good.cert], "expired-revoking", 1),
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+  });
+
+  afterAll(async () => {
+    for (const d of daemons) await d.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  describe("revocation lists (issue 27, item 2)", () => {
+    it("a root CA's CRL with a daemon certificate from an intermediate: virsh connects, so do we", async () => {
+      const { ours: o } = await both(uri(viaIntermediate, pki("inter-root-crl", { crls: [crl["root"]!] })));
+      expect(o.connects).toBe(true);
+    });
+
+    it("a CRL of another CA only: virsh connects, so do we", async () => {
+      expect((await both(uri(plain, pki("other-crl", { crls: [crl["other"]!] })))).ours.connects).toBe(true);
+      expect((await both(uri(viaIntermediate, pki("inter-other-crl", { crls: [crl["other"]!] })))).ours.connects).toBe(true);
+    });
+
+    it("the intermediate's own CRL, revoking nothing: virsh connects, so do we", async () => {
+      expect((await both(uri(viaIntermediate, pki("inter-inter-crl", { crls: [crl["intermediate"]!] })))).ours.connects).toBe(true);
+    });
+
+    it("the intermediate's CRL revoking the daemon's certificate: virsh refuses, so do we", async () => {
+      const { ours: o, virsh } = await both(uri(viaIntermediate, pki("inter-revoked", { crls: [crl["root"]!, crl["intermediateRevokesServer"]!] })));
+      expect(virsh.stderr).toContain("The certificate has been revoked.");
+      expect(o).toMatchObject({ code: "ERR_TLS_REVOKED", message: expect.stringContaining("The certificate has been revoked") });
+    });
+
+    it("the root's CRL revoking the intermediate: virsh refuses, so do we, naming the depth", async () => {
+      const { ours: o, virsh } = await both(uri(viaIntermediate, pki("inter-inter-revoked", { crls: [crl["rootRevokesIntermediate"]!] })));
+      expect(virsh.stderr).toContain("The certificate has been revoked.");
+      expect(o).toMatchObject({ code: "ERR_TLS_REVOKED", message: expect.stringContaining("(its issuer at depth 1) is listed in") });
+    });
+
+    it("a revoking CRL next to another CA's CRL in one file: virsh refuses, so do we", async () => {
+      const { ours: o } = await both(uri(plain, pki("mixed-crls", { crls: [crl["other"]!, crl["rootRevokesPlain"]!] })));
+      expect(o).toMatchObject({ code: "ERR_TLS_REVOKED" });
+    });
+
+    it("a CRL past its next update: virsh uses it anyway (connects when it revokes nothing, refuses when it revokes), and so do we", async () => {
+      expect((await both(uri(plain, pki("expired-crl", { crls: [crl["expired"]!] })))).ours.connects).toBe(true);
+      const { ours: o } = await both(uri(plain, pki("expired-crl-revoking", { crls: [crl["expiredRevoking"]!] })));
+      expect(o).toMatchObject({ code: "ERR_TLS_REVOKED", message: expect.stringContaining("past its next update") });
+    });
+
+    it("a CRL in the root's name but signed by another key, revoking the daemon's certificate: virsh refuses, so do we, and say the signature is wrong", async () => {
+      const { ours: o, virsh } = await both(uri(plain, pki("forged-crl", { crls: [crl["forged"]!] })));
+      expect(virsh.stderr).toContain("revoked");
+      expect(o).toMatchObject({ code: "ERR_TLS_REVOKED", message: expect.stringContaining("whose signature does not verify") });
+    });
+
+    it("an unreadable cacrl.pem: virsh fails before connecting, so do we (ERR_TLS_FILE, naming the file)", async () => {
+      const dir = pki("garbage-crl");
+      writeFileSync(join(dir, "cacrl.pem"), "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
+      const { ours: o, virsh } = await both(uri(plain, dir));
+      expect(virsh.stderr).toContain("revocation list");
+      expect(o).toMatchObject({ code: "ERR_TLS_FILE", message: expect.stringContaining(join(dir, "cacrl.pem")) });
+    });
+  });
+
+  describe("libvirt's own checks of a server certificate (issue 27, items 6 and 7)", () => {
+    it("basic constraints CA:TRUE: virsh refuses, so do we, in libvirt's words", async () => {
+      const { ours: o, virsh } = await both(uri(odd["caTrue"]!, pki("ca-true")));
+      expect(virsh.stderr).toContain("basic constraints show a CA, but we need one for a server");
+      expect(o).toMatchObject({ code: "ERR_TLS_CONSTRAINTS", message: expect.stringContaining("basic constraints show a CA, but we need one for a server") });
+    });
+
+    it("an extended key usage of clientAuth only, not critical: virsh warns and connects, so do we, and the warning names the purposes", async () => {
+      const warnings: Error[] = [];
+      const onWarning = (w: Error): void => void warnings.push(w);
+      process.on("warning", onWarning);
+      try {
+        expect((await both(uri(odd["clientPurpose"]!, pki("client-purpose")))).ours.connects).toBe(true);
+        await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      } finally {
+        process.off("warning", onWarning);
+      }
+      const mine = warnings.find((w) => (w as Error & { code?: string }).code === "LIBVIRT_REMOTE_TLS_CERT");
+      expect(mine?.message).toMatch(/purpose does not allow use for with a TLS server: its extended key usage lists clientAuth \(1\.3\.6\.1\.5\.5\.7\.3\.2\) but not serverAuth \(1\.3\.6\.1\.5\.5\.7\.3\.1\)/);
+    });
+
+    it("the same purpose in a critical extension: virsh refuses, so do we, naming the purposes", async () => {
+      const { ours: o, virsh } = await both(uri(odd["clientPurposeCritical"]!, pki("client-purpose-critical")));
+      expect(virsh.stderr).toContain("Failed to verify peer's certificate");
+      expect(o).toMatchObject({ code: "ERR_TLS_PURPOSE", message: expect.stringContaining("lists clientAuth (1.3.6.1.5.5.7.3.2) but not serverAuth") });
+    });
+
+    it("anyExtendedKeyUsage alone (libvirt does not count it), not critical: virsh warns and connects, so do we", async () => {
+      expect((await both(uri(odd["anyPurpose"]!, pki("any-purpose")))).ours.connects).toBe(true);
+    });
+
+    it("a purpose libvirt does not know (codeSigning): virsh connects, so do we", async () => {
+      expect((await both(uri(odd["otherPurpose"]!, pki("other-purpose")))).ours.connects).toBe(true);
+    });
+
+    it("a critical key usage without keyEncipherment (an EC key): virsh 9.0 and 11.3 refuse, so do we; not critical: both connect", async () => {
+      const { ours: o } = await both(uri(odd["noEncipherment"]!, pki("no-encipherment")));
+      expect(o).toMatchObject({ code: "ERR_TLS_KEY_USAGE", message: expect.stringContaining("usage does not permit key encipherment") });
+      expect((await both(uri(odd["noEnciphermentNonCritical"]!, pki("no-encipherment-nc")))).ours.connects).toBe(true);
+    });
+  });
+
+  describe("dates and key pairs, as the README says", () => {
+    it("the daemon's certificate expired: virsh refuses, so do we (ERR_TLS_EXPIRED)", async () => {
+      const { ours: o, virsh } = await both(uri(odd["expired"]!, pki("server-expired")));
+      expect(virsh.stderr).toContain("The certificate is not trusted.");
+      expect(o).toMatchObject({ code: "ERR_TLS_EXPIRED", message: expect.stringContaining("The certificate has expired.") });
+    });
+
+    it("the daemon's certificate not yet valid: virsh refuses, so do we (ERR_TLS_NOT_ACTIVE)", async () => {
+      const { ours: o } = await both(uri(odd["notYetValid"]!, pki("server-not-yet")));
+      expect(o).toMatchObject({ code: "ERR_TLS_NOT_ACTIVE", message: expect.stringContaining("The certificate is not yet active.") });
+    });
+
+    it("an expired CA: virsh refuses before connecting, naming the file, so do we; with no_sanity=1 the chain check refuses it, as virsh's does", async () => {
+      const dir = pki("expired-ca", { cas: [files["expiredCa"]!] });
+      // Our own certificate is not from that CA: the CA's dates are checked first, as libvirt checks them.
+      const { ours: o, virsh } = await both(uri(odd["underExpiredCa"]!, dir));
+      expect(virsh.stderr).toContain(`The CA certificate ${join(dir, "cacert.pem")} has expired`);
+      expect(o).toMatchObject({ code: "ERR_TLS_CA_EXPIRED", message: `The CA certificate ${join(dir, "cacert.pem")} has expired` });
+      const { ours: unchecked } = await both(uri(odd["underExpiredCa"]!, dir, "&no_sanity=1"));
+      expect(unchecked).toMatchObject({ code: "ERR_TLS_EXPIRED" });
+    });
+
+    it("our key not matching our certificate: virsh fails before connecting, even with no_sanity=1, and so do we (ERR_TLS_KEY_MISMATCH)", async () => {
+      const dir = pki("key-mismatch", { key: files["strangerKey"]! });
+      for (const extra of ["", "&no_sanity=1"]) {
+        const { ours: o, virsh } = await both(uri(plain, dir, extra));
+        expect(virsh.stderr).toContain("Unable to set x509 key and certificate");
+        expect(o).toMatchObject({ code: "ERR_TLS_KEY_MISMATCH", message: expect.stringContaining(join(dir, "clientkey.pem")) });
+      }
+    });
+  });
+});
