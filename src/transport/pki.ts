@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { TransportError } from "../rpc/errors.js";
+import { usageProblems } from "./cert-checks.js";
 
 /** PEM material for a TLS client: what libvirt reads from its pki files, or given directly. */
 export interface TlsCredentials {
@@ -75,28 +76,35 @@ export function readPki(files: PkiFiles): TlsCredentials {
 
 /**
  * The checks libvirt's client makes of its own credentials before it
- * connects (unless `no_sanity=1`): each certificate within its dates, the
- * CA a CA, the client certificate issued by that CA and usable by a client.
- * Each failure names the file.
+ * connects (unless `no_sanity=1`), in libvirt's order: the client
+ * certificate within its dates, not a CA, its key usage and purpose those
+ * of a client; each CA within its dates, a CA, allowed to sign; the client
+ * certificate issued by one of them. Key usage and purpose are fatal only
+ * when their extension is critical, else a warning, as libvirt does. Each
+ * failure names the file.
  */
 export function checkOwnCredentials(creds: TlsCredentials, files: { ca: string; cert: string; key: string }, now = new Date()): void {
   const fail = (check: string, message: string): never => {
     throw new TransportError("tls", message, { code: `ERR_TLS_${check}` });
   };
+  const usage = (cert: X509Certificate, role: "client" | "CA", file: string, prefix: string): void => {
+    const { fatal, warnings } = usageProblems(cert, role);
+    if (fatal !== undefined) fail(`${prefix}${fatal.check}`, `Certificate ${file} ${fatal.reason}`);
+    for (const w of warnings) process.emitWarning(`Certificate ${file} ${w}; going on, as libvirt does`, { code: "LIBVIRT_REMOTE_TLS_CERT" });
+  };
+  const cert = creds.cert === undefined ? undefined : parseCerts(creds.cert, "client certificate", files.cert)[0]!;
+  if (cert !== undefined) {
+    checkTimes(cert, "client", files.cert, now, fail);
+    if (cert.ca) fail("CERT_CONSTRAINTS", `The certificate ${files.cert} basic constraints show a CA, but we need one for a client`);
+    usage(cert, "client", files.cert, "CERT_");
+  }
   const cas = parseCerts(creds.ca, "CA certificate", files.ca);
   for (const ca of cas) {
     checkTimes(ca, "CA", files.ca, now, fail);
     if (!ca.ca) fail("CA_CONSTRAINTS", `The certificate ${files.ca} basic constraints do not show a CA`);
+    usage(ca, "CA", files.ca, "CA_");
   }
-  if (creds.cert === undefined) return;
-  const [cert] = parseCerts(creds.cert, "client certificate", files.cert);
-  checkTimes(cert!, "client", files.cert, now, fail);
-  if (cert!.ca) fail("CERT_CONSTRAINTS", `The certificate ${files.cert} basic constraints show a CA, but we need one for a client`);
-  const purposes = cert!.keyUsage;
-  if (purposes !== undefined && !purposes.includes("1.3.6.1.5.5.7.3.2") && !purposes.includes("2.5.29.37.0")) {
-    fail("CERT_PURPOSE", `Certificate ${files.cert} purpose does not allow use for with a TLS client`);
-  }
-  if (!cas.some((ca) => cert!.checkIssued(ca) && cert!.verify(ca.publicKey))) {
+  if (cert !== undefined && !cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
     fail("CERT_ISSUER", `Our own certificate ${files.cert} failed validation against ${files.ca}: The certificate hasn't got a known issuer.`);
   }
 }

@@ -4,7 +4,7 @@ import { checkServerIdentity, connect as tlsConnect, createSecureContext, type P
 import { AbortError, TransportError } from "../rpc/errors.js";
 import { checkKeyPair, checkOwnCredentials, locatePki, readPki, type PkiFiles, type TlsCredentials } from "./pki.js";
 import { findRevocation, parseCrls } from "./revocation.js";
-import { chainProblem, peerChain, serverCertProblems } from "./server-cert.js";
+import { chainProblem, peerChain, serverCertProblems } from "./cert-checks.js";
 import { openSocket } from "./socket.js";
 import { parseTlsPriority, type TlsPriority } from "./tls-priority.js";
 import type { Transport } from "./transport.js";

@@ -114,6 +114,11 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
     odd["underExpiredCa"] = await serving("underexpired", [underExpired.cert], underExpired.key);
     const stranger = await make({ name: "stranger", issuer: "ca", usage: "client" });
     files["strangerKey"] = stranger.key;
+    for (const [name, purpose] of [["serverpurpose", "serverAuth"], ["serverpurposecrit", "critical,serverAuth"]] as const) {
+      const c = await make({ name, subject: "/O=libvirt-remote/CN=client", issuer: "ca", usage: "client", extendedKeyUsage: purpose });
+      files[name] = c.cert;
+      files[`${name}Key`] = c.key;
+    }
     Object.assign(crl, {
       root: await makeCrl(certs, "ca", [], "root-empty"),
       rootRevokesIntermediate: await makeCrl(certs, "ca", [intermediate.cert], "root-revokes-inter"),
@@ -226,6 +231,20 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
       const { ours: o } = await both(uri(odd["noEncipherment"]!, pki("no-encipherment")));
       expect(o).toMatchObject({ code: "ERR_TLS_KEY_USAGE", message: expect.stringContaining("usage does not permit key encipherment") });
       expect((await both(uri(odd["noEnciphermentNonCritical"]!, pki("no-encipherment-nc")))).ours.connects).toBe(true);
+    });
+  });
+
+  describe("the same rules for our own certificate, checked before connecting", () => {
+    it("our certificate for serverAuth only, not critical: virsh warns and connects (the daemon only warns too), so do we", async () => {
+      const dir = pki("own-server-purpose", { cert: files["serverpurpose"]!, key: files["serverpurposeKey"]! });
+      expect((await both(uri(plain, dir))).ours.connects).toBe(true);
+    });
+
+    it("the same purpose in a critical extension: virsh refuses before connecting, naming the file, so do we", async () => {
+      const dir = pki("own-server-purpose-critical", { cert: files["serverpurposecrit"]!, key: files["serverpurposecritKey"]! });
+      const { ours: o, virsh } = await both(uri(plain, dir));
+      expect(virsh.stderr).toContain(`Certificate ${join(dir, "clientcert.pem")} purpose does not allow use for with a TLS client`);
+      expect(o).toMatchObject({ code: "ERR_TLS_CERT_PURPOSE", message: expect.stringContaining(`Certificate ${join(dir, "clientcert.pem")} purpose does not allow use for with a TLS client`) });
     });
   });
 

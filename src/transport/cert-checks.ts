@@ -47,37 +47,48 @@ function datesProblem(cert: X509Certificate, now: Date): CertProblem | undefined
 
 /**
  * libvirt's checks of the daemon's own certificate after the chain
- * (virNetTLSCertValidate): not a CA; key usage allowing digital signature
- * and key encipherment, fatal only when the extension is critical (even for
- * EC keys, as of libvirt 11.3); an extended key usage allowing a TLS
- * server, again fatal only when critical. What is not fatal is a warning,
- * as libvirt logs it and connects.
+ * (virNetTLSCertValidate): not a CA, then the key usage and purpose of a
+ * server (usageProblems).
  */
 export function serverCertProblems(cert: X509Certificate): { fatal: CertProblem | undefined; warnings: string[] } {
   if (cert.ca) return { fatal: { check: "CONSTRAINTS", reason: "basic constraints show a CA, but we need one for a server" }, warnings: [] };
+  return usageProblems(cert, "server");
+}
+
+/**
+ * Key usage and extended key usage as libvirt checks them for a server or
+ * client certificate: key usage allowing digital signature and key
+ * encipherment (even for EC keys, as of libvirt 11.3), or for a CA
+ * certificate signing; an extended key usage allowing the role. Each is
+ * fatal only when its extension is critical; otherwise it is a warning, as
+ * libvirt logs it and goes on.
+ */
+export function usageProblems(cert: X509Certificate, role: "server" | "client" | "CA"): { fatal: CertProblem | undefined; warnings: string[] } {
   const { extensions } = certFields(cert.raw);
-  const found: { critical: boolean; reason: string }[] = [];
+  const found: { critical: boolean; check: string; reason: string }[] = [];
   const usage = extensions.get(OID.keyUsage);
   if (usage !== undefined) {
     const bits = keyUsage(usage.value);
-    if (!bits.digitalSignature) found.push({ critical: usage.critical, reason: "usage does not permit digital signature" });
-    if (!bits.keyEncipherment) found.push({ critical: usage.critical, reason: "usage does not permit key encipherment" });
+    const missing = role === "CA" ? [!bits.keyCertSign && "certificate signing"] : [!bits.digitalSignature && "digital signature", !bits.keyEncipherment && "key encipherment"];
+    for (const what of missing) if (what !== false) found.push({ critical: usage.critical, check: "KEY_USAGE", reason: `usage does not permit ${what}` });
   }
   const purpose = extensions.get(OID.extKeyUsage);
-  if (purpose !== undefined) {
+  if (purpose !== undefined && role !== "CA") {
     const oids = purposes(purpose.value);
-    // As libvirt counts them: serverAuth allows, clientAuth and anyExtendedKeyUsage do not, any other purpose allows.
-    const allowsServer = oids.some((oid) => oid === OID.serverAuth || (oid !== OID.clientAuth && oid !== OID.anyExtendedKeyUsage));
-    if (!allowsServer) {
+    const wanted = role === "server" ? OID.serverAuth : OID.clientAuth;
+    // As libvirt counts them: the role's own purpose allows; the other role's and anyExtendedKeyUsage do not; any other purpose allows.
+    const allows = oids.some((oid) => oid === wanted || (oid !== OID.serverAuth && oid !== OID.clientAuth && oid !== OID.anyExtendedKeyUsage));
+    if (!allows) {
       found.push({
         critical: purpose.critical,
-        reason: `purpose does not allow use for with a TLS server: its extended key usage lists ${oids.map(purposeName).join(", ")} but not serverAuth (${OID.serverAuth})`,
+        check: "PURPOSE",
+        reason: `purpose does not allow use for with a TLS ${role}: its extended key usage lists ${oids.map(purposeName).join(", ")} but not ${purposeName(wanted)}`,
       });
     }
   }
   const fatal = found.find((f) => f.critical);
   return {
-    fatal: fatal === undefined ? undefined : { check: fatal.reason.startsWith("purpose") ? "PURPOSE" : "KEY_USAGE", reason: fatal.reason },
+    fatal: fatal === undefined ? undefined : { check: fatal.check, reason: fatal.reason },
     warnings: found.filter((f) => !f.critical).map((f) => f.reason),
   };
 }
