@@ -46,23 +46,28 @@ export function checkTimeout(timeout: unknown, what: string): void {
   }
 }
 
+/** libvirt's keepalive interval is an int of seconds that must not overflow as milliseconds (virKeepAliveStart); its count an unsigned int. */
+const MAX_KEEPALIVE_INTERVAL = Math.floor(0x7fffffff / 1000);
+const MAX_KEEPALIVE_COUNT = 0xffffffff;
+
 /**
- * Keepalive as virConnectSetKeepAlive takes it: whole seconds, where an
- * interval of 0 or less turns it off; libvirt refuses intervals that
- * overflow a millisecond int.
+ * Keepalive as libvirt takes it (virConnectSetKeepAlive, virsh's -k/-K):
+ * whole seconds and a whole count. An interval of 0 turns it off, as
+ * virsh's `-k 0`; a negative one, a fraction or a count below 0 is
+ * refused, as virsh refuses them: libvirt has no way to mean them.
  */
 export function checkKeepalive(ka: unknown): { interval: number; count: number } | false {
   if (ka === false) return false;
   if (ka === null || typeof ka !== "object") throw new OptionError(`keepalive must be false or { interval, count }, not ${describe(ka)}`);
   const { interval, count } = ka as { interval?: unknown; count?: unknown };
-  if (typeof interval !== "number" || !Number.isFinite(interval)) {
-    throw new OptionError(`keepalive.interval must be a finite number of seconds, not ${describe(interval)}`);
+  if (typeof interval !== "number" || !Number.isInteger(interval) || interval < 0) {
+    throw new OptionError(`keepalive.interval must be a whole number of seconds, 0 (off) or more, not ${describe(interval)}`);
   }
-  if (interval > Math.floor(MAX_DELAY / 1000)) throw new OptionError(`keepalive.interval ${interval} is too large (at most ${Math.floor(MAX_DELAY / 1000)} s)`);
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+  if (interval > MAX_KEEPALIVE_INTERVAL) throw new OptionError(`keepalive.interval ${interval} is too large (at most ${MAX_KEEPALIVE_INTERVAL} s)`);
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > MAX_KEEPALIVE_COUNT) {
     throw new OptionError(`keepalive.count must be a whole number, 0 or more, not ${describe(count)}`);
   }
-  return interval <= 0 ? false : { interval, count };
+  return interval === 0 ? false : { interval, count };
 }
 
 function describe(v: unknown): string {

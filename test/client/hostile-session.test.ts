@@ -56,9 +56,8 @@ describe("keepalive as libvirt's", () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
   });
 
-  it("an interval of 0 or less means no keepalive, as virConnectSetKeepAlive", async () => {
+  it("an interval of 0 means no keepalive, as virsh's -k 0", async () => {
     expect(checkKeepalive({ interval: 0, count: 5 })).toBe(false);
-    expect(checkKeepalive({ interval: -1, count: 5 })).toBe(false);
     const { session } = sessionPair();
     session.startKeepalive(0, 1);
     expect(await Promise.race([session.closed.then(() => "closed"), sleep(200).then(() => "open")])).toBe("open");
