@@ -1,7 +1,7 @@
 // The friendly layer over a recording stand-in for the exact one: which
 // procedures each method calls with which arguments, and what it makes of
 // the replies. (examples.test.ts runs it against a real daemon.)
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { Connection } from "../../src/api/connection.js";
 import { charsToString, fieldMap, jsonReplacer, uuidFromString, uuidToString } from "../../src/api/convert.js";
 import { fromTypedParams, toTypedParams, typed, typeOf } from "../../src/api/typed.js";
@@ -11,19 +11,36 @@ import { VIR_DOMAIN_SHUTOFF, VIR_NODE_MEMORY_STATS_ALL_CELLS, VIR_ERR_NO_DOMAIN 
 
 const UUID = "c7a5fdbd-edaf-9455-926a-d65c16db1809";
 
-/** A Client whose methods answer from `replies` (by method name, in order) and record every call. */
+/**
+ * A Client whose methods answer from `replies` (by method name, in order) and record every call.
+ * A call with no reply left is a mistake of the test or of the method: it fails the test, even
+ * where the method's caller would swallow the error.
+ */
 function fake(replies: Record<string, unknown[]>): { conn: Connection; calls: [string, unknown][] } {
   const calls: [string, unknown][] = [];
   const raw = new Proxy({}, {
     get: (_t, method: string) => async (args: unknown) => {
       calls.push([method, args]);
-      const r = replies[method]?.shift();
+      const queue = replies[method];
+      if (queue === undefined || queue.length === 0) {
+        const e = new Error(`the fake has no reply left for ${method}`);
+        unexpected.push(e);
+        throw e;
+      }
+      const r = queue.shift();
       if (r instanceof Error) throw r;
       return r;
     },
   });
   return { conn: new Connection(raw as Client), calls };
 }
+
+/** Calls the fake could not answer, in any test: checked after each. */
+const unexpected: Error[] = [];
+afterEach(() => {
+  const seen = unexpected.splice(0);
+  expect(seen.map((e) => e.message)).toEqual([]);
+});
 
 const ref = (id: number) => ({ name: "vm1", uuid: uuidFromString(UUID), id });
 const noDomain = (): LibvirtError =>
@@ -117,9 +134,9 @@ describe("generated methods", () => {
   });
 
   it("the id follows start (from the reply) and stop (looked up; -1 once the daemon forgets it)", async () => {
-    const { conn } = fake({
+    const { conn, calls } = fake({
       domainLookupByName: [{ dom: ref(-1) }],
-      domainCreateWithFlags: [{ dom: ref(7) }],
+      domainCreateWithFlags: [{ dom: ref(7) }, { dom: ref(8) }],
       domainDestroyFlags: [undefined, undefined],
       domainLookupByUuid: [{ dom: ref(-1) }, noDomain()],
       domainGetState: [{ state: VIR_DOMAIN_SHUTOFF, reason: 0 }],
@@ -129,10 +146,19 @@ describe("generated methods", () => {
     expect(dom.id).toBe(7);
     await dom.destroy();
     expect(dom.id).toBe(-1);
-    await dom.create().catch(() => undefined);
+    // Started again, then destroyed as a transient domain: the lookup after the stop finds nothing.
+    await dom.create();
+    expect(dom.id).toBe(8);
     await dom.destroy();
     expect(dom.id).toBe(-1);
+    expect([dom.name, dom.uuid]).toEqual(["vm1", UUID]);
     expect(await dom.state()).toEqual({ state: VIR_DOMAIN_SHUTOFF, reason: 0 });
+    expect(calls.map(([m]) => m)).toEqual([
+      "domainLookupByName",
+      "domainCreateWithFlags", "domainDestroyFlags", "domainLookupByUuid",
+      "domainCreateWithFlags", "domainDestroyFlags", "domainLookupByUuid",
+      "domainGetState",
+    ]);
   });
 
   it("a failed call names its procedure and carries the caller's frames", async () => {

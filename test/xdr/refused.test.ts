@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codecs } from "../../src/gen/remote_protocol.js";
-import { XdrWriter, encode } from "../../src/xdr/index.js";
+import { XdrWriter, arrayCount, encode, fixedLength } from "../../src/xdr/index.js";
 import { xdrErrorOf } from "../helpers/errors.js";
 
 const dom = { name: "test", uuid: new Uint8Array(16), id: 1 };
@@ -44,6 +44,50 @@ describe("values the wire cannot carry are refused with an XdrError naming the f
         Buffer.alloc((4 - (Buffer.byteLength(name) % 4)) % 4),
       ])));
     }
+  });
+
+  it("anything but a number for a float or double, which DataView would write as NaN or coerce", () => {
+    const w = new XdrWriter();
+    for (const [v, shown] of [["1.5", '"1.5"'], [undefined, "undefined"], [null, "null"], [true, "true"], [[2], "an array"]] as const) {
+      expect(xdrErrorOf(() => w.float(v as unknown as number)).message).toBe(`${shown} is not a valid float`);
+      expect(xdrErrorOf(() => w.double(v as unknown as number)).message).toBe(`${shown} is not a valid double`);
+    }
+    expect(xdrErrorOf(() => w.double(1n as unknown as number)).code).toBe("XDR_RANGE");
+    expect(w.pos).toBe(0);
+    // The one double of the protocol: a typed parameter's VIR_TYPED_PARAM_DOUBLE arm.
+    const e = xdrErrorOf(() => encode(codecs.remote_typed_param, { field: "weight", value: { type: 5, d: "0.5" as unknown as number } }));
+    expect([e.code, e.message]).toEqual(["XDR_RANGE", 'remote_typed_param.value.d: "0.5" is not a valid double']);
+  });
+
+  it("a fraction, NaN or string for a char or short, which setInt32 would truncate or zero", () => {
+    const w = new XdrWriter();
+    expect(xdrErrorOf(() => w.ranged(1.5, -128, 127)).message).toBe("1.5 is not a valid -128..127");
+    expect(xdrErrorOf(() => w.ranged(NaN, -32768, 32767)).message).toBe("NaN is not a valid -32768..32767");
+    expect(xdrErrorOf(() => w.ranged(-0.5, 0, 255)).message).toBe("-0.5 is not a valid 0..255");
+    expect(xdrErrorOf(() => w.ranged("7" as unknown as number, 0, 65535)).message).toBe('"7" is not a valid 0..65535');
+    expect(w.pos).toBe(0);
+    // char model[32] and unsigned short nrVirtCpu, through their generated encoders.
+    const model = [120, 56, 54, 95, 54, 52, ...new Array<number>(26).fill(0)];
+    model[3] = 95.5;
+    const info = { model, memory: 1n, cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1 };
+    expect(xdrErrorOf(() => encode(codecs.remote_node_get_info_ret, info)).message).toBe("remote_node_get_info_ret.model[3]: 95.5 is not a valid -128..127");
+    const dominfo = { state: 1, maxMem: 1n, memory: 1n, nrVirtCpu: 2.5, cpuTime: 0n };
+    expect(xdrErrorOf(() => encode(codecs.remote_domain_get_info_ret, dominfo)).message).toBe("remote_domain_get_info_ret.nrVirtCpu: 2.5 is not a valid 0..65535");
+  });
+
+  it("anything but an array for an array field, even one with the right length", () => {
+    // A typed array or an array-like has a length and numeric elements: only Array.isArray tells them apart.
+    for (const [cells, shown] of [[BigUint64Array.of(1n), "BigUint64Array"], [{ length: 0 }, "Object"], ["", '""']] as const) {
+      const e = xdrErrorOf(() => encode(codecs.remote_node_get_cells_free_memory_ret, { cells: cells as unknown as bigint[] }));
+      expect([e.code, e.message]).toEqual(["XDR_BAD_VALUE", `remote_node_get_cells_free_memory_ret.cells: expected an array, got ${shown}`]);
+    }
+    const info = { model: new Int8Array(32), memory: 1n, cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1 };
+    const e = xdrErrorOf(() => encode(codecs.remote_node_get_info_ret, info as unknown as typeof info & { model: number[] }));
+    expect([e.code, e.message]).toEqual(["XDR_BAD_VALUE", "remote_node_get_info_ret.model: expected an array, got Int8Array"]);
+    const w = new XdrWriter();
+    expect(xdrErrorOf(() => arrayCount(w, "ab" as unknown as unknown[], 10)).message).toBe('expected an array, got "ab"');
+    expect(xdrErrorOf(() => fixedLength(new Uint8Array(4) as unknown as unknown[], 4)).message).toBe("expected an array, got Uint8Array");
+    expect(w.pos).toBe(0);
   });
 
   it("writes nothing for a refused string", () => {
