@@ -1,18 +1,20 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Client, type ReconnectInfo } from "../../src/client/client.js";
+import { connect, type Client, type DisconnectInfo, type ReconnectInfo } from "../../src/client/client.js";
+import type { ReconnectFailedInfo } from "../../src/client/reconnect.js";
 import type { Subscription } from "../../src/events/dispatcher.js";
 import { formatVirsh } from "../../src/events/virsh-format.js";
 import type { LibvirtEvent } from "../../src/events/types.js";
-import { ConnectionClosedError } from "../../src/rpc/errors.js";
+import { ConnectionClosedError, LibvirtError } from "../../src/rpc/errors.js";
 import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
-import { sharedDaemon, uniqueName } from "./daemon.js";
+import { makeSaslConfig } from "../../src/testing/sasl.js";
+import { sharedDaemon, uniqueName, virshFails } from "./daemon.js";
 
 const run = promisify(execFile);
 const enabled = sharedDaemon() !== null;
@@ -77,7 +79,6 @@ describe.skipIf(!enabled)("automatic reconnect against a real libvirtd", () => {
     expect(subs).toHaveLength(20);
     const keysBefore = test.events.registrationCount + qemu.events.registrationCount;
 
-    const inFlight = test.connectGetHostname().catch((e: unknown) => e);
     const back = Promise.all([reconnected(test), reconnected(qemu)]);
     const disconnects: string[] = [];
     test.on("disconnect", (i) => disconnects.push(i.reason));
@@ -85,7 +86,6 @@ describe.skipIf(!enabled)("automatic reconnect against a real libvirtd", () => {
     const readyAt = Date.now();
     const infos = await back;
     expect(disconnects).toEqual(["eof"]);
-    expect(await inFlight).toSatisfy((r: unknown) => r instanceof ConnectionClosedError || (r as { hostname?: string }).hostname !== undefined);
     await until("registrations back", () => test.events.registrationCount + qemu.events.registrationCount === keysBefore);
     console.log(`reconnect: subscriptions live ${Date.now() - readyAt} ms after the daemon was back; downtime ${infos.map((i) => i.downtime).join(", ")} ms`);
     for (const [key, n] of gaps) expect(n, key).toBe(1);
@@ -125,6 +125,30 @@ describe.skipIf(!enabled)("automatic reconnect against a real libvirtd", () => {
     await run("virsh", ["-q", "-c", d.uris.testTcp, "destroy", name]);
     await test.close();
     await qemu.close();
+  });
+
+  it("in-flight calls fail, never silently retried", async () => {
+    const c = await connect(d.uris.testTcp, { reconnect: { initialDelay: 50, maxDelay: 200 } });
+    const lost = new Promise<DisconnectInfo>((r) => c.once("disconnect", r));
+    const back = reconnected(c);
+    // A stopped daemon cannot answer: the call is surely in flight when it dies.
+    d.signal("SIGSTOP");
+    const name = uniqueName("inflight");
+    const inFlight = c.domainDefineXml({ xml: `<domain type='test'><name>${name}</name><memory>8192</memory><os><type>hvm</type></os></domain>` }).then(
+      () => "defined",
+      (e: unknown) => e,
+    );
+    await sleep(200);
+    d.signal("SIGKILL");
+    await d.restart();
+    const info = await lost;
+    expect(info.error).toBeInstanceOf(ConnectionClosedError);
+    expect(await inFlight).toBe(info.error);
+    await back;
+    // Not sent again on the new connection: the restarted daemon (the test driver keeps nothing across restarts) has no such domain.
+    await expect(c.domainLookupByName({ name })).rejects.toMatchObject({ code: "VIR_ERR_NO_DOMAIN" });
+    expect(await virshFails(d.uris.testTcp, "dominfo", name)).toMatchObject({ code: 1 });
+    await c.close();
   });
 
   it("a call made while the daemon is down waits for it, within its timeout", async () => {
@@ -222,6 +246,59 @@ describe.skipIf(!enabled)("automatic reconnect against a real libvirtd", () => {
     await c2.close();
     expect(c2.isClosed).toBe(true);
     expect((await c2.closed).reason).toBe("client");
+  });
+
+  it("a daemon restarted to refuse our credentials ends the reconnect with its error: every failed attempt seen, with its reason; waiting calls reject", async () => {
+    const root = await mkdtemp(join(tmpdir(), "lr-rc-sasl-"));
+    await chmod(root, 0o755);
+    const sasl = await makeSaslConfig(join(root, "sasl"), { alice: "the-right-one" });
+    // No authentication at first; SASL (DIGEST-MD5) after the restart, which refuses our password.
+    const refusing = await startDaemon({ env: { SASL_CONF_PATH: sasl.confPath } });
+    try {
+      const c = await connect(refusing.uris.testTcp, { auth: { username: "alice", password: "a-wrong-one" }, reconnect: { initialDelay: 50, maxDelay: 200 } });
+      expect(c.auth?.scheme).toBe("none");
+      const failures: ReconnectFailedInfo[] = [];
+      c.on("reconnectFailed", (f) => void failures.push(f));
+      const lost = new Promise((r) => c.once("disconnect", r));
+      refusing.signal("SIGKILL");
+      await lost;
+      // No timeout: before, this waited for ever.
+      const waiting = c.connectGetHostname().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await until("attempts refused while the daemon is away", () => failures.length >= 2);
+      expect(c.isReconnecting).toBe(true);
+      const conf = join(refusing.dir, "libvirtd.conf");
+      await writeFile(conf, (await readFile(conf, "utf8")).replace('auth_tcp = "none"', 'auth_tcp = "sasl"'));
+      await refusing.restart();
+      // A generous bound: before, it went on dialling for ever.
+      const info = await Promise.race([c.closed, sleep(60_000).then(() => Promise.reject(new Error("still reconnecting after 60 s")))]);
+      const last = failures.at(-1)!;
+      expect(last.permanent).toBe(true);
+      expect(last.retryIn).toBeNull();
+      expect(last.error).toBeInstanceOf(LibvirtError);
+      expect((last.error as LibvirtError).code).toBe("VIR_ERR_AUTH_FAILED");
+      const away = failures.slice(0, -1);
+      expect(away.length).toBeGreaterThanOrEqual(2);
+      for (const f of away) {
+        expect(f.permanent).toBe(false);
+        expect(f.error.message).toMatch(/Connection refused/);
+      }
+      expect(failures.map((f) => f.attempt)).toEqual(failures.map((_, i) => i + 1));
+      expect(info.error).toBeInstanceOf(ConnectionClosedError);
+      expect(info.error.cause).toBe(last.error);
+      expect(info.error.message).toMatch(/retrying cannot cure this.*authentication failed/);
+      expect(await waiting).toBe(info.error);
+      expect(c.isClosed).toBe(true);
+      // virsh, with the same wrong password, is refused by the same daemon the same way.
+      await writeFile(join(root, "auth.conf"), "[credentials-t]\nauthname=alice\npassword=a-wrong-one\n[auth-libvirt-127.0.0.1]\ncredentials=t\n");
+      const theirs = await run("virsh", ["-c", refusing.uris.testTcp, "hostname"], { env: { ...process.env, LIBVIRT_AUTH_FILE: join(root, "auth.conf") } }).catch((e: { stderr: string }) => e);
+      expect((theirs as { stderr: string }).stderr).toMatch(/authentication failed/);
+    } finally {
+      await refusing.stop();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it("a SIGSTOPped daemon is found dead by keepalive, and the client comes back after SIGCONT", async () => {
