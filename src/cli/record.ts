@@ -34,6 +34,8 @@ what is not libvirt RPC is closed, with a note on stderr.`;
  * synchronously as it ends, so everything recorded is on disk before this
  * resolves. A second signal, should anything still hang, exits at once with
  * 128 + its number (130 for SIGINT, as a shell reports it) — after those saves.
+ * A signal that comes once the process is exiting changes nothing: the exit
+ * status is then the clean one. Never a death by signal.
  */
 function untilStopped(server: SessionServer, done: Promise<void> | null, name: string): Promise<void> {
   return new Promise((resolve) => {
@@ -41,8 +43,6 @@ function untilStopped(server: SessionServer, done: Promise<void> | null, name: s
     const finish = (): void => {
       if (stopping) return;
       stopping = true;
-      // The handlers stay until the process ends: a second signal between here and
-      // the exit must still be the documented exit 130, not Node's default death by signal.
       server.close(() => resolve());
       server.endSessions();
     };
@@ -53,8 +53,20 @@ function untilStopped(server: SessionServer, done: Promise<void> | null, name: s
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    exitKeepingSignalHandlers();
     void done?.then(finish);
   });
+}
+
+/**
+ * Node's own exit, once the event loop is empty, first closes its signal
+ * handles, which puts back the default action: a signal in the milliseconds
+ * of teardown that follow killed the process (issue 27: a second Ctrl-C
+ * right after the first). process.exit() keeps libuv's handlers
+ * installed up to the exit itself, so such a signal is simply ignored.
+ */
+function exitKeepingSignalHandlers(): void {
+  process.once("beforeExit", () => process.exit());
 }
 
 /** One-line notes about single connections go to stderr; the server goes on. */
