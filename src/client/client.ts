@@ -41,7 +41,11 @@ export interface ReconnectInfo {
 }
 
 export interface ClientEvents {
-  /** The client's end: once, with the reason (after the last attempt, when reconnecting). */
+  /**
+   * The client's end: once, with the reason. When reconnecting: after the
+   * last of `maxAttempts`, or at the first failure that retrying cannot
+   * cure; `error.cause` is then that attempt's error.
+   */
   close: [CloseInfo];
   event: [InboundEvent];
   /** The connection was lost and will be made again (`reconnect` option). */

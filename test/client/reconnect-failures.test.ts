@@ -2,9 +2,9 @@ import type { Duplex } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { AuthError } from "../../src/auth/errors.js";
 import { Client } from "../../src/client/client.js";
-import type { ReconnectFailedInfo } from "../../src/client/reconnect.js";
+import { reconnectPolicy, type ReconnectFailedInfo } from "../../src/client/reconnect.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
-import { ConnectionClosedError } from "../../src/rpc/errors.js";
+import { ConnectionClosedError, OptionError } from "../../src/rpc/errors.js";
 import { memoryPair } from "../../src/transport/memory.js";
 import type { Transport } from "../../src/transport/transport.js";
 import { parseUri } from "../../src/uri.js";
@@ -134,5 +134,15 @@ describe("Client: failed reconnect attempts", () => {
     expect((await warned).message).toMatch(/'reconnectFailed' listener .* threw: listener bug/);
     expect((await client.connectGetLibVersion()).lib_ver).toBe(9000000n);
     await client.close();
+  });
+});
+
+describe("reconnect options", () => {
+  it("permanentErrors is 'close' by default, stableAfter 30 s; wrong values are OptionErrors", () => {
+    expect(reconnectPolicy(true)).toMatchObject({ permanentErrors: "close", stableAfter: 30_000, maxAttempts: Infinity, initialDelay: 250, maxDelay: 30_000 });
+    expect(reconnectPolicy({ permanentErrors: "retry", stableAfter: 0 })).toMatchObject({ permanentErrors: "retry", stableAfter: 0 });
+    for (const bad of [{ permanentErrors: "ignore" }, { permanentErrors: true }, { stableAfter: -1 }, { stableAfter: "10s" }, { stableAfter: Number.NaN }]) {
+      expect(() => reconnectPolicy(bad), JSON.stringify(bad)).toThrow(OptionError);
+    }
   });
 });
