@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { TransportError } from "../rpc/errors.js";
 import { usageProblems } from "./cert-checks.js";
+import { DerError } from "./der.js";
 
 /** PEM material for a TLS client: what libvirt reads from its pki files, or given directly. */
 export interface TlsCredentials {
@@ -88,7 +89,14 @@ export function checkOwnCredentials(creds: TlsCredentials, files: { ca: string; 
     throw new TransportError("tls", message, { code: `ERR_TLS_${check}` });
   };
   const usage = (cert: X509Certificate, role: "client" | "CA", file: string, prefix: string): void => {
-    const { fatal, warnings } = usageProblems(cert, role);
+    let problems;
+    try {
+      problems = usageProblems(cert, role);
+    } catch (e) {
+      if (!(e instanceof DerError)) throw e;
+      throw new TransportError("tls", `cannot read the extensions of ${file}: ${e.message}`, { code: "ERR_TLS_FILE", cause: e });
+    }
+    const { fatal, warnings } = problems;
     if (fatal !== undefined) fail(`${prefix}${fatal.check}`, `Certificate ${file} ${fatal.reason}`);
     for (const w of warnings) process.emitWarning(`Certificate ${file} ${w}; going on, as libvirt does`, { code: "LIBVIRT_REMOTE_TLS_CERT" });
   };

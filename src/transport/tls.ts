@@ -2,12 +2,14 @@ import { X509Certificate } from "node:crypto";
 import { isIP, type Socket } from "node:net";
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
 import { AbortError, TransportError } from "../rpc/errors.js";
-import { checkKeyPair, checkOwnCredentials, locatePki, readPki, type PkiFiles, type TlsCredentials } from "./pki.js";
-import { findRevocation, parseCrls } from "./revocation.js";
 import { chainProblem, peerChain, serverCertProblems } from "./cert-checks.js";
+import { DerError } from "./der.js";
+import { checkKeyPair, checkOwnCredentials, locatePki, readPki, type PkiFiles, type TlsCredentials } from "./pki.js";
+import { findRevocation, parseCrls, type Revocation } from "./revocation.js";
 import { openSocket } from "./socket.js";
 import { parseTlsPriority, type TlsPriority } from "./tls-priority.js";
 import type { Transport } from "./transport.js";
+import type { CrlFields } from "./x509-fields.js";
 
 export interface TlsSettings {
   /** `pkipath=`: the folder holding cacert.pem, cacrl.pem, clientcert.pem and clientkey.pem. */
@@ -65,7 +67,13 @@ export class TlsTransport implements Transport {
     const context = this.context(creds);
     const tcp = await openSocket({ host: this.host, port: this.port }, this.description, signal);
     tcp.setNoDelay(true);
-    const socket = this.wrap(tcp, context);
+    let socket: TLSSocket;
+    try {
+      socket = this.wrap(tcp, context);
+    } catch (e) {
+      tcp.destroy();
+      throw e;
+    }
     try {
       await this.step(socket, signal, "the TLS handshake", (done) => socket.once("secureConnect", () => done()));
       if (this.settings.noVerify !== true) this.verifyPeer(socket, creds, files, crls);
@@ -121,11 +129,12 @@ export class TlsTransport implements Transport {
    * libvirt's own checks of a server certificate (not a CA, key usage,
    * purpose), the non-fatal ones as warnings.
    */
-  private verifyPeer(socket: TLSSocket, creds: TlsCredentials, files: PkiFiles, crls: ReturnType<typeof parseCrls>): void {
-    const fail = (check: string, reason: string): never => {
-      throw new TransportError("tls", `Certificate of ${this.description} failed validation against ${files.ca}: ${reason}`, { code: `ERR_TLS_${check}` });
+  private verifyPeer(socket: TLSSocket, creds: TlsCredentials, files: PkiFiles, crls: CrlFields[]): void {
+    const fail = (check: string, reason: string, cause?: unknown): never => {
+      throw new TransportError("tls", `Certificate of ${this.description} failed validation against ${files.ca}: ${reason}`, { code: `ERR_TLS_${check}`, cause });
     };
     const chain = peerChain(socket);
+    if (chain.length === 0) fail("CA", "The daemon sent no certificate.");
     const cas = caCertificates(creds.ca);
     if (!socket.authorized) {
       const code = String(socket.authorizationError ?? "UNKNOWN");
@@ -133,7 +142,16 @@ export class TlsTransport implements Transport {
       const known = code === "INVALID_PURPOSE" ? chainProblem(chain, cas) : (CHAIN_FAILURES[code] ?? { check: "CHAIN", reason: `Invalid certificate (${code}).` });
       if (known !== undefined) fail(known.check, known.reason);
     }
-    const revoked = findRevocation(chain, cas, crls);
+    let revoked: Revocation | undefined;
+    let problems: ReturnType<typeof serverCertProblems>;
+    try {
+      revoked = findRevocation(chain, cas, crls);
+      problems = serverCertProblems(chain[0]!);
+    } catch (e) {
+      // OpenSSL took it, but our reading of the fields it does not expose did not: refuse rather than skip the checks.
+      if (e instanceof DerError) fail("CHAIN", `Unable to read the certificate's fields: ${e.message}.`, e);
+      throw e;
+    }
     if (revoked !== undefined) {
       const which = revoked.depth === 0 ? "the daemon's own certificate" : `its issuer at depth ${revoked.depth}`;
       const list = [revoked.signedByIssuer ? "" : ", in a list whose signature does not verify with the issuer's key", revoked.expired ? ", in a list past its next update" : ""].join("");
@@ -147,7 +165,7 @@ export class TlsTransport implements Transport {
         cause: mismatch,
       });
     }
-    const { fatal, warnings } = serverCertProblems(chain[0]!);
+    const { fatal, warnings } = problems;
     if (fatal !== undefined) {
       throw new TransportError("tls", `The certificate of ${this.description} ${fatal.reason}`, { code: `ERR_TLS_${fatal.check}` });
     }
