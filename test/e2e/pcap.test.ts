@@ -11,8 +11,13 @@ import { importCapture } from "../../src/fixtures/pcap.js";
 import { ReplayTransport } from "../../src/fixtures/replay.js";
 import { startDaemon } from "../../src/testing/daemon.js";
 import { sharedDaemon } from "./daemon.js";
+import { mustSkip } from "./prerequisites.js";
 
-const skip = sharedDaemon() === null || !existsSync("/usr/bin/tcpdump") || process.getuid?.() !== 0;
+const skip = mustSkip("the tcpdump capture suite", {
+  "libvirtd": sharedDaemon() !== null,
+  "/usr/bin/tcpdump": existsSync("/usr/bin/tcpdump"),
+  "root (to capture on the loopback interface)": process.getuid?.() === 0,
+});
 
 describe.skipIf(skip)("a tcpdump capture of a live session", () => {
   it("imports to a fixture that replays to the same results", async () => {

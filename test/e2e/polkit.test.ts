@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mustSkip } from "./prerequisites.js";
 
 /**
  * AUTH_POLKIT against a real polkitd on a private system D-Bus, and a real
@@ -12,12 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * (libvirtd's QEMU driver wants a libvirt-qemu user) and libvirt's state
  * folders are bind-mounted over from the test's directory.
  */
-const canRun =
-  process.getuid?.() === 0 &&
-  existsSync("/usr/lib/polkit-1/polkitd") &&
-  existsSync("/usr/bin/dbus-daemon") &&
-  existsSync("/usr/sbin/libvirtd") &&
-  spawnSync("unshare", ["-m", "true"]).status === 0;
+const canRun = !mustSkip("the polkit suite", {
+  "root (libvirtd in system mode)": process.getuid?.() === 0,
+  "/usr/lib/polkit-1/polkitd": existsSync("/usr/lib/polkit-1/polkitd"),
+  "/usr/bin/dbus-daemon": existsSync("/usr/bin/dbus-daemon"),
+  "/usr/sbin/libvirtd": existsSync("/usr/sbin/libvirtd"),
+  "a private mount namespace (unshare -m)": spawnSync("unshare", ["-m", "true"]).status === 0,
+});
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -10,13 +10,18 @@ import type { CredentialRequest } from "../../src/auth/credentials.js";
 import { AbortError, ConnectionClosedError, TransportError } from "../../src/rpc/errors.js";
 import { startSshd, type ThrowawaySshd } from "../../src/testing/sshd.js";
 import { sharedDaemon, uniqueName, virsh } from "./daemon.js";
+import { mustSkip } from "./prerequisites.js";
 import { readFixture } from "../../src/fixtures/format.js";
 import { Recorder } from "../../src/fixtures/recorder.js";
 import { ReplayTransport } from "../../src/fixtures/replay.js";
 
 const run = promisify(execFile);
 const daemon = sharedDaemon();
-const skip = daemon === null || !existsSync("/usr/sbin/sshd") || process.getuid?.() !== 0;
+const skip = mustSkip("the SSH suite", {
+  "libvirtd": daemon !== null,
+  "/usr/sbin/sshd": existsSync("/usr/sbin/sshd"),
+  "root (sshd runs from a private config and logs in as root)": process.getuid?.() === 0,
+});
 
 /** Our children (ssh, ext commands) still alive or unreaped, from /proc; sshd is ours too and is left out. */
 function children(except: number[] = []): { pid: number; state: string; cmd: string }[] {
