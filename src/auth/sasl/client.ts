@@ -1,5 +1,5 @@
 import { remoteProgram } from "../../gen/remote_protocol.js";
-import { ConnectionClosedError } from "../../rpc/errors.js";
+import { AbortError, ConnectionClosedError } from "../../rpc/errors.js";
 import * as trace from "../../rpc/trace.js";
 import type { ProcedureInfo } from "../../xdr/index.js";
 import { gatherCredentials } from "../gather.js";
@@ -16,6 +16,15 @@ const DATA_MAX = 65536;
 const MAX_BUF = 65536;
 /** A daemon that stops answering mid-negotiation: give up after this (connectTimeout may be shorter). */
 const STEP_TIMEOUT = 60_000;
+/**
+ * AUTH_SASL_STEP round trips allowed before giving up. The longest exchange
+ * libvirt's Cyrus runs, GSSAPI, takes 3 (Kerberos token, then the wrapped
+ * security-layer offer and answer); DIGEST-MD5 and SCRAM take 2, PLAIN and
+ * EXTERNAL none. 16 leaves room for multi-leg plug-ins (SPNEGO, NTLM) and
+ * stops a mechanism that never completes within milliseconds, where
+ * libvirt, trusting Cyrus's mechanisms to end, has no bound.
+ */
+const MAX_STEPS = 16;
 
 export interface SaslOutcome {
   mechanism: string;
@@ -76,17 +85,25 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
   let serverIn: Uint8Array | null = null;
   /** True while the daemon's latest data still waits for the mechanism. */
   let unread = false;
+  /** The daemon's final data, given to a step that could not answer at once (SCRAM deriving its key). */
+  let deferred: Promise<SaslStep> | null = null;
   let outcome: SaslOutcome | null = null;
 
   const onReply = (r: Reply): void => {
     serverIn = r.nil !== 0 ? null : fromXdrChars(r.data);
     unread = true;
     if (r.complete === 0) return;
-    // The daemon is done and switches to its layer after this reply: finish here, synchronously.
+    // The daemon is done and switches to its layer after this reply: finish here, synchronously if the mechanism can.
     if (last.kind !== "complete") {
-      last = mech.step(serverIn);
+      const next = mech.step(serverIn);
       unread = false;
-      if (last.kind === "interact") throw new AuthError("ERR_AUTH_SERVER", `${factory.name}: the daemon finished while the client still needed credentials`);
+      if (isPromise(next)) {
+        // Awaited by the loop below; handled here so that a failure is not reported as unhandled meanwhile.
+        deferred = next;
+        next.catch(() => {});
+        return;
+      }
+      last = finalStep(next, factory.name);
     }
     if (last.kind === "complete") outcome = finish(ctx, mech, factory.name, secure);
   };
@@ -100,8 +117,20 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
     onReply,
   );
   for (;;) {
-    if (reply.complete !== 0 && last.kind === "complete") break;
+    if (deferred !== null) {
+      const pending: Promise<SaslStep> = deferred;
+      deferred = null;
+      last = finalStep(await untilAborted(pending, ctx.signal, factory.name), factory.name);
+    }
+    if (reply.complete !== 0 && last.kind === "complete") {
+      outcome ??= finish(ctx, mech, factory.name, secure);
+      break;
+    }
     if (unread) {
+      // Cyrus's sasl_client_step fails once the mechanism is done, whatever the mechanism: so does this.
+      if (last.kind === "complete") {
+        throw new AuthError("ERR_AUTH_SERVER", `Failed to step SASL negotiation: ${factory.name} has completed, but the daemon asks for another step`);
+      }
       const challenge: Uint8Array | null = serverIn;
       last = await interact(ctx, factory.name, (a) => mech.step(challenge, a));
       unread = false;
@@ -109,6 +138,9 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
     if (reply.complete !== 0 && last.kind === "complete") {
       outcome = finish(ctx, mech, factory.name, secure);
       break;
+    }
+    if (steps === MAX_STEPS) {
+      throw new AuthError("ERR_AUTH_SERVER", `Failed to step SASL negotiation: ${factory.name} has not completed after ${MAX_STEPS} steps; giving up`);
     }
     phase = "AUTH_SASL_STEP";
     trace.auth(`SASL ${factory.name} step ${++steps}`);
@@ -126,12 +158,34 @@ function payload(step: SaslStep): { nil: number; data: number[] } {
   return out === null ? { nil: 1, data: [] } : { nil: 0, data: toXdrChars(out) };
 }
 
+/** A step answering the daemon's last word: it can no longer ask for credentials. */
+function finalStep(step: SaslStep, mech: string): SaslStep {
+  if (step.kind === "interact") throw new AuthError("ERR_AUTH_SERVER", `${mech}: the daemon finished while the client still needed credentials`);
+  return step;
+}
+
+function isPromise(x: SaslStep | Promise<SaslStep>): x is Promise<SaslStep> {
+  return typeof (x as Partial<Promise<SaslStep>>).then === "function";
+}
+
+/** A slow step (a key derivation) ends the wait when connecting is aborted or times out; its result is dropped. */
+function untilAborted(step: SaslStep | Promise<SaslStep>, signal: AbortSignal | undefined, mech: string): SaslStep | Promise<SaslStep> {
+  if (!isPromise(step) || signal === undefined) return step;
+  step.catch(() => {});
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError(`SASL ${mech} step was aborted`, { cause: signal.reason }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    step.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /** Runs a step, gathering the credentials it asks for and running it again with them. */
-async function interact(ctx: AuthContext, mech: string, run: (answers?: Answers) => SaslStep): Promise<SaslStep> {
-  const first = run();
+async function interact(ctx: AuthContext, mech: string, run: (answers?: Answers) => SaslStep | Promise<SaslStep>): Promise<SaslStep> {
+  const first = await untilAborted(run(), ctx.signal, mech);
   if (first.kind !== "interact") return first;
   const answers = await gatherCredentials(ctx, first.requests, `SASL ${mech}`);
-  const again = run(answers);
+  const again = await untilAborted(run(answers), ctx.signal, mech);
   if (again.kind === "interact") throw new AuthError("ERR_AUTH_CREDENTIALS", `${mech} asked for credentials twice`);
   return again;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AuthError } from "../errors.js";
-import { text, utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslParams, type SaslStep } from "./mechanism.js";
+import { stepAfterCompletion, text, utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslParams, type SaslStep } from "./mechanism.js";
 import { askAuthnamePassword, PROMPTS } from "./prompts.js";
 import { availableCiphers, DIGEST_CIPHERS, DigestLayer, layerOverhead, type DigestCipherInfo } from "./security-layer.js";
 
@@ -61,7 +61,8 @@ class DigestMd5 implements SaslMechanism {
   step(challenge: Uint8Array | null, answers?: Answers): SaslStep {
     if (this.state === "challenge") return this.respond(challenge, answers);
     if (this.state === "rspauth") return this.verify(challenge);
-    throw new AuthError("ERR_AUTH_SERVER", "DIGEST-MD5: the daemon sent more after the exchange was complete");
+    if (this.state === "done") throw stepAfterCompletion("DIGEST-MD5");
+    throw new AuthError("ERR_AUTH_SERVER", "DIGEST-MD5: a step before the exchange started");
   }
 
   layer(): { ssf: number; filter: DigestLayer | null } {

@@ -1,5 +1,6 @@
 import type { ByteFilter } from "../../rpc/link.js";
 import type { CredentialRequest } from "../credentials.js";
+import { AuthError } from "../errors.js";
 
 /**
  * One step of a SASL mechanism, as Cyrus SASL's client steps return:
@@ -32,12 +33,20 @@ export interface SaslParams {
 /** The credential answers a step asked for, in the order it asked. */
 export type Answers = readonly (string | undefined)[];
 
-/** One authentication exchange. Steps are synchronous so the last one can run as its reply arrives. */
+/**
+ * One authentication exchange. A step may return a promise, to do slow work
+ * off the event loop (SCRAM's key derivation); but the step that completes
+ * the exchange and brings a security layer should return at once: it runs
+ * as the daemon's last reply arrives, so that the layer is in place for the
+ * very next byte. Once a step has returned `complete`, every further step
+ * must throw (Cyrus SASL refuses a step after the mechanism is done; the
+ * client refuses it too, whatever the mechanism does).
+ */
 export interface SaslMechanism {
   /** The initial response (`null`: none, the server speaks first). */
-  start(answers?: Answers): SaslStep;
+  start(answers?: Answers): SaslStep | Promise<SaslStep>;
   /** Answers a server challenge (`null`: the daemon sent no data). */
-  step(challenge: Uint8Array | null, answers?: Answers): SaslStep;
+  step(challenge: Uint8Array | null, answers?: Answers): SaslStep | Promise<SaslStep>;
   /**
    * The security layer agreed on, once complete: its strength (0: none,
    * 1: integrity only) and the filter that carries every later byte (null:
@@ -71,3 +80,8 @@ export interface SaslMechanismFactory {
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** Text of UTF-8 bytes, strict (a malformed challenge is an error, not U+FFFD). */
 export const text = (b: Uint8Array): string => new TextDecoder("utf-8", { fatal: true }).decode(b);
+
+/** What a built-in mechanism throws when asked for a step after it completed (Cyrus: SASL_FAIL, "attempting client step after doneflag"). */
+export function stepAfterCompletion(mech: string): AuthError {
+  return new AuthError("ERR_AUTH_SERVER", `${mech}: the daemon asks for another step after the exchange completed`);
+}

@@ -1,5 +1,5 @@
 import { AuthError } from "../errors.js";
-import { utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslStep } from "./mechanism.js";
+import { stepAfterCompletion, utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslStep } from "./mechanism.js";
 import { askAuthnamePassword } from "./prompts.js";
 
 /**
@@ -23,7 +23,8 @@ class Plain implements SaslMechanism {
   }
 
   step(): SaslStep {
-    if (this.done) return { kind: "complete", response: null };
+    // PLAIN is one message: done after start, and before start there is nothing to answer.
+    if (this.done) throw stepAfterCompletion("PLAIN");
     throw new AuthError("ERR_AUTH_SERVER", "PLAIN: the daemon sent a challenge before the credentials");
   }
 
@@ -44,7 +45,10 @@ export function external(authzid = ""): SaslMechanismFactory {
     maxSsf: 0,
     create: () => ({
       start: () => ({ kind: "complete", response: utf8(authzid) }),
-      step: () => ({ kind: "complete", response: null }),
+      // One message, sent by start: any challenge comes after completion.
+      step: () => {
+        throw stepAfterCompletion("EXTERNAL");
+      },
       layer: () => ({ ssf: 0, filter: null }),
     }),
   };

@@ -1,10 +1,16 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
+import { promisify } from "node:util";
 import { AuthError } from "../errors.js";
-import { text, utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslStep } from "./mechanism.js";
+import { stepAfterCompletion, text, utf8, type Answers, type SaslMechanism, type SaslMechanismFactory, type SaslStep } from "./mechanism.js";
 import { askAuthnamePassword } from "./prompts.js";
 
-/** Far above what servers use (Cyrus: 10,000; RFC 7677 suggests 4,096): about a second of PBKDF2 on this machine. */
+/**
+ * Far above what servers use (Cyrus: 10,000; RFC 7677 suggests 4,096): about
+ * a second of PBKDF2 here. The derivation runs on libuv's thread pool, so the
+ * event loop goes on meanwhile; the cap bounds the CPU a daemon can make us spend.
+ */
 const MAX_ITERATIONS = 1_000_000;
+const pbkdf2Async = promisify(pbkdf2);
 
 type Hash = "SHA-1" | "SHA-256" | "SHA-512";
 const NODE_HASH: Record<Hash, { alg: string; size: number; rank: number }> = {
@@ -36,7 +42,7 @@ export function scram(hash: Hash, options: ScramOptions = {}): SaslMechanismFact
 }
 
 class Scram implements SaslMechanism {
-  private state: "start" | "first" | "final" | "done" = "start";
+  private state: "start" | "first" | "deriving" | "final" | "done" = "start";
   private user = "";
   private password = "";
   private clientNonce = "";
@@ -62,10 +68,12 @@ class Scram implements SaslMechanism {
     return { kind: "continue", response: utf8(`n,,${this.clientFirstBare}`) };
   }
 
-  step(challenge: Uint8Array | null): SaslStep {
+  /** Client-final needs the key derivation (a promise); the verification that completes returns at once. */
+  step(challenge: Uint8Array | null): SaslStep | Promise<SaslStep> {
     if (this.state === "first") return this.clientFinal(this.message(challenge));
     if (this.state === "final") return this.verify(this.message(challenge));
-    throw new AuthError("ERR_AUTH_SERVER", `${this.mech}: the daemon sent more after the exchange was complete`);
+    if (this.state === "done") throw stepAfterCompletion(this.mech);
+    throw new AuthError("ERR_AUTH_SERVER", `${this.mech}: a step ${this.state === "start" ? "before the exchange started" : "while the previous one still runs"}`);
   }
 
   layer(): { ssf: number; filter: null } {
@@ -81,7 +89,7 @@ class Scram implements SaslMechanism {
     }
   }
 
-  private clientFinal(serverFirst: string): SaslStep {
+  private async clientFinal(serverFirst: string): Promise<SaslStep> {
     const attrs = parseAttributes(serverFirst, this.mech);
     const nonce = attrs.get("r");
     const salt = attrs.get("s");
@@ -93,12 +101,18 @@ class Scram implements SaslMechanism {
     if (!nonce.startsWith(this.clientNonce) || nonce.length === this.clientNonce.length) {
       throw new AuthError("ERR_AUTH_SERVER", `${this.mech}: the daemon's nonce does not extend the client's`);
     }
-    // The key derivation runs on the event loop: a hostile count would freeze the host process.
     if (iterations > MAX_ITERATIONS) {
       throw new AuthError("ERR_AUTH_SERVER", `${this.mech}: the daemon asks for ${iterations} iterations, more than this client allows (${MAX_ITERATIONS})`);
     }
-    const salted = pbkdf2Sync(utf8(this.password), Buffer.from(salt, "base64"), iterations, this.size, this.alg);
+    this.state = "deriving";
+    const password = utf8(this.password);
     this.password = "";
+    let salted: Buffer;
+    try {
+      salted = await pbkdf2Async(password, Buffer.from(salt, "base64"), iterations, this.size, this.alg);
+    } finally {
+      password.fill(0);
+    }
     const clientKey = this.hmac(salted, "Client Key");
     const storedKey = createHash(this.alg).update(clientKey).digest();
     const withoutProof = `c=${Buffer.from("n,,").toString("base64")},r=${nonce}`;
