@@ -15,10 +15,11 @@ export interface ConnectOptions {
   /**
    * Client keepalive, as virConnectSetKeepAlive: a PING after `interval`
    * seconds without a message from the daemon; the connection is closed
-   * after `count` unanswered. On by default with libvirt's defaults
-   * (5 s, 5), as libvirt's client runs it when an event loop is there;
-   * `false` (or an interval of 0 or less) turns it off. Enabled only if
-   * the daemon supports it.
+   * after `count` unanswered. Both are whole numbers, as libvirt's (an
+   * OptionError otherwise). On by default with libvirt's defaults (5 s,
+   * 5), as libvirt's client runs it when an event loop is there; `false`
+   * (or an interval of 0, as virsh's `-k 0`) turns it off. Enabled only
+   * if the daemon supports it.
    */
   keepalive?: { interval: number; count: number } | false;
   /** Aborts connecting: dialling, TLS or SSH set-up and the RPC handshake alike. */
