@@ -130,6 +130,9 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
       const c = await server(name.toLowerCase(), spec);
       odd[name] = await serving(name, [c.cert], c.key);
     }
+    // Wrong purpose and an unknown issuer at once: OpenSSL names only one of the two.
+    const strangerPurpose = await server("strangerpurpose", { issuer: "other", extendedKeyUsage: "clientAuth" });
+    odd["strangerPurpose"] = await serving("strangerpurpose", [strangerPurpose.cert], strangerPurpose.key);
     const expiredCa = await make({ name: "expiredca", subject: "/O=libvirt-remote/CN=expired CA", issuer: "self", notBefore: -30, notAfter: -1 });
     const underExpired = await server("underexpired", { issuer: "expiredca" });
     files["expiredCa"] = expiredCa.cert;
@@ -148,6 +151,10 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
       intermediate: await makeCrl(certs, "inter", [], "inter-empty"),
       intermediateRevokesServer: await makeCrl(certs, "inter", [underIntermediate.cert], "inter-revokes-server"),
       other: await makeCrl(certs, "other", [], "other-empty"),
+      // Another CA's list naming the daemon's serial: only a list from the certificate's own issuer counts.
+      otherNamingPlain: await makeCrl(certs, "other", [good.cert], "other-names-plain"),
+      // The root's list naming the root itself: trust anchors are not looked up.
+      rootRevokesItself: await makeCrl(certs, "ca", [ca.cert], "root-revokes-root"),
       forged: await makeCrl(certs, "impostor", [good.cert], "forged"),
       // Valid for one second: past its next update by the time the tests run (waited for below).
       expired: await makeCrl(certs, "ca", [], "expired-empty", 1),
@@ -170,6 +177,15 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
     it("a CRL of another CA only: virsh connects, so do we", async () => {
       expect((await both(uri(plain, pki("other-crl", { crls: [crl["other"]!] })))).ours.connects).toBe(true);
       expect((await both(uri(viaIntermediate, pki("inter-other-crl", { crls: [crl["other"]!] })))).ours.connects).toBe(true);
+    });
+
+    it("another CA's CRL that names the daemon certificate's serial: virsh connects, so do we", async () => {
+      expect((await both(uri(plain, pki("other-names-serial", { crls: [crl["otherNamingPlain"]!] })))).ours.connects).toBe(true);
+    });
+
+    it("the root's CRL naming the root itself: virsh connects (trust anchors are not looked up), so do we", async () => {
+      expect((await both(uri(plain, pki("root-revokes-root", { crls: [crl["rootRevokesItself"]!] })))).ours.connects).toBe(true);
+      expect((await both(uri(viaIntermediate, pki("inter-root-revokes-root", { crls: [crl["rootRevokesItself"]!] })))).ours.connects).toBe(true);
     });
 
     it("the intermediate's own CRL, revoking nothing: virsh connects, so do we", async () => {
@@ -227,6 +243,12 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
       // virsh prints libvirt's warning on stderr by default; ours is a process warning, which Node prints there too.
       expect(result.virsh.stderr).toMatch(/warning : .*Certificate \[session\] purpose does not allow use for with a TLS server/);
       expect(warnings).toEqual([expect.stringMatching(/purpose does not allow use for with a TLS server: its extended key usage lists clientAuth \(1\.3\.6\.1\.5\.5\.7\.3\.2\) but not serverAuth \(1\.3\.6\.1\.5\.5\.7\.3\.1\)/)]);
+    });
+
+    it("that purpose from a CA we do not trust: virsh refuses, so do we (ERR_TLS_CA): the purpose does not hide the chain", async () => {
+      const { ours: o, virsh } = await both(uri(odd["strangerPurpose"]!, pki("stranger-purpose")));
+      expect(virsh.stderr).toContain("hasn't got a known issuer");
+      expect(o).toMatchObject({ code: "ERR_TLS_CA", message: expect.stringContaining("The certificate hasn't got a known issuer.") });
     });
 
     it("the same purpose in a critical extension: virsh refuses, so do we, naming the purposes", async () => {
