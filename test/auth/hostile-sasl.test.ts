@@ -62,7 +62,7 @@ async function refused(transport: MemoryTransport, options: Parameters<typeof co
 function expectExtraStepRefused(error: unknown, mech: string): void {
   expect(error).toBeInstanceOf(AuthError);
   expect((error as AuthError).code).toBe("ERR_AUTH_SERVER");
-  expect((error as Error).message).toBe(`Failed to step SASL negotiation: ${mech} has completed, but the daemon asks for another step`);
+  expect((error as Error).message).toBe(`authentication failed: Failed to step SASL negotiation: ${mech} has completed, but the daemon asks for another step`);
 }
 
 describe("a daemon that keeps answering 'continue' (issue 27)", () => {
@@ -109,7 +109,7 @@ describe("a daemon that keeps answering 'continue' (issue 27)", () => {
     const error = await refused(transport, { auth: { mechanisms: [endless] } });
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).code).toBe("ERR_AUTH_SERVER");
-    expect((error as Error).message).toBe("Failed to step SASL negotiation: X-ENDLESS has not completed after 16 steps; giving up");
+    expect((error as Error).message).toBe("authentication failed: Failed to step SASL negotiation: X-ENDLESS has not completed after 16 steps; giving up");
     expect(stats.steps).toBe(16);
   });
 });

@@ -129,7 +129,7 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
     if (unread) {
       // Cyrus's sasl_client_step fails once the mechanism is done, whatever the mechanism: so does this.
       if (last.kind === "complete") {
-        throw new AuthError("ERR_AUTH_SERVER", `Failed to step SASL negotiation: ${factory.name} has completed, but the daemon asks for another step`);
+        throw new AuthError("ERR_AUTH_SERVER", `authentication failed: Failed to step SASL negotiation: ${factory.name} has completed, but the daemon asks for another step`);
       }
       const challenge: Uint8Array | null = serverIn;
       last = await interact(ctx, factory.name, (a) => mech.step(challenge, a));
@@ -140,7 +140,7 @@ export async function authenticateSasl(ctx: AuthContext, want: string | null): P
       break;
     }
     if (steps === MAX_STEPS) {
-      throw new AuthError("ERR_AUTH_SERVER", `Failed to step SASL negotiation: ${factory.name} has not completed after ${MAX_STEPS} steps; giving up`);
+      throw new AuthError("ERR_AUTH_SERVER", `authentication failed: Failed to step SASL negotiation: ${factory.name} has not completed after ${MAX_STEPS} steps; giving up`);
     }
     phase = "AUTH_SASL_STEP";
     trace.auth(`SASL ${factory.name} step ${++steps}`);
