@@ -43,13 +43,14 @@ afterEach(() => {
 
 describe("keepalive as libvirt's", () => {
   it("counts whole messages, not bytes: a peer trickling bytes of a frame that never ends is declared dead", async () => {
+    // Before the session exists, so that a loaded machine's delays only lengthen what is measured (its silence starts at its creation).
+    const t0 = performance.now();
     const { session, daemon } = sessionPair();
     session.startKeepalive(100, 1);
     // A length word for a 1000-byte frame, then one byte every 20 ms.
     daemon.sendRaw(Uint8Array.of(0, 0, 3, 0xe8));
     const trickle = setInterval(() => daemon.sendRaw(Uint8Array.of(0)), 20);
     cleanups.push(() => clearInterval(trickle));
-    const t0 = performance.now();
     const info = await Promise.race([session.closed, sleep(5000).then(() => null)]);
     expect(info?.reason).toBe("keepalive");
     // 2 intervals of silence (interval × (count + 1)), measured ≈ 200-230 ms.
