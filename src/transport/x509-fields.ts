@@ -80,10 +80,10 @@ export function crlFields(der: Buffer): CrlFields {
 }
 
 /** The KeyUsage bits libvirt looks at. */
-export function keyUsage(value: Buffer): { digitalSignature: boolean; keyEncipherment: boolean } {
+export function keyUsage(value: Buffer): { digitalSignature: boolean; keyEncipherment: boolean; keyCertSign: boolean } {
   const bits = contents(value, expect(readTlv(value, 0), TAG.bitString, "KeyUsage"));
   const first = bits[1] ?? 0;
-  return { digitalSignature: (first & 0x80) !== 0, keyEncipherment: (first & 0x20) !== 0 };
+  return { digitalSignature: (first & 0x80) !== 0, keyEncipherment: (first & 0x20) !== 0, keyCertSign: (first & 0x04) !== 0 };
 }
 
 /** The OIDs of an ExtendedKeyUsage extension. */
