@@ -86,6 +86,20 @@ describe("a daemon that keeps answering 'continue' (issue 27)", () => {
     expect(stats.steps).toBe(2);
   });
 
+  it("a daemon that says 'complete' before SCRAM sent its proof: the proof is still derived (off the loop) and sent, as libvirt's loop does", async () => {
+    const serverFirst = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    const serverFinal = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+    const { transport, stats } = hostile("SCRAM-SHA-256", (steps) => ({ complete: 1, data: steps === 0 ? serverFirst : serverFinal }));
+    const client = await connect("test+tls://example.org/default", {
+      transport,
+      keepalive: false,
+      connectTimeout: 10_000,
+      auth: { username: "user", password: "pencil", mechanisms: [scram("SHA-256", { nonce: () => "rOprNGfwEbeRWgbNEkqO" })] },
+    });
+    client.destroy();
+    expect(stats.steps).toBe(1);
+  });
+
   it("a plug-in mechanism that does not guard itself is stopped by the client, as Cyrus's doneflag stops any plug-in", async () => {
     const careless: SaslMechanismFactory = {
       name: "X-CARELESS",
