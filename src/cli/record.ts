@@ -25,8 +25,9 @@ export const REPLAY_USAGE = `usage: libvirt-remote replay --listen ADDR FILE [--
 Serves a recorded session to any client on ADDR (host:port, or a Unix
 socket path): requests are matched against the fixture, the daemon's
 frames are sent back with the client's serial numbers, and keepalive PINGs
-are answered. --once stops after the first session. A client that sends
-what is not libvirt RPC is closed, with a note on stderr.`;
+are answered. A request the fixture cannot answer gets an error reply and
+a note on stderr at once. --once stops after the first session. A client
+that sends what is not libvirt RPC is closed, with a note on stderr.`;
 
 /**
  * Serves until `done` (for --once) or a signal. The first SIGINT or SIGTERM
@@ -137,7 +138,6 @@ export async function replayMain(argv: string[]): Promise<number> {
   const server = replayServer(
     fixture,
     (session) => {
-      for (const m of session.mismatches) process.stderr.write(`replay: ${m}\n`);
       // A client that sent garbage was no session: --once waits for a real one.
       if (session.failure === null) first();
     },

@@ -78,9 +78,11 @@ describe("captured sessions", () => {
     const client = await connect(f.header.uri, { ...FIXTURE_OPTIONS, transport: replay });
     const err = await client.domainLookupByName({ name: "not-recorded" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LibvirtError);
-    expect((err as Error).message).toMatch(/^replay: payload differs from the fixture's REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME: expected [0-9a-f]+, got [0-9a-f]+$/);
+    // Worded as libvirt words an internal error, so that virsh prints "error: internal error: replay: ...".
+    expect((err as Error).message).toMatch(/^internal error: replay: payload differs from the fixture's REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME: expected [0-9a-f]+, got [0-9a-f]+$/);
+    expect(err).toMatchObject({ code: "VIR_ERR_INTERNAL_ERROR", domain: "VIR_FROM_RPC" });
     const missing = await client.domainGetXmlDesc({ dom: { name: "x", uuid: new Uint8Array(16), id: 1 }, flags: 0 }).catch((e: unknown) => e);
-    expect((missing as Error).message).toBe("replay: the fixture has no unanswered REMOTE_PROC_DOMAIN_GET_XML_DESC request");
+    expect((missing as Error).message).toBe("internal error: replay: the fixture has no unanswered REMOTE_PROC_DOMAIN_GET_XML_DESC request");
     expect(() => replay.assertDone()).toThrow(/replay: payload differs/);
     client.destroy();
   });
