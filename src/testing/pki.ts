@@ -22,6 +22,8 @@ export interface CertSpec {
   ca?: boolean;
   keyUsage?: string | null;
   extendedKeyUsage?: string | null;
+  /** More openssl extension lines, e.g. "1.2.3.4=critical,ASN1:NULL" for an extension nobody knows. */
+  extraExtensions?: string[];
 }
 
 /**
@@ -45,6 +47,7 @@ export async function makeCert(dir: string, spec: CertSpec): Promise<{ cert: str
     ...(keyUsage === null ? [] : [`keyUsage=${keyUsage}`]),
     ...(purpose === null ? [] : [`extendedKeyUsage=${purpose}`]),
     ...(spec.san === undefined ? [] : [`subjectAltName=${spec.san}`]),
+    ...(spec.extraExtensions ?? []),
   ];
   await writeFile(ext, lines.join("\n") + "\n");
   await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);

@@ -21,14 +21,15 @@ export function peerChain(socket: TLSSocket): X509Certificate[] {
 
 /**
  * The chain check GnuTLS makes (signatures up to a trusted CA, every
- * certificate within its dates, issuers CAs), without OpenSSL's purpose
+ * certificate within its dates and without a critical extension it does
+ * not understand, issuers CAs), without OpenSSL's purpose
  * check, which libvirt does not make: used when OpenSSL's only complaint
  * was the purpose, since OpenSSL reports one error only.
  */
 export function chainProblem(chain: readonly X509Certificate[], cas: readonly X509Certificate[], now = new Date()): CertProblem | undefined {
   let cert = chain[0];
   for (let depth = 0; cert !== undefined && depth < 16; depth++) {
-    const dated = datesProblem(cert, now);
+    const dated = datesProblem(cert, now) ?? criticalProblem(cert);
     if (dated !== undefined) return dated;
     const current = cert;
     const issuedBy = (issuer: X509Certificate): boolean => current.checkIssued(issuer) && current.verify(issuer.publicKey);
@@ -37,6 +38,24 @@ export function chainProblem(chain: readonly X509Certificate[], cas: readonly X5
     cert = chain.slice(1).find((c) => c.ca && issuedBy(c));
   }
   return { check: "CA", reason: "The certificate hasn't got a known issuer." };
+}
+
+/** Extensions both OpenSSL and GnuTLS understand; any other marked critical makes a certificate invalid for both. */
+const UNDERSTOOD = new Set([
+  "2.5.29.15", // keyUsage
+  "2.5.29.17", // subjectAltName
+  "2.5.29.19", // basicConstraints
+  "2.5.29.30", // nameConstraints
+  "2.5.29.32", // certificatePolicies
+  "2.5.29.33", // policyMappings
+  "2.5.29.36", // policyConstraints
+  "2.5.29.37", // extKeyUsage
+  "2.5.29.54", // inhibitAnyPolicy
+]);
+
+function criticalProblem(cert: X509Certificate): CertProblem | undefined {
+  const unknown = [...certFields(cert.raw).extensions].find(([oid, ext]) => ext.critical && !UNDERSTOOD.has(oid));
+  return unknown === undefined ? undefined : { check: "CHAIN", reason: `Invalid certificate (a critical extension nobody here understands, ${unknown[0]}).` };
 }
 
 function datesProblem(cert: X509Certificate, now: Date): CertProblem | undefined {

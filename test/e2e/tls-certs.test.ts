@@ -133,6 +133,8 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
     // Wrong purpose and an unknown issuer at once: OpenSSL names only one of the two.
     const strangerPurpose = await server("strangerpurpose", { issuer: "other", extendedKeyUsage: "clientAuth" });
     odd["strangerPurpose"] = await serving("strangerpurpose", [strangerPurpose.cert], strangerPurpose.key);
+    const criticalPurpose = await server("criticalpurpose", { extendedKeyUsage: "clientAuth", extraExtensions: ["1.2.3.4=critical,ASN1:NULL"] });
+    odd["unknownCriticalPurpose"] = await serving("criticalpurpose", [criticalPurpose.cert], criticalPurpose.key);
     const expiredCa = await make({ name: "expiredca", subject: "/O=libvirt-remote/CN=expired CA", issuer: "self", notBefore: -30, notAfter: -1 });
     const underExpired = await server("underexpired", { issuer: "expiredca" });
     files["expiredCa"] = expiredCa.cert;
@@ -249,6 +251,12 @@ describe.skipIf(!enabled)("the daemon's certificate checked as virsh checks it",
       const { ours: o, virsh } = await both(uri(odd["strangerPurpose"]!, pki("stranger-purpose")));
       expect(virsh.stderr).toContain("hasn't got a known issuer");
       expect(o).toMatchObject({ code: "ERR_TLS_CA", message: expect.stringContaining("The certificate hasn't got a known issuer.") });
+    });
+
+    it("that purpose and an unknown critical extension: virsh refuses (not trusted), so do we: the purpose does not hide the extension", async () => {
+      const { ours: o, virsh } = await both(uri(odd["unknownCriticalPurpose"]!, pki("critical-purpose")));
+      expect(virsh.stderr).toContain("The certificate is not trusted.");
+      expect(o).toMatchObject({ code: "ERR_TLS_CHAIN", message: expect.stringContaining("1.2.3.4") });
     });
 
     it("the same purpose in a critical extension: virsh refuses, so do we, naming the purposes", async () => {

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TransportError } from "../../src/rpc/errors.js";
-import { usageProblems } from "../../src/transport/cert-checks.js";
+import { chainProblem, usageProblems } from "../../src/transport/cert-checks.js";
 import { DerError, integerHex } from "../../src/transport/der.js";
 import { findRevocation, parseCrls } from "../../src/transport/revocation.js";
 import { certFields, crlFields } from "../../src/transport/x509-fields.js";
@@ -109,5 +109,20 @@ describe("findRevocation", () => {
   it("does not look up the trust anchor itself, nor require a list for any issuer", () => {
     expect(findRevocation([ca], [ca], crls)).toBeUndefined();
     expect(findRevocation([leaf, ca], [ca], [])).toBeUndefined();
+  });
+});
+
+describe("chainProblem (the chain check made when OpenSSL's only complaint is the purpose)", () => {
+  it("passes a chain to a trusted CA within the dates", () => {
+    expect(chainProblem([leaf, ca], [ca], new Date("2030-01-01Z"))).toBeUndefined();
+    expect(chainProblem([leaf], [ca], new Date("2030-01-01Z"))).toBeUndefined();
+  });
+
+  it("refuses an expired or not yet valid certificate, an unknown issuer, and an empty chain", () => {
+    expect(chainProblem([leaf, ca], [ca], new Date("2127-01-01Z"))).toMatchObject({ check: "EXPIRED" });
+    expect(chainProblem([leaf, ca], [ca], new Date("2000-01-01Z"))).toMatchObject({ check: "NOT_ACTIVE" });
+    expect(chainProblem([leaf, ca], [], new Date("2030-01-01Z"))).toMatchObject({ check: "CA" });
+    expect(chainProblem([leaf], [leaf], new Date("2030-01-01Z"))).toMatchObject({ check: "CA" });
+    expect(chainProblem([], [ca])).toMatchObject({ check: "CA" });
   });
 });
