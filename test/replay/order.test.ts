@@ -8,9 +8,13 @@ import { repoRoot } from "../../protocol/fetch.js";
 import { connect, type Client } from "../../src/client/client.js";
 import { readFixture, type Fixture, type FixtureFrame } from "../../src/fixtures/format.js";
 import type { Recorder } from "../../src/fixtures/recorder.js";
+import { isOrderingPoint } from "../../src/fixtures/order.js";
 import { ReplayTransport } from "../../src/fixtures/replay.js";
 import { listen, recordingProxy, replayServer } from "../../src/fixtures/servers.js";
+import { remoteProgram } from "../../src/gen/remote_protocol.js";
+import { KEEPALIVE_PROGRAM, KeepaliveProcedure } from "../../src/gen/virkeepaliveprotocol.js";
 import { LibvirtError } from "../../src/rpc/errors.js";
+import { MessageStatus, MessageType, type Header } from "../../src/rpc/message.js";
 import { sharedDaemon } from "../e2e/daemon.js";
 
 // Issue 27, item 9: a replay must not hold a request whose turn in the recording has not come.
@@ -171,5 +175,20 @@ describe("a request the fixture cannot answer", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("ordering points", () => {
+  const call = (proc: number, prog: number = remoteProgram.program): Header => ({ prog, vers: 1, proc, type: MessageType.VIR_NET_CALL, serial: 1, status: MessageStatus.VIR_NET_OK });
+  const P = remoteProgram.procedures;
+
+  it("calls that only look are queries; calls that change state, authenticate or close, and stream packets are ordering points", () => {
+    const queries = [P.connectOpen, P.connectSupportsFeature, P.connectGetHostname, P.connectListAllDomains, P.domainGetState, P.domainGetXmlDesc, P.connectDomainEventCallbackRegisterAny];
+    const points = [P.authList, P.authSaslStep, P.connectClose, P.domainDefineXml, P.domainCreate, P.domainDestroy, P.domainSetMemory, P.storageVolUpload, P.domainSetSchedulerParameters];
+    expect(queries.filter((p) => isOrderingPoint(call(p.number)))).toEqual([]);
+    expect(points.filter((p) => !isOrderingPoint(call(p.number)))).toEqual([]);
+    expect(isOrderingPoint({ ...call(P.storageVolDownload.number), type: MessageType.VIR_NET_STREAM, status: MessageStatus.VIR_NET_CONTINUE })).toBe(true);
+    expect(isOrderingPoint(call(99_999))).toBe(true);
+    expect(isOrderingPoint({ ...call(KeepaliveProcedure.KEEPALIVE_PROC_PONG, KEEPALIVE_PROGRAM), type: MessageType.VIR_NET_MESSAGE })).toBe(false);
   });
 });
