@@ -7,7 +7,7 @@ import {
 } from "../gen/virnetprotocol.js";
 import { XdrError, XdrReader, XdrWriter, type Codec } from "../xdr/index.js";
 import { ProtocolError } from "./errors.js";
-import { FRAME_MAX } from "./frame.js";
+import { FRAME_MAX, FRAME_MIN } from "./frame.js";
 
 export type Header = VirNetMessageHeader;
 export const MessageType = VirNetMessageType;
@@ -61,4 +61,41 @@ export function decodeBody<T>(codec: Codec<T> | null, r: XdrReader): T | undefin
   } catch (e) {
     throw e instanceof XdrError && codec !== null ? e.within(codec.name) : e;
   }
+}
+
+/** What every packet of one stream carries in its header: the opening call's program, version, procedure and serial. */
+export interface StreamAddress {
+  readonly prog: number;
+  readonly vers: number;
+  readonly proc: number;
+  readonly serial: number;
+}
+
+/**
+ * One stream packet: length word, header, raw payload. Written by hand
+ * rather than through encodeMessage, since the payload is not an XDR value
+ * and is copied once, straight into the frame.
+ */
+export function encodeStreamFrame(to: StreamAddress, status: number, type: number, payload: Uint8Array): Uint8Array {
+  const frame = Buffer.allocUnsafe(FRAME_MIN + payload.length);
+  writeStreamHead(frame, to, status, type, frame.length);
+  frame.set(payload, FRAME_MIN);
+  return frame;
+}
+
+/** The length word and header of a stream frame whose payload is written apart (bulk data is not copied). */
+export function encodeStreamHead(to: StreamAddress, status: number, type: number, payloadLength: number): Uint8Array {
+  const head = Buffer.allocUnsafe(FRAME_MIN);
+  writeStreamHead(head, to, status, type, FRAME_MIN + payloadLength);
+  return head;
+}
+
+function writeStreamHead(frame: Buffer, to: StreamAddress, status: number, type: number, length: number): void {
+  frame.writeUInt32BE(length, 0);
+  frame.writeUInt32BE(to.prog, 4);
+  frame.writeUInt32BE(to.vers, 8);
+  frame.writeInt32BE(to.proc, 12);
+  frame.writeInt32BE(type, 16);
+  frame.writeUInt32BE(to.serial, 20);
+  frame.writeInt32BE(status, 24);
 }
