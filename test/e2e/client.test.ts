@@ -17,6 +17,11 @@ function version(n: bigint): string {
   return `${Math.floor(v / 1_000_000)}.${Math.floor(v / 1000) % 1000}.${v % 1000}`;
 }
 
+/** The daemon's hostname, as virsh prints it. */
+async function virshHostname(): Promise<string> {
+  return (await virsh(daemon!.uris.testTcp, "hostname")).trim();
+}
+
 /** virsh's `Key:   value` lines as a map. */
 function fields(text: string): Map<string, string> {
   return new Map(
@@ -90,6 +95,13 @@ describe.skipIf(daemon === null)("against a real libvirtd", () => {
       const { hv_ver } = await client.connectGetVersion();
       expect(version(lib_ver)).toBe(v.get("Running against daemon"));
       expect(v.get("Running hypervisor")).toBe(`${driver === "test" ? "TEST" : "QEMU"} ${version(hv_ver)}`);
+    });
+
+    it("reports the hostname and the driver virsh prints", async () => {
+      expect((await client.connectGetHostname()).hostname).toBe((await virsh(uri, "hostname")).trim());
+      // "Using API: TEST 9.0.0": the driver's name, then virsh's own library version.
+      const api = fields(await virsh(uri, "version")).get("Using API");
+      expect(api?.split(" ")[0]).toBe((await client.connectGetType()).type);
     });
 
     it("reports the node info virsh prints, field by field", async () => {
@@ -186,7 +198,7 @@ describe.skipIf(daemon === null)("against a real libvirtd", () => {
       const err = await client.domainDelThrottleGroup({ dom, group: null, flags: 0 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LibvirtError);
       expect((err as LibvirtError).domain).toBe("VIR_FROM_RPC");
-      expect(await client.connectGetHostname()).toHaveProperty("hostname");
+      expect(await client.connectGetHostname()).toEqual({ hostname: await virshHostname() });
       await client.close();
     });
   });
@@ -206,7 +218,7 @@ describe.skipIf(daemon === null)("against a real libvirtd", () => {
       expect(late).toBeLessThan(1500);
       console.log(`a 1 ms deadline rejected ${late.toFixed(1)} ms late`);
       await expect.poll(() => client.stats.lateReplies, { timeout: 10_000 }).toBe(1);
-      expect(await client.connectGetHostname()).toHaveProperty("hostname");
+      expect(await client.connectGetHostname()).toEqual({ hostname: await virshHostname() });
       await client.close();
     });
 

@@ -1,4 +1,8 @@
+import { execFile } from "node:child_process";
+import { statSync } from "node:fs";
 import { createConnection, createServer, type AddressInfo, type Server } from "node:net";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/client/client.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
@@ -9,6 +13,26 @@ import { parseUri } from "../../src/uri.js";
 import { sharedDaemon, virshFails } from "./daemon.js";
 
 const daemon = sharedDaemon();
+
+/**
+ * The URI the daemon picks for a client that names none, as virsh prints it:
+ * virsh with no URI at all asks the daemon (CONNECT_GET_URI). It runs as the
+ * daemon's user with the daemon's runtime dir, where libvirt looks for a
+ * session daemon's socket; no autostart, no client config.
+ */
+async function virshProbedUri(): Promise<string> {
+  const { uid, gid } = statSync(daemon!.socket);
+  const env = {
+    PATH: process.env["PATH"],
+    HOME: daemon!.dir,
+    XDG_RUNTIME_DIR: dirname(dirname(daemon!.socket)),
+    XDG_CONFIG_HOME: join(daemon!.dir, "no-client-config"),
+    LIBVIRT_AUTOSTART: "0",
+  };
+  const as = process.getuid?.() === 0 ? { uid, gid } : {};
+  const { stdout } = await promisify(execFile)("virsh", ["uri"], { env, ...as, encoding: "utf8" });
+  return stdout.trim();
+}
 
 describe.skipIf(daemon === null)("the CONNECT_OPEN name, compared with what virsh sends", () => {
   let proxy: Server;
@@ -56,6 +80,13 @@ describe.skipIf(daemon === null)("the CONNECT_OPEN name, compared with what virs
   // name) when there is no URI ("probe URI server side"), for remote:// URIs ("allow remote
   // server to probe") and for an explicit empty name=.
   describe("an empty name is sent present and empty, and the daemon picks its driver", () => {
+    let probed = "";
+    beforeAll(async () => {
+      probed = await virshProbedUri();
+      // The shared daemon runs unprivileged: its own driver is the QEMU session one.
+      expect(probed).toBe("qemu:///session");
+    });
+
     async function ours(uri: string | undefined, options: Parameters<typeof connect>[1] = {}): Promise<{ name: string | null | undefined; uri: string }> {
       names.length = 0;
       const saved = process.env["LIBVIRT_DEFAULT_URI"];
@@ -80,19 +111,19 @@ describe.skipIf(daemon === null)("the CONNECT_OPEN name, compared with what virs
         expect(names[0]).toBe("");
         const got = await ours(uri);
         expect(got.name).toBe("");
-        expect(got.uri).not.toBe("");
+        expect(got.uri).toBe(probed);
       });
     }
 
     it("no URI at all (and no LIBVIRT_DEFAULT_URI): an empty name, and the connection opens", async () => {
       const got = await ours(undefined, { transport: new TcpTransport("127.0.0.1", port) });
       expect(got.name).toBe("");
-      expect(got.uri).not.toBe("");
+      expect(got.uri).toBe(probed);
     });
 
     it("remote+unix:///?socket=: the connection opens", async () => {
       const got = await ours(`remote+unix:///?socket=${daemon!.socket}`);
-      expect(got.uri).not.toBe("");
+      expect(got.uri).toBe(probed);
     });
   });
 });
