@@ -2,41 +2,30 @@ import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { adminProgram } from "../gen/admin_protocol.js";
 import { callable, type ProgramApi } from "../client/api.js";
-import type { Recorder } from "../fixtures/recorder.js";
-import { OptionError } from "../rpc/errors.js";
-import { checkKeepalive, checkSignal, checkTimeout, connectDeadline } from "../rpc/options.js";
-import { RpcSession, type CallOptions, type CloseInfo } from "../rpc/session.js";
+import { ConnectionManager, dial, type DisconnectInfo, type ReconnectInfo } from "../client/manager.js";
+import { checkAdminOptions, checkKeepalive, type AdminConnectOptions } from "../client/options.js";
+import type { ReconnectFailedInfo } from "../client/reconnect.js";
+import type { CallOptions, CloseInfo, RpcSession } from "../rpc/session.js";
 import { UnixTransport } from "../transport/socket.js";
 import type { Transport } from "../transport/transport.js";
 import type { ProcedureInfo } from "../xdr/index.js";
 import { resolveAdminUri, type AdminUri } from "./uri.js";
 
-export interface AdminConnectOptions {
-  /** Reach the admin socket this way instead of the URI's Unix socket (tests, proxies). */
-  transport?: Transport;
-  /**
-   * Client keepalive: a PING after `interval` seconds without a message
-   * from the daemon, the connection closed after `count` unanswered. Off by
-   * default, as libvirt-admin never starts it (its protocol has no feature
-   * query to ask first); every libvirt daemon answers PINGs on its admin
-   * server all the same.
-   */
-  keepalive?: { interval: number; count: number } | false;
-  /** Aborts connecting. */
-  signal?: AbortSignal;
-  /** Milliseconds that connecting may take in all. */
-  connectTimeout?: number;
-  /** Default timeout of every call, in milliseconds. */
-  timeout?: number;
-  /** Take the URI literally, not as an `uri_aliases` name of libvirt-admin.conf (VIR_CONNECT_NO_ALIASES). */
-  noAliases?: boolean;
-  /** Records every frame of the connection, both ways (see src/fixtures). */
-  record?: Recorder;
-}
+export type { AdminConnectOptions } from "../client/options.js";
 
 export interface AdminClientEvents {
-  /** Once, with the reason: `eof` when the daemon goes away, `client` after close(). */
+  /**
+   * Once, with the reason: `eof` when the daemon goes away, `client` after
+   * close(). When reconnecting: after the last of `maxAttempts`, or at the
+   * first failure that retrying cannot cure.
+   */
   close: [CloseInfo];
+  /** The connection was lost and will be made again (`reconnect` option). */
+  disconnect: [DisconnectInfo];
+  /** One attempt to make it again failed, with why; after the last, `close` follows. */
+  reconnectFailed: [ReconnectFailedInfo];
+  /** It is back: calls go through. */
+  reconnect: [ReconnectInfo];
 }
 
 /**
@@ -47,72 +36,82 @@ export interface AdminClientEvents {
 export class AdminClient extends EventEmitter<AdminClientEvents> {
   readonly uri: AdminUri;
   readonly transport: Transport;
-  /** Resolves once, with the reason, when the connection is closed. */
+  /** Resolves once, with the reason, when the connection is closed for good. */
   readonly closed: Promise<CloseInfo>;
   /** Keepalive in effect, if asked for. */
   keepalive: { interval: number; count: number } | null = null;
 
-  private readonly session: RpcSession;
-  private readonly defaultTimeout: number | undefined;
+  private readonly manager: ConnectionManager;
 
   /** Use `connectAdmin()`; this wraps an already opened stream. */
   constructor(stream: Duplex, uri: AdminUri, transport: Transport, options: AdminConnectOptions = {}) {
     super();
     this.uri = uri;
     this.transport = transport;
-    this.defaultTimeout = options.timeout;
-    this.session = new RpcSession(stream, {
-      programs: [adminProgram],
-      onClose: (info) => this.emit("close", info),
-      ...(options.record === undefined ? {} : { tap: options.record }),
-    });
-    this.closed = this.session.closed;
+    this.manager = new ConnectionManager(
+      stream,
+      {
+        programs: [adminProgram],
+        closeCall: { program: adminProgram, procedure: adminProgram.procedures.connectClose },
+        // libvirt-admin's whole handshake: no auth on the admin socket. Flags are virConnectFlags
+        // without NO_ALIASES, which only ever mattered to the client; none other applies.
+        handshake: async (session, _stream, signal) => {
+          await session.call(adminProgram, adminProgram.procedures.connectOpen, { flags: 0 }, signal === undefined ? {} : { signal });
+        },
+        // The admin protocol has no feature query; every daemon's admin server answers PINGs.
+        keepaliveSupported: async () => true,
+        opened: (_session, keepalive) => (this.keepalive = keepalive),
+      },
+      {
+        transport,
+        keepalive: checkKeepalive(options.keepalive ?? false),
+        reconnect: options.reconnect,
+        connectTimeout: options.connectTimeout,
+        timeout: options.timeout,
+        record: options.record,
+      },
+      (name, ...args) => (this.emit as (event: string, ...a: unknown[]) => boolean)(name, ...args),
+    );
+    this.closed = this.manager.closed;
   }
 
+  /** True once closed for good (not while reconnecting). */
   get isClosed(): boolean {
-    return this.session.isClosed;
+    return this.manager.isClosed;
+  }
+
+  /** True while the connection is lost and being made again. */
+  get isReconnecting(): boolean {
+    return this.manager.isReconnecting;
   }
 
   /** What the session dropped or ignored. */
   get stats(): RpcSession["stats"] {
-    return this.session.stats;
+    return this.manager.session.stats;
   }
 
-  /** Calls any admin procedure. */
+  /** Calls any admin procedure; while reconnecting, once the connection is back (as Client's calls). */
   call(procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown> {
-    const opts = options?.timeout === undefined && this.defaultTimeout !== undefined ? { ...options, timeout: this.defaultTimeout } : options;
-    return this.session.call(adminProgram, procedure, args, opts);
+    return this.manager.run(procedure, options, (session, opts) => session.call(adminProgram, procedure, args, opts));
   }
 
-  /** Sends CONNECT_CLOSE, waits for its reply, then closes the socket. */
-  async close(): Promise<void> {
-    if (this.session.isClosed) return;
-    try {
-      await this.session.call(adminProgram, adminProgram.procedures.connectClose, undefined, { timeout: 5000 });
-    } catch {
-      // Closing anyway: a daemon that cannot answer is gone or broken.
-    }
-    await this.session.end();
+  /** Sends CONNECT_CLOSE, waits for its reply, then closes the socket; stops reconnecting. */
+  close(): Promise<void> {
+    return this.manager.close();
   }
 
-  /** Closes the socket at once, without telling the daemon. */
+  /** Closes the socket at once, without telling the daemon; stops reconnecting. */
   destroy(): void {
-    this.session.destroy("client", "the connection was destroyed by the client");
+    this.manager.destroy();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  /** @internal CONNECT_OPEN, then keepalive if asked for: libvirt-admin's whole handshake (no auth on the admin socket). */
-  async open(options: AdminConnectOptions, signal: AbortSignal | undefined): Promise<void> {
-    // Flags are virConnectFlags without NO_ALIASES, which only ever mattered to the client; none other applies.
-    await this.session.call(adminProgram, adminProgram.procedures.connectOpen, { flags: 0 }, signal === undefined ? {} : { signal });
-    const keepalive = checkKeepalive(options.keepalive ?? false);
-    if (keepalive !== false) {
-      this.keepalive = keepalive;
-      this.session.startKeepalive(keepalive.interval * 1000, keepalive.count);
-    }
+  /** @internal CONNECT_OPEN, then keepalive if asked for. */
+  open(signal: AbortSignal | undefined): Promise<void> {
+    return this.manager.open(signal);
   }
 }
 
@@ -142,33 +141,5 @@ export async function connectAdmin(uri?: string, options: AdminConnectOptions = 
   const parsed = resolveAdminUri(uri, {}, options.noAliases === true);
   // libvirt-admin has no other transport: admin servers listen on Unix sockets only.
   const transport = options.transport ?? new UnixTransport(parsed.socket);
-  const { signal, explain, dispose } = connectDeadline(options);
-  try {
-    const stream = await transport.connect(signal);
-    const client = new AdminClient(stream, parsed, transport, options);
-    try {
-      await client.open(options, signal);
-    } catch (e) {
-      client.destroy();
-      throw e;
-    }
-    return client;
-  } catch (e) {
-    throw explain(e);
-  } finally {
-    dispose();
-  }
+  return dial(transport, options, (stream) => new AdminClient(stream, parsed, transport, options));
 }
-
-function checkAdminOptions(options: AdminConnectOptions): void {
-  if (options === null || typeof options !== "object") throw new OptionError("connectAdmin: options must be an object");
-  checkSignal(options.signal, "connectAdmin");
-  checkTimeout(options.timeout, "connectAdmin");
-  checkTimeout(options.connectTimeout, "connectAdmin (connectTimeout)");
-  if (options.keepalive !== undefined) checkKeepalive(options.keepalive);
-  if (options.transport !== undefined && typeof (options.transport as Partial<Transport>).connect !== "function") {
-    throw new OptionError("connectAdmin: transport must have a connect(signal) method");
-  }
-  if (options.noAliases !== undefined && typeof options.noAliases !== "boolean") throw new OptionError("connectAdmin: noAliases must be a boolean");
-}
-

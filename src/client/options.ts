@@ -1,7 +1,13 @@
+/**
+ * What connect() and connectAdmin() take, and every check of it: an
+ * OptionError names the first wrong option before anything is dialled. The
+ * options both share (transport, keepalive, timeouts, record, reconnect)
+ * are what the connection manager (manager.ts) runs on.
+ */
 import type { AuthOptions } from "../auth/credentials.js";
 import type { Recorder } from "../fixtures/recorder.js";
 import { OptionError } from "../rpc/errors.js";
-import { checkKeepalive, checkSignal, checkTimeout } from "../rpc/options.js";
+import { checkSignal, checkTimeout, describe } from "../rpc/options.js";
 import type { StreamFlowOptions } from "../rpc/session.js";
 import type { TlsCredentials } from "../transport/pki.js";
 import type { Transport } from "../transport/transport.js";
@@ -52,17 +58,42 @@ export interface ConnectOptions {
   streams?: StreamFlowOptions;
 }
 
+export interface AdminConnectOptions {
+  /** Reach the admin socket this way instead of the URI's Unix socket (tests, proxies). */
+  transport?: Transport;
+  /**
+   * Client keepalive: a PING after `interval` seconds without a message
+   * from the daemon, the connection closed after `count` unanswered (whole
+   * numbers, as for connect()). Off by default, as libvirt-admin never
+   * starts it (its protocol has no feature query to ask first); every
+   * libvirt daemon answers PINGs on its admin server all the same.
+   */
+  keepalive?: { interval: number; count: number } | false;
+  /** Aborts connecting. */
+  signal?: AbortSignal;
+  /** Milliseconds that connecting may take in all. */
+  connectTimeout?: number;
+  /** Default timeout of every call, in milliseconds. */
+  timeout?: number;
+  /** Take the URI literally, not as an `uri_aliases` name of libvirt-admin.conf (VIR_CONNECT_NO_ALIASES). */
+  noAliases?: boolean;
+  /** Records every frame of the connection, both ways (see src/fixtures). */
+  record?: Recorder;
+  /**
+   * Make the connection again when it is lost (eof, error, keepalive), as
+   * connect()'s `reconnect` does: the same policy, the same `disconnect`,
+   * `reconnectFailed`, `reconnect` and `close` events. Off by default, as
+   * in libvirt-admin.
+   */
+  reconnect?: boolean | ReconnectOptions;
+}
+
 /** libvirt's client defaults (virsh's keepalive_interval and keepalive_count). */
 export const DEFAULT_KEEPALIVE = { interval: 5, count: 5 };
 
 /** Every option of connect() checked, before anything is dialled: an OptionError names the first wrong one. */
 export function checkConnectOptions(options: ConnectOptions): void {
-  if (options === null || typeof options !== "object") throw new OptionError("connect: options must be an object");
-  checkSignal(options.signal, "connect");
-  checkTimeout(options.timeout, "connect");
-  checkTimeout(options.connectTimeout, "connect (connectTimeout)");
-  if (options.keepalive !== undefined) checkKeepalive(options.keepalive);
-  reconnectPolicy(options.reconnect);
+  checkShared(options, "connect");
   if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") throw new OptionError("connect: readOnly must be a boolean");
   if (options.streams !== undefined) {
     if (options.streams === null || typeof options.streams !== "object") throw new OptionError("connect: streams must be an object ({ digLimit })");
@@ -71,11 +102,50 @@ export function checkConnectOptions(options: ConnectOptions): void {
       throw new OptionError(`connect: streams.digLimit must be a number of bytes, 0 or more, not ${typeof dig === "string" ? JSON.stringify(dig) : String(dig)}`);
     }
   }
+}
+
+/** Every option of connectAdmin() checked, before anything is dialled. */
+export function checkAdminOptions(options: AdminConnectOptions): void {
+  checkShared(options, "connectAdmin");
+  if (options.noAliases !== undefined && typeof options.noAliases !== "boolean") throw new OptionError("connectAdmin: noAliases must be a boolean");
+}
+
+/** What both take: the manager's options. */
+function checkShared(options: ConnectOptions | AdminConnectOptions, what: string): void {
+  if (options === null || typeof options !== "object") throw new OptionError(`${what}: options must be an object`);
+  checkSignal(options.signal, what);
+  checkTimeout(options.timeout, what);
+  checkTimeout(options.connectTimeout, `${what} (connectTimeout)`);
+  if (options.keepalive !== undefined) checkKeepalive(options.keepalive);
+  reconnectPolicy(options.reconnect);
   if (options.transport !== undefined && typeof (options.transport as Partial<Transport>).connect !== "function") {
-    throw new OptionError("connect: transport must have a connect(signal) method");
+    throw new OptionError(`${what}: transport must have a connect(signal) method`);
   }
   if (options.record !== undefined && typeof (options.record as Partial<Recorder>).sent !== "function") {
-    throw new OptionError("connect: record must be a Recorder");
+    throw new OptionError(`${what}: record must be a Recorder`);
   }
 }
 
+/** libvirt's keepalive interval is an int of seconds that must not overflow as milliseconds (virKeepAliveStart); its count an unsigned int. */
+const MAX_KEEPALIVE_INTERVAL = Math.floor(0x7fffffff / 1000);
+const MAX_KEEPALIVE_COUNT = 0xffffffff;
+
+/**
+ * Keepalive as libvirt takes it (virConnectSetKeepAlive, virsh's -k/-K):
+ * whole seconds and a whole count. An interval of 0 turns it off, as
+ * virsh's `-k 0`; a negative one, a fraction or a count below 0 is
+ * refused, as virsh refuses them: libvirt has no way to mean them.
+ */
+export function checkKeepalive(ka: unknown): { interval: number; count: number } | false {
+  if (ka === false) return false;
+  if (ka === null || typeof ka !== "object") throw new OptionError(`keepalive must be false or { interval, count }, not ${describe(ka)}`);
+  const { interval, count } = ka as { interval?: unknown; count?: unknown };
+  if (typeof interval !== "number" || !Number.isInteger(interval) || interval < 0) {
+    throw new OptionError(`keepalive.interval must be a whole number of seconds, 0 (off) or more, not ${describe(interval)}`);
+  }
+  if (interval > MAX_KEEPALIVE_INTERVAL) throw new OptionError(`keepalive.interval ${interval} is too large (at most ${MAX_KEEPALIVE_INTERVAL} s)`);
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > MAX_KEEPALIVE_COUNT) {
+    throw new OptionError(`keepalive.count must be a whole number, 0 or more, not ${describe(count)}`);
+  }
+  return interval === 0 ? false : { interval, count };
+}

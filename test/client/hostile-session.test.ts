@@ -10,7 +10,7 @@ import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
 import { ConnectionClosedError, OptionError, ProtocolError } from "../../src/rpc/errors.js";
 import { FrameLink, type ByteFilter } from "../../src/rpc/link.js";
 import { MessageStatus, MessageType, encodeMessage } from "../../src/rpc/message.js";
-import { checkKeepalive } from "../../src/rpc/options.js";
+import { checkKeepalive } from "../../src/client/options.js";
 import { RpcSession } from "../../src/rpc/session.js";
 import { MemoryTransport, memoryPair } from "../../src/transport/memory.js";
 import { UnixTransport } from "../../src/transport/socket.js";

@@ -1,11 +1,10 @@
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect } from "../../src/client/client.js";
-import { DEFAULT_KEEPALIVE } from "../../src/client/options.js";
+import { checkKeepalive, DEFAULT_KEEPALIVE } from "../../src/client/options.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
 import { KEEPALIVE_PROGRAM, KeepaliveProcedure } from "../../src/gen/virkeepaliveprotocol.js";
 import { OptionError } from "../../src/rpc/errors.js";
-import { checkKeepalive } from "../../src/rpc/options.js";
 import { MemoryTransport } from "../../src/transport/memory.js";
 import { FakeDaemon } from "../helpers/fake-daemon.js";
 

@@ -112,7 +112,7 @@ describe("Client: reconnect backoff against a flapping daemon", () => {
     cleanup.push(() => c.destroy());
     const { failures } = track(c);
     // The first connection is cut from our side: its daemon keeps it.
-    (c as unknown as { stream: Socket }).stream.destroy();
+    (c as unknown as { manager: { stream: Socket } }).manager.stream.destroy();
     await until("6 failed attempts", () => failures.length >= 6);
     expect(failures.map((f) => f.attempt).slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const f of failures) expect(f.permanent).toBe(false);

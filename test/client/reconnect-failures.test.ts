@@ -53,7 +53,7 @@ async function connected(transport: ScriptedTransport, reconnect: object): Promi
 
 /** The client's current connection, cut from the daemon's side. */
 function cut(client: Client): void {
-  (client as unknown as { stream: Duplex }).stream.destroy();
+  (client as unknown as { manager: { stream: Duplex } }).manager.stream.destroy();
 }
 
 // A generous bound: before the fix, these waited for ever.

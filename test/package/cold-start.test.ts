@@ -45,7 +45,7 @@ it("importing the package root loads no client, protocol or transport module", (
   const { mods } = run('import { connect, open, connectAdmin, LibvirtError, VIR_DOMAIN_RUNNING } from "libvirt-remote";');
   expect(mods[0]).toBe("index.js");
   expect(mods.length).toBeLessThanOrEqual(25);
-  for (const heavy of ["client/client.js", "rpc/session.js", "gen/remote_protocol.js", "gen/friendly/connection.js", "transport/socket.js", "auth/negotiate.js", "events/dispatcher.js", "admin/client.js"]) {
+  for (const heavy of ["client/client.js", "rpc/session.js", "gen/remote_protocol.js", "gen/friendly/connection.js", "transport/socket.js", "auth/negotiate.js", "events/dispatcher.js", "admin/client.js", "client/manager.js"]) {
     expect(mods).not.toContain(heavy);
   }
 });
@@ -57,6 +57,7 @@ console.log(JSON.stringify({ name: e?.name, sameClass: e instanceof ConnectionCl
   const { mods, stdout } = run(source);
   expect(JSON.parse(stdout)).toMatchObject({ name: "ConnectionClosedError", sameClass: true, message: expect.stringContaining("no-such-socket") });
   expect(mods).toContain("client/client.js");
+  expect(mods).toContain("client/manager.js");
   expect(mods).toContain("gen/remote_protocol.js");
   expect(mods).toContain("transport/socket.js");
   // The stream machinery waits for the first stream call.
