@@ -6,8 +6,9 @@ import { DerError, integerHex } from "../../src/transport/der.js";
 import { findRevocation, parseCrls } from "../../src/transport/revocation.js";
 import { certFields, crlFields } from "../../src/transport/x509-fields.js";
 
-// Made once with openssl ca (EC P-256, valid for 100 years): a CA, a client certificate whose serial has its
-// high bit set (so its DER INTEGER starts with a zero byte), and the CA's CRL revoking it, next update in 2126.
+// Made once with openssl ca (EC P-256): a CA valid until 2126, a client certificate valid until 2100 whose serial
+// has its high bit set (so its DER INTEGER starts with a zero byte), and the CA's CRL revoking it (and an earlier
+// certificate), next update in 2126.
 const CA = `-----BEGIN CERTIFICATE-----
 MIIBYDCCAQWgAwIBAgIJAIChssPU5fYBMAoGCCqGSM49BAMCMBIxEDAOBgNVBAMM
 B3VuaXQgQ0EwIBcNMjYxMjA0MTY1MzA1WhgPMjEyNjExMTAxNjUzMDVaMBIxEDAO
@@ -19,22 +20,22 @@ APYfFqjzkzXQgfUe6I/9TlKa70QUgqIBGfqQPxtiu1X6AiEA3qk59S/h9SUhPP88
 Yo/kHFMzgRxYy5rm9EbdjyEPVbs=
 -----END CERTIFICATE-----`;
 const LEAF = `-----BEGIN CERTIFICATE-----
-MIIBmDCCAT2gAwIBAgIJAIChssPU5fYCMAoGCCqGSM49BAMCMBIxEDAOBgNVBAMM
-B3VuaXQgQ0EwIBcNMjYxMjA0MTY1MzA2WhgPMjEyNjExMTAxNjUzMDZaMBQxEjAQ
+MIIBmDCCAT2gAwIBAgIJAIChssPU5fYDMAoGCCqGSM49BAMCMBIxEDAOBgNVBAMM
+B3VuaXQgQ0EwIBcNMjYxMjA0MTcyMDI3WhgPMjEwMDAxMDEwMDAwMDBaMBQxEjAQ
 BgNVBAMMCXVuaXQgbGVhZjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABOl7b4Xo
 cEzvwE0l46rbAoDoyRRTfFg6wiVQBREjbBaUyTfYv46JCRhKZtzYQrbsu/c5Fqwo
 JUHcdUJwEADWzPyjeDB2MAwGA1UdEwEB/wQCMAAwDgYDVR0PAQH/BAQDAgWgMBYG
 A1UdJQEB/wQMMAoGCCsGAQUFBwMCMB0GA1UdDgQWBBT56qBob1MstoQok4kGCDJE
 uyPSmTAfBgNVHSMEGDAWgBRpDqqvne2hl+lZcBxxhPPvmeXQ8TAKBggqhkjOPQQD
-AgNJADBGAiEA+UVXtptx+1nUMWLCEW3Tvo+5LhE3uLe+KJkt3GELQ60CIQCvMIU1
-F8JdLbbtdUHsl/F6qdZYyS9qZVMB/B7hLFSkIw==
+AgNJADBGAiEA6QD1YalBDhBOhUU9lsFNDHmOUINNe/Nj8zq1smpGzjwCIQCIORJO
+UZOIm3kmFN006NUqQMsczF01wxXMEj4y+buF0A==
 -----END CERTIFICATE-----`;
 const CRL = `-----BEGIN X509 CRL-----
-MIHKMHECAQEwCgYIKoZIzj0EAwIwEjEQMA4GA1UEAwwHdW5pdCBDQRcNMjYxMjA0
-MTY1MzA2WhgPMjEyNjExMTAxNjUzMDZaMBwwGgIJAIChssPU5fYCFw0yNjEyMDQx
-NjUzMDZaoA4wDDAKBgNVHRQEAwIBATAKBggqhkjOPQQDAgNJADBGAiEAxR+LBttB
-GG62h6/GDgk0yfuCjTh4ymec95NEiAFDGV4CIQC7KWMBcxk3kQiXEIacUMjKkwIb
-4RdzZ16C3AduHDpNFw==
+MIHlMIGNAgEBMAoGCCqGSM49BAMCMBIxEDAOBgNVBAMMB3VuaXQgQ0EXDTI2MTIw
+NDE3MjAyN1oYDzIxMjYxMTEwMTcyMDI3WjA4MBoCCQCAobLD1OX2AhcNMjYxMjA0
+MTY1MzA2WjAaAgkAgKGyw9Tl9gMXDTI2MTIwNDE3MjAyN1qgDjAMMAoGA1UdFAQD
+AgECMAoGCCqGSM49BAMCA0cAMEQCIEk/9d4mT2Vkwtxdu6/CIVsqXYtnGbP2m4sB
+Zctqhg3YAiA2CeqgsVqQifuVBmZ5lA077fEkmkIMh6oXiOksXpw/WQ==
 -----END X509 CRL-----`;
 
 const der = (pem: string): Buffer => Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----|\s/g, ""), "base64");
@@ -43,9 +44,9 @@ const leaf = new X509Certificate(LEAF);
 
 describe("certificate and CRL fields", () => {
   it("reads a serial as hex without the sign byte, the same for a certificate and a CRL entry", () => {
-    expect(certFields(leaf.raw).serial).toBe("80a1b2c3d4e5f602");
-    expect(leaf.serialNumber.toLowerCase()).toBe("80a1b2c3d4e5f602");
-    expect(crlFields(der(CRL)).revoked).toEqual(new Set(["80a1b2c3d4e5f602"]));
+    expect(certFields(leaf.raw).serial).toBe("80a1b2c3d4e5f603");
+    expect(leaf.serialNumber.toLowerCase()).toBe("80a1b2c3d4e5f603");
+    expect(crlFields(der(CRL)).revoked).toEqual(new Set(["80a1b2c3d4e5f602", "80a1b2c3d4e5f603"]));
     expect(integerHex(Buffer.from([0, 0, 1]))).toBe("01");
     expect(integerHex(Buffer.from([0]))).toBe("00");
   });
@@ -93,7 +94,7 @@ describe("findRevocation", () => {
   const crls = parseCrls(CRL, "cacrl.pem");
 
   it("finds the leaf in its issuer's list, signed by that issuer", () => {
-    expect(findRevocation([leaf, ca], [ca], crls, new Date("2030-01-01Z"))).toEqual({ depth: 0, serial: "80a1b2c3d4e5f602", signedByIssuer: true, expired: false });
+    expect(findRevocation([leaf, ca], [ca], crls, new Date("2030-01-01Z"))).toEqual({ depth: 0, serial: "80a1b2c3d4e5f603", signedByIssuer: true, expired: false });
   });
 
   it("still uses a list past its next update, as GnuTLS does, and says so", () => {
@@ -119,6 +120,7 @@ describe("chainProblem (the chain check made when OpenSSL's only complaint is th
   });
 
   it("refuses an expired or not yet valid certificate, an unknown issuer, and an empty chain", () => {
+    expect(chainProblem([leaf, ca], [ca], new Date("2101-01-01Z"))).toMatchObject({ check: "EXPIRED" }); // the leaf only
     expect(chainProblem([leaf, ca], [ca], new Date("2127-01-01Z"))).toMatchObject({ check: "EXPIRED" });
     expect(chainProblem([leaf, ca], [ca], new Date("2000-01-01Z"))).toMatchObject({ check: "NOT_ACTIVE" });
     expect(chainProblem([leaf, ca], [], new Date("2030-01-01Z"))).toMatchObject({ check: "CA" });
