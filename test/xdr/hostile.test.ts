@@ -85,8 +85,10 @@ describe.skipIf(!existsSync(tree))(`every generated decoder of libvirt ${pinned}
         }
       }
     }
-    // A generous bound that a loaded CI cannot trip; the measured figure is printed.
-    expect(slowest).toBeLessThan(100);
+    // A safety limit, not a figure: what it catches (a count that allocates or loops for its
+    // announced size) takes seconds. 100 ms was tripped by a GC pause on a loaded 2-core machine
+    // (104.5 ms at load 12); the measured figure is printed.
+    expect(slowest).toBeLessThan(1_000);
     const summary = [...codes].sort().map(([k, v]) => `${k} ${v}`).join(", ");
     console.log(`hostile: ${attempts} mutated words, ${rejected} rejected (${summary}); slowest decode ${slowest.toFixed(2)} ms`);
     for (const code of ["XDR_SHORT", "XDR_TOO_LONG", "XDR_BAD_BOOL", "XDR_BAD_UNION", "XDR_PADDING", "XDR_TRAILING"]) {
