@@ -13,7 +13,7 @@ export interface TlsCredentials {
   /** The client certificate and its private key (libvirtd asks for one by default). */
   cert?: string | Buffer | undefined;
   key?: string | Buffer | undefined;
-  /** A certificate revocation list, honoured when present. */
+  /** Revocation lists (one or more, PEM): each certificate is looked up in its issuer's list, when there is one. */
   crl?: string | Buffer | undefined;
 }
 

@@ -39,7 +39,8 @@ const CHAIN_FAILURES: Readonly<Record<string, { check: string; reason: string }>
 /**
  * TLS as libvirt's client does it: credentials from pkipath, ~/.pki/libvirt
  * or /etc/pki; our own certificate sanity-checked; the daemon's certificate
- * checked against the CA, its dates and the host name (unless no_verify);
+ * checked against the CA, its dates, the revocation lists there are, the
+ * host name and libvirt's rules for a server certificate (unless no_verify);
  * then the daemon's verdict on *our* certificate, one byte (1 = accepted)
  * before any frame. Every failure is a TransportError whose code names the
  * check (`ERR_TLS_CA`, `ERR_TLS_HOSTNAME`, `ERR_TLS_REJECTED`, ...).
