@@ -74,9 +74,16 @@ describe.skipIf(!existsSync(tree))(`every generated decoder of libvirt ${pinned}
         for (const word of hostile) {
           const mutated = bytes.slice();
           new DataView(mutated.buffer).setUint32(at, word);
-          const started = performance.now();
+          let started = performance.now();
           const err = onlyXdrErrors(() => decode(c, mutated));
-          slowest = Math.max(slowest, performance.now() - started);
+          let took = performance.now() - started;
+          // A pause of the machine (GC, another process) is not the input's: a slow input is slow every time.
+          for (let retry = 0; retry < 3 && took > 20; retry++) {
+            started = performance.now();
+            onlyXdrErrors(() => decode(c, mutated));
+            took = Math.min(took, performance.now() - started);
+          }
+          slowest = Math.max(slowest, took);
           attempts++;
           if (err !== null) {
             rejected++;
@@ -86,8 +93,9 @@ describe.skipIf(!existsSync(tree))(`every generated decoder of libvirt ${pinned}
       }
     }
     // A safety limit, not a figure: what it catches (a count that allocates or loops for its
-    // announced size) takes seconds. 100 ms was tripped by a GC pause on a loaded 2-core machine
-    // (104.5 ms at load 12); the measured figure is printed.
+    // announced size) takes seconds, every time. A single timing was tripped by a pause of a
+    // loaded 2-core machine (104.5 and 366 ms at load 12), hence the best of up to four; the
+    // measured figure is printed.
     expect(slowest).toBeLessThan(1_000);
     const summary = [...codes].sort().map(([k, v]) => `${k} ${v}`).join(", ");
     console.log(`hostile: ${attempts} mutated words, ${rejected} rejected (${summary}); slowest decode ${slowest.toFixed(2)} ms`);
