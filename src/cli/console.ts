@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { connect } from "./connection.js";
 import { VirDomainConsoleFlags } from "../gen/libvirt_domain.js";
+import { exitWithoutTerminal, rawTerminal, terminalGone, trapSignals } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
 export const CONSOLE_USAGE = `usage: libvirt-remote console [-c URI] DOMAIN [--devname NAME] [--force] [--safe]
@@ -37,8 +38,8 @@ export async function consoleMain(argv: string[]): Promise<number> {
     const flags = (values.force ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_FORCE : 0) | (values.safe ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_SAFE : 0);
     const stream = await client.domainOpenConsole({ dom, dev_name: values.devname ?? null, flags });
     process.stdout.write(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);
-    const tty = process.stdin.isTTY;
-    if (tty) process.stdin.setRawMode(true);
+    const untrap = trapSignals();
+    const restore = rawTerminal();
     try {
       await new Promise<void>((resolve, reject) => {
         const leave = (): void => {
@@ -58,18 +59,23 @@ export async function consoleMain(argv: string[]): Promise<number> {
         };
         process.stdin.on("data", onInput);
         process.stdin.once("end", leave);
+        // The terminal hung up (EIO): virsh's console ends with an error then.
+        process.stdin.once("error", reject);
         stream.pipe(process.stdout, { end: false });
         // The daemon ended it: the guest went away, or another client took the console with --force.
         stream.once("end", () => resolve());
         stream.once("error", reject);
       });
     } finally {
-      if (tty) process.stdin.setRawMode(false);
+      restore();
+      untrap();
       process.stdin.pause();
     }
-    process.stdout.write("\n");
+    if (!terminalGone()) process.stdout.write("\n");
   } finally {
     await client.close();
   }
+  // Nobody is left to read a message; virsh's console fails then too (its input does).
+  if (terminalGone()) exitWithoutTerminal(1);
   return 0;
 }
