@@ -59,7 +59,7 @@ function make(sparse = false) {
   const { entry, handle } = table.open(7, remoteProgram, P.storageVolDownload, owner, sparse);
   const to = { prog: remoteProgram.program, vers: remoteProgram.version, proc: P.storageVolDownload.number, serial: 7 };
   /** A packet from the daemon on this stream. */
-  const packet = (status: number, payload = new Uint8Array(0), type: number = STREAM): void => table.onPacket(decodeInbound(encodeStreamFrame(to, status, type, payload).subarray(4)));
+  const packet = (status: number, payload: Uint8Array = new Uint8Array(0), type: number = STREAM): void => table.onPacket(decodeInbound(encodeStreamFrame(to, status, type, payload).subarray(4)));
   const close = (err: Error): void => {
     closeError = err;
     table.closeAll(err);
