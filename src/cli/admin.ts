@@ -16,8 +16,12 @@ commands, printed as virt-admin prints them:
   client-info SERVER CLIENT
   client-disconnect SERVER CLIENT
   srv-clients-info | server-clients-info SERVER
-  dmn-log-outputs | daemon-log-outputs [--outputs OUTPUTS]
-  dmn-log-filters | daemon-log-filters [--filters FILTERS]`;
+  daemon-log-outputs [--outputs OUTPUTS]
+  daemon-log-filters [--filters FILTERS]
+
+virt-admin's other commands (server-threadpool-set, server-clients-set,
+server-update-tls, daemon-timeout, and those of its interactive shell) are
+not implemented here.`;
 
 interface OptionDef {
   name: string;
@@ -161,7 +165,7 @@ const COMMANDS: readonly CommandDef[] = [
     },
   },
   {
-    names: ["daemon-log-outputs", "dmn-log-outputs"],
+    names: ["daemon-log-outputs"],
     options: [{ name: "outputs", kind: "string", required: false }],
     async run(ctx, opts) {
       const outputs = opts.get("outputs");
@@ -175,7 +179,7 @@ const COMMANDS: readonly CommandDef[] = [
     },
   },
   {
-    names: ["daemon-log-filters", "dmn-log-filters"],
+    names: ["daemon-log-filters"],
     options: [{ name: "filters", kind: "string", required: false }],
     async run(ctx, opts) {
       const filters = opts.get("filters");
@@ -188,6 +192,19 @@ const COMMANDS: readonly CommandDef[] = [
       ctx.out(`${ret.filters ?? ""}\n`);
     },
   },
+];
+
+/** Every command name, aliases included, that this CLI runs: each one virt-admin 9.0 has (see the test). */
+export const ADMIN_COMMAND_NAMES: readonly string[] = COMMANDS.flatMap((c) => c.names);
+
+/**
+ * The names virt-admin 9.0 knows (tools/virt-admin.c: vshAdmCmds,
+ * monitoringCmds, managementCmds, aliases included) that this CLI does not
+ * run: refused as not implemented, never as an unknown command.
+ */
+const VIRT_ADMIN_ONLY: readonly string[] = [
+  ...["cd", "echo", "exit", "help", "pwd", "quit", "self-test", "complete", "uri", "version", "connect"],
+  ...["server-threadpool-set", "srv-threadpool-set", "server-clients-set", "srv-clients-set", "server-update-tls", "srv-update-tls", "daemon-timeout"],
 ];
 
 /** A command's options from its words, as vsh reads them: `--name value`, `--name=value`, or data options by position. */
@@ -255,6 +272,8 @@ export async function adminMain(argv: string[]): Promise<number> {
     process.stderr.write(lines.map((l) => `error: ${l}\n`).join(""));
     return 1;
   };
+  if (def === undefined && VIRT_ADMIN_ONLY.includes(name)) return fail([`command '${name}' is virt-admin's, but not implemented here`]);
+  // virt-admin's words for a name it does not know.
   if (def === undefined) return fail([`unknown command: '${name}'`]);
   let opts: Map<string, string>;
   try {
