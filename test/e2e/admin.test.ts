@@ -127,11 +127,13 @@ describe.skipIf(sharedDaemon() === null)("libvirt-remote admin against virt-admi
       await same(["srv-clients-info", server], ["server-clients-info", server]);
       await same(["server-clients-info", `--server=${server}`]);
     }
-    const outputs = await same(["dmn-log-outputs"], ["daemon-log-outputs"]);
+    const outputs = await same(["daemon-log-outputs"]);
     expect(outputs.stdout).toMatch(/^ Logging outputs: \S+\n\n$/);
-    await same(["daemon-log-outputs"]);
+    // Names virt-admin 9.0 does not have: its "unknown command", byte for byte.
+    await same(["dmn-log-outputs"]);
     await same(["-q", "daemon-log-outputs"]);
-    await same(["dmn-log-filters"], ["daemon-log-filters"]);
+    await same(["daemon-log-filters"]);
+    await same(["dmn-log-filters"]);
     await same(["-q", "daemon-log-filters"]);
   });
 
@@ -207,7 +209,7 @@ describe.skipIf(sharedDaemon() === null)("libvirt-remote admin against virt-admi
     const initial = await ours(["-c", uri, "-q", "daemon-log-outputs"]);
     expect(existsSync(log)).toBe(false);
     expect(await ours(["-c", uri, "daemon-log-outputs", "--outputs", `1:file:${log}`])).toEqual({ code: 0, stdout: "\n", stderr: "" });
-    expect(await ours(["-c", uri, "dmn-log-filters", "--filters", "1:remote"])).toEqual({ code: 0, stdout: "\n", stderr: "" });
+    expect(await ours(["-c", uri, "daemon-log-filters", "--filters", "1:remote"])).toEqual({ code: 0, stdout: "\n", stderr: "" });
     // virt-admin sees what was set.
     expect((await same(["daemon-log-outputs"])).stdout).toBe(` Logging outputs: 1:file:${log}\n\n`);
     expect((await same(["daemon-log-filters"])).stdout).toMatch(/^ Logging filters: 1:\*?remote\*? ?\n\n$/);
