@@ -1,106 +1,47 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+// The generator's one pipeline: read a libvirt tree, compile once, write
+// (or check) every output. `libvirt-remote gen` runs it for any output
+// folder; codegen/regen.ts runs it for this repository's src/gen.
 import { parseArgs } from "node:util";
 import { externValues } from "../protocol/externs.js";
-import { generate, type SourceFile } from "./generate.js";
-import { repoRoot } from "../protocol/fetch.js";
-import { writeOrCheck } from "./output.js";
-
-/** The `.x` files a client needs, as they sit in a libvirt source tree. */
-export const CLIENT_PROTOCOLS = [
-  "src/rpc/virnetprotocol.x",
-  "src/rpc/virkeepaliveprotocol.x",
-  "src/remote/remote_protocol.x",
-  "src/remote/qemu_protocol.x",
-  "src/remote/lxc_protocol.x",
-  "src/admin/admin_protocol.x",
-];
-
-/** The daemons' private protocols: parsed and generated only with --all. */
-export const INTERNAL_PROTOCOLS = [
-  "src/locking/lock_protocol.x",
-  "src/logging/log_protocol.x",
-  "src/lxc/lxc_monitor_protocol.x",
-];
-
-/**
- * Reads the `.x` files from a libvirt source tree (the known paths) or from
- * a flat folder (every `*.x` in it).
- */
-export function readSources(from: string, all = false): SourceFile[] {
-  const wanted = all ? [...CLIENT_PROTOCOLS, ...INTERNAL_PROTOCOLS] : CLIENT_PROTOCOLS;
-  if (existsSync(join(from, CLIENT_PROTOCOLS[2]!))) {
-    return wanted
-      .filter((p) => existsSync(join(from, p)))
-      .map((p) => ({ path: p, text: readFileSync(join(from, p), "utf8") }));
-  }
-  const flat = readdirSync(from).filter((f) => f.endsWith(".x")).sort();
-  if (flat.length === 0) throw new Error(`${from}: neither a libvirt source tree nor a folder of .x files`);
-  return flat.map((f) => ({ path: f, text: readFileSync(join(from, f), "utf8") }));
-}
-
-/**
- * libvirt's public headers in the order libvirt.h includes them (later ones
- * use earlier ones' enum members), then the ones it does not include.
- * Empty when `from` is not a source tree.
- */
-export function readHeaders(from: string): SourceFile[] {
-  const dir = join(from, "include/libvirt");
-  if (!existsSync(join(dir, "libvirt.h"))) return [];
-  const present = readdirSync(dir).filter((f) => f.endsWith(".h") || f === "libvirt-common.h.in");
-  const included = [...readFileSync(join(dir, "libvirt.h"), "utf8").matchAll(/#\s*include\s+<libvirt\/([\w-]+\.h)>/g)]
-    .map((m) => (m[1] === "libvirt-common.h" ? "libvirt-common.h.in" : m[1]!))
-    .filter((f) => present.includes(f));
-  const rest = present.filter((f) => !included.includes(f) && f !== "libvirt.h").sort();
-  const headers = [...included, ...rest].map((f) => ({ path: `include/libvirt/${f}`, text: readFileSync(join(dir, f), "utf8") }));
-  // Not public, but its driver feature numbers are protocol facts (CONNECT_SUPPORTS_FEATURE).
-  const internal = join(from, "src/libvirt_internal.h");
-  if (existsSync(internal)) headers.push({ path: "src/libvirt_internal.h", text: readFileSync(internal, "utf8") });
-  return headers;
-}
-
-/** virsh's event sources, when `from` is a source tree that has them. */
-export function readVirsh(from: string): SourceFile[] {
-  const names = ["virsh-domain-event.c", "virsh-network.c", "virsh-pool.c", "virsh-nodedev.c", "virsh-secret.c"];
-  return names
-    .map((n) => `tools/${n}`)
-    .filter((p) => existsSync(join(from, p)))
-    .map((p) => ({ path: p, text: readFileSync(join(from, p), "utf8") }));
-}
-
-/** Looks a file's sha256 up in the manifest to name its libvirt version. */
-function manifestVersions(): (sha: string) => string | undefined {
-  const manifest = JSON.parse(readFileSync(join(repoRoot(), "protocol/libvirt.json"), "utf8")) as {
-    versions: Record<string, { files: Record<string, string> }>;
-  };
-  const bySha = new Map<string, string>();
-  // Oldest first, so a file unchanged across versions names the pinned (newest) last.
-  for (const [version, entry] of Object.entries(manifest.versions)) {
-    for (const sha of Object.values(entry.files)) if (!bySha.has(sha)) bySha.set(sha, version);
-  }
-  return (sha) => bySha.get(sha);
-}
+import { readManifest, versionBySha } from "../protocol/manifest.js";
+import { generateFiles, type GenerateOptions } from "./generate.js";
+import { writeOutputs, type WriteResult } from "./output.js";
+import { readHeaders, readSources, readVirsh } from "./sources.js";
 
 export interface GenArgs {
+  /** A libvirt source tree, or a folder of .x files. */
   from: string;
   out: string;
   runtime: string;
+  /** Also the daemons' private protocols. */
   all: boolean;
   /** Compare with what is in `out` instead of writing. */
   check: boolean;
+  /** This package's own layers too (see GenerateOptions). */
+  library?: GenerateOptions["library"];
 }
 
-/** Generates into `out`; with `check`, returns the files that differ instead. */
-export async function runGen(args: GenArgs): Promise<string[]> {
-  const files = generate(readSources(args.from, args.all), {
+/** Reads the inputs under `from`, generates every file, and writes them into `out` (or, with `check`, compares). */
+export async function runGen(args: GenArgs): Promise<WriteResult> {
+  const files = generateFiles(readSources(args.from, args.all), {
     headers: readHeaders(args.from),
     virsh: readVirsh(args.from),
     externs: externValues(),
     runtime: args.runtime,
-    versionOf: manifestVersions(),
+    versionOf: versionBySha(readManifest()),
+    ...(args.library === undefined ? {} : { library: args.library }),
   });
-  const written = await writeOrCheck(args.out, files, args.check);
-  return args.check ? written : written.map((p) => relative(process.cwd(), p));
+  return writeOutputs(args.out, files, args.check);
+}
+
+/** Prints the outcome; the exit code: 1 on drift in `check` mode. */
+export function report(result: WriteResult, check: boolean, what: { matches: string; differs: string; wrote: string }): number {
+  if (check && result.drift.length > 0) {
+    process.stderr.write(`gen: ${what.differs}:\n${result.drift.map((f) => `  ${f}\n`).join("")}`);
+    return 1;
+  }
+  process.stdout.write(`gen: ${check ? what.matches : `wrote ${result.written.length} files ${what.wrote}`}\n`);
+  return 0;
 }
 
 export const GEN_USAGE = `usage: libvirt-remote gen --from DIR --out DIR [--runtime SPECIFIER] [--all] [--check]
@@ -110,6 +51,7 @@ export const GEN_USAGE = `usage: libvirt-remote gen --from DIR --out DIR [--runt
   --all      also the daemons' private protocols (lock, log, lxc monitor)
   --check    write nothing; exit 1 if the files in --out differ from the output`;
 
+/** `libvirt-remote gen`: loaded by the CLI only when that command runs. */
 export async function genMain(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -127,14 +69,9 @@ export async function genMain(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const result = await runGen({ from: values.from, out: values.out, runtime: values.runtime, all: values.all, check: values.check });
-  if (values.check) {
-    if (result.length === 0) {
-      process.stdout.write(`gen: ${values.out} matches the generator's output\n`);
-      return 0;
-    }
-    process.stderr.write(`gen: generated code is out of date (run npm run gen):\n${result.map((f) => `  ${f}\n`).join("")}`);
-    return 1;
-  }
-  process.stdout.write(`gen: wrote ${result.length} files to ${values.out}\n`);
-  return 0;
+  return report(result, values.check, {
+    matches: `${values.out} matches the generator's output`,
+    differs: "generated code is out of date (run npm run gen)",
+    wrote: `to ${values.out}`,
+  });
 }

@@ -7,6 +7,7 @@
 import type { Model, Module, Procedure, Program, Sym } from "./model.js";
 import { Printer } from "./printer.js";
 import { tsTypeName } from "./resolve.js";
+import { streamKindOf } from "./streams.js";
 
 /** The C functions libvirt's headers declare, by lower-cased name (the protocol's names lose their case: XML, UUID). */
 export type CFunctions = ReadonlyMap<string, { name: string; header: string }>;
@@ -100,19 +101,24 @@ function emitApi(m: Module, prog: Program, functions: CFunctions, source: string
       for (const line of docLines(prog, proc, functions)) p.line(line);
       const ret = proc.ret === null ? "void" : type(proc.ret);
       const args = proc.args === null ? null : `args: ${type(proc.args)}`;
-      const a = proc.annotations;
       let sig: string;
-      if (a.writestream !== undefined) {
-        sig = `(${args}, source: ${streams("UploadSource")}, options?: ${streams("UploadOptions")}): Promise<${ret}>`;
-      } else if (a.readstream !== undefined && a.sparseflag !== undefined) {
-        const chunk = p.importType("DownloadChunk", "../../client/api.js");
-        sig = `<O extends ${streams("DownloadOptions")} = Record<never, never>>(${args}, options?: O): Promise<${streams("ReceiveStream")}<${chunk}<O>>>`;
-      } else if (a.readstream !== undefined && proc.ret !== null) {
-        sig = `(${args}, options?: ${streams("CaptureOptions")}): Promise<${ret} & { stream: ${streams("ReceiveStream")}<Buffer> }>`;
-      } else if (a.readstream !== undefined) {
-        sig = `(${args}, options?: ${streams("DeviceCallOptions")}): Promise<${streams("DeviceStream")}>`;
-      } else {
-        sig = `(${args === null ? "" : `${args}, `}options?: ${callOptions}): Promise<${ret}>`;
+      switch (streamKindOf(proc)) {
+        case "upload":
+          sig = `(${args}, source: ${streams("UploadSource")}, options?: ${streams("UploadOptions")}): Promise<${ret}>`;
+          break;
+        case "download": {
+          const chunk = p.importType("DownloadChunk", "../../streams/hole.js");
+          sig = `<O extends ${streams("DownloadOptions")} = Record<never, never>>(${args}, options?: O): Promise<${streams("ReceiveStream")}<${chunk}<O>>>`;
+          break;
+        }
+        case "capture":
+          sig = `(${args}, options?: ${streams("CaptureOptions")}): Promise<${ret} & { stream: ${streams("ReceiveStream")}<Buffer> }>`;
+          break;
+        case "device":
+          sig = `(${args}, options?: ${streams("DeviceCallOptions")}): Promise<${streams("DeviceStream")}>`;
+          break;
+        case null:
+          sig = `(${args === null ? "" : `${args}, `}options?: ${callOptions}): Promise<${ret}>`;
       }
       p.line(`${proc.method}${sig};`);
     }

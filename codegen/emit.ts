@@ -1,6 +1,7 @@
 import { XGenError, type Loc } from "./errors.js";
 import type { EnumDef, Field, Model, Module, Procedure, Program, StructDef, Sym, TypeDef, TypedefDef, UnionDef, Wire } from "./model.js";
 import { Printer } from "./printer.js";
+import { safeIdent } from "./reserved.js";
 import { MinSizes } from "./sizes.js";
 import { tsTypeName } from "./resolve.js";
 import { rules, type EmitContext } from "./wire.js";
@@ -39,14 +40,7 @@ export function camelModule(name: string): string {
 }
 
 /** Field names that would collide with the generated code's own locals, or with runtime helpers they call. */
-const RESERVED = new Set([
-  "within", "arrayCount", "fixedLength", "badUnion", "badValue", "otherEnum", "codec",
-  "r", "w", "v", "e", "at", "arguments", "await", "break", "case", "catch", "class", "const", "continue",
-  "debugger", "default", "delete", "do", "else", "enum", "eval", "export", "extends", "false", "finally",
-  "for", "function", "if", "implements", "import", "in", "instanceof", "interface", "let", "new", "null",
-  "package", "private", "protected", "public", "return", "static", "super", "switch", "this", "throw",
-  "true", "try", "typeof", "var", "void", "while", "with", "yield",
-]);
+const LOCALS = new Set(["within", "arrayCount", "fixedLength", "badUnion", "badValue", "otherEnum", "codec", "r", "w", "v", "e", "at"]);
 
 /**
  * The local variable holding a field while a struct or union is decoded:
@@ -54,7 +48,7 @@ const RESERVED = new Set([
  * runtime helper or a generated function the same body calls.
  */
 function local(name: string): string {
-  return RESERVED.has(name) || /^(encode|decode|is)[A-Z]/.test(name) ? `${name}_` : name;
+  return /^(encode|decode|is)[A-Z]/.test(name) ? `${name}_` : safeIdent(name, LOCALS);
 }
 
 class ModuleEmitter implements EmitContext {

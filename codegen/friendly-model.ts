@@ -8,6 +8,7 @@
  */
 import type { Field, Model, Procedure, Program, StructDef, TypeDef, Wire } from "./model.js";
 import { camel } from "./programs.js";
+import { streamKindOf, type StreamKind } from "./streams.js";
 
 /** An object libvirt hands out by reference: `remote_nonnull_<kind>`. */
 export interface Kind {
@@ -54,7 +55,7 @@ export interface FriendlyMethod {
   countThenFetch: boolean;
   /** For a setter of typed parameters: the getter whose reply gives each field's type. */
   typesFrom: FriendlyMethod | null;
-  stream: "upload" | "download" | "capture" | "device" | null;
+  stream: StreamKind | null;
   /** Kinds that carry an `id` refresh it afterwards (start, stop, save). */
   refresh: "reply" | "lookup" | null;
 }
@@ -186,7 +187,7 @@ export class FriendlyPlan {
       unwrap: ret.length === 1,
       countThenFetch,
       typesFrom: null,
-      stream: p.annotations.writestream !== undefined ? "upload" : p.annotations.readstream !== undefined ? (p.annotations.sparseflag !== undefined ? "download" : p.ret !== null ? "capture" : "device") : null,
+      stream: streamKindOf(p),
       refresh,
     };
   }

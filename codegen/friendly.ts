@@ -8,6 +8,7 @@ import type { CEnum } from "./cenums.js";
 import { FriendlyPlan, type Conv, type FriendlyMethod, type Kind, type Owner } from "./friendly-model.js";
 import type { Model } from "./model.js";
 import { Printer } from "./printer.js";
+import { safeIdent } from "./reserved.js";
 import { tsTypeName } from "./resolve.js";
 
 const API = "../../api/runtime.js";
@@ -55,9 +56,6 @@ export function emitConstants(headers: readonly { path: string; enums: readonly 
   }
   return p.toString();
 }
-
-const RESERVED = new Set(["function", "class", "default", "new", "delete", "in", "var", "let", "const", "enum", "import", "export", "return", "switch", "case", "this", "void", "with", "yield", "typeof", "instanceof", "do", "if", "for", "while", "try", "catch", "finally", "throw", "break", "continue", "super", "extends", "debugger", "null", "true", "false"]);
-const ident = (s: string): string => (RESERVED.has(s) ? `${s}_` : s);
 
 class OwnerEmitter {
   private readonly p: Printer;
@@ -161,8 +159,8 @@ class OwnerEmitter {
     const R = (): string => p.importType(tsTypeName(m.proc.ret!.name), PROTOCOL);
     const params: string[] = [];
     for (const a of m.args) {
-      if (a.role.r === "param") params.push(`${ident(a.field.name)}: ${this.inType(a.role.conv, () => `${A()}["${a.field.name}"]`)}`);
-      if (a.role.r === "typed") params.push(`${ident(a.field.name)}: ${p.importType("TypedParamsInput", API)}`);
+      if (a.role.r === "param") params.push(`${safeIdent(a.field.name)}: ${this.inType(a.role.conv, () => `${A()}["${a.field.name}"]`)}`);
+      if (a.role.r === "typed") params.push(`${safeIdent(a.field.name)}: ${p.importType("TypedParamsInput", API)}`);
     }
     if (m.stream === "upload") params.push(`source: ${p.importType("UploadSource", "../../streams/send.js")}`);
     const opts = this.callOptions(m.stream);
@@ -175,7 +173,7 @@ class OwnerEmitter {
     let result: string;
     let returns: string;
     if (m.stream !== null) {
-      returns = `ReturnType<${p.importType("Client", "../../client/client.js")}["${m.key}"]>`;
+      returns = `ReturnType<${p.importType("RemoteApi", "../api/remote.js")}["${m.key}"]>`;
       result = "";
     } else if (m.refresh === "reply" || m.ret.length === 0) {
       returns = "Promise<void>";
@@ -200,7 +198,7 @@ class OwnerEmitter {
       p.line(hasFlags ? `const [f, o] = ${p.importValue("flagsAnd", API)}(flags, options);` : "const o = options;");
       if (m.typesFrom !== null) {
         const g = m.typesFrom;
-        const gArgs = g.args.filter((a) => a.role.r === "param").map((a) => ident(a.field.name));
+        const gArgs = g.args.filter((a) => a.role.r === "param").map((a) => safeIdent(a.field.name));
         if (g.args.some((a) => a.role.r === "flags")) gArgs.push("f");
         gArgs.push("o");
         p.line(`const types = await ${p.importValue("typesFor", API)}(params, () => this.${g.name}(${gArgs.join(", ")}));`);
@@ -217,9 +215,9 @@ class OwnerEmitter {
           case "flags":
             return `${n}: f`;
           case "typed":
-            return `${n}: ${p.importValue("toTypedParams", API)}(${ident(n)}${m.typesFrom !== null ? ", types" : ""})`;
+            return `${n}: ${p.importValue("toTypedParams", API)}(${safeIdent(n)}${m.typesFrom !== null ? ", types" : ""})`;
           case "param":
-            return `${n}: ${this.inExpr(a.role.conv, ident(n), 0)}`;
+            return `${n}: ${this.inExpr(a.role.conv, safeIdent(n), 0)}`;
         }
         return "";
       });

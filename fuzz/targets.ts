@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readSources } from "../codegen/cli.js";
+import { readSources } from "../codegen/sources.js";
 import { compile } from "../codegen/generate.js";
 import type { Model, Sym } from "../codegen/model.js";
 import { externValues } from "../protocol/externs.js";

@@ -7,27 +7,19 @@
 
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { manifestPath, repoRoot, type Manifest, type VersionEntry } from "./manifest.js";
+
+// Kept here too for the scripts and tests that import them from the fetch script.
+export type { Manifest, VersionEntry } from "./manifest.js";
+export { repoRoot } from "./manifest.js";
 
 const run = promisify(execFile);
-
-export interface VersionEntry {
-  /** Debian suites whose source lists carry this upstream version. */
-  debianSuites: string[];
-  tarball: { name: string; sha256: string };
-  /** Path inside libvirt's tree -> sha256. */
-  files: Record<string, string>;
-}
-
-export interface Manifest {
-  pinned: string;
-  versions: Record<string, VersionEntry>;
-}
 
 export interface FetchOptions {
   version?: string | undefined;
@@ -46,24 +38,8 @@ export interface FetchResult {
   source: "present" | "tree" | "tarball" | "apt";
 }
 
-/** The nearest folder above this file whose package.json is libvirt-remote (works from src and dist). */
-export function repoRoot(start = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) {
-      try {
-        const json: unknown = JSON.parse(readFileSync(pkg, "utf8"));
-        if (typeof json === "object" && json !== null && (json as { name?: unknown }).name === "libvirt-remote") return dir;
-      } catch {
-        // unreadable package.json: keep walking
-      }
-    }
-    if (dirname(dir) === dir) throw new Error(`no libvirt-remote package.json above ${start}`);
-  }
-}
-
 export async function loadManifest(root = repoRoot()): Promise<Manifest> {
-  return JSON.parse(await readFile(join(root, "protocol", "libvirt.json"), "utf8")) as Manifest;
+  return JSON.parse(await readFile(manifestPath(root), "utf8")) as Manifest;
 }
 
 async function sha256File(path: string): Promise<string> {

@@ -1,6 +1,4 @@
-import * as libvirtDomain from "../gen/libvirt_domain.js";
-import * as libvirtStorage from "../gen/libvirt_storage.js";
-import * as libvirtStream from "../gen/libvirt_stream.js";
+import { streamProcedures } from "../gen/streams.js";
 import type { CallOptions, RpcSession, StreamHandlers } from "../rpc/session.js";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
 import { DeviceStream, type DeviceOptions } from "./device.js";
@@ -16,30 +14,17 @@ export type DeviceCallOptions = CallOptions & DeviceOptions;
 export type UploadOptions = CallOptions & SendOptions;
 export type StreamCallOptions = CallOptions & ReceiveOptions & DeviceOptions & SendOptions;
 
-let flagValues: Map<string, number> | undefined;
-
-/** The value of a `@sparseflag` constant, from the generated header enums. */
-function sparseFlag(name: string): number {
-  if (flagValues === undefined) {
-    flagValues = new Map();
-    for (const mod of [libvirtStorage, libvirtDomain, libvirtStream] as Record<string, unknown>[]) {
-      for (const table of Object.values(mod)) {
-        if (typeof table !== "object" || table === null) continue;
-        for (const [k, v] of Object.entries(table)) if (typeof v === "number") flagValues.set(k, v);
-      }
-    }
-  }
-  const v = flagValues.get(name);
-  if (v === undefined) throw new Error(`unknown sparse flag ${name}`);
-  return v;
-}
+/** Each `@sparseflag` constant's value, from the generated stream table. */
+const sparseFlags = new Map(Object.values(streamProcedures).flatMap((s) => (s.sparseFlag === undefined ? [] : [[s.sparseFlag.name, s.sparseFlag.value] as const])));
 
 /** Whether the call asks for a sparse stream: its `flags` argument has the procedure's `@sparseflag`, as libvirt's remote driver checks. */
 export function isSparse(procedure: ProcedureInfo, args: unknown): boolean {
   const name = procedure.annotations.sparseflag;
   if (name === undefined) return false;
+  const flag = sparseFlags.get(name);
+  if (flag === undefined) throw new Error(`unknown sparse flag ${name}`);
   const flags = (args as { flags?: unknown } | null)?.flags;
-  return typeof flags === "number" && (flags & sparseFlag(name)) !== 0;
+  return typeof flags === "number" && (flags & flag) !== 0;
 }
 
 function callOptions(options: CallOptions): CallOptions {

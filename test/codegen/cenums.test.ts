@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCEnums } from "../../codegen/cenums.js";
-import { readHeaders } from "../../codegen/cli.js";
+import { readHeaders } from "../../codegen/sources.js";
 import { repoRoot } from "../../protocol/fetch.js";
 
 describe("C header enums", () => {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { INTERNAL_PROTOCOLS, CLIENT_PROTOCOLS, readHeaders, readSources } from "../../codegen/cli.js";
+import { INTERNAL_PROTOCOLS, CLIENT_PROTOCOLS, readHeaders, readSources } from "../../codegen/sources.js";
 import { compile, generate } from "../../codegen/generate.js";
 import { externValues } from "../../protocol/externs.js";
 import { repoRoot } from "../../protocol/fetch.js";

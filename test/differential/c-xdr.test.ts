@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSources } from "../../codegen/cli.js";
+import { readSources } from "../../codegen/sources.js";
 import { compile, generate, type SourceFile } from "../../codegen/generate.js";
 import type { EnumDef, Model, Module, Wire } from "../../codegen/model.js";
 import { externValues } from "../../protocol/externs.js";

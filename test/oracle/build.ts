@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
-import { CLIENT_PROTOCOLS, INTERNAL_PROTOCOLS } from "../../codegen/cli.js";
+import { CLIENT_PROTOCOLS, INTERNAL_PROTOCOLS } from "../../codegen/sources.js";
 import { compile } from "../../codegen/generate.js";
 import { EXTERNS, externValues } from "../../protocol/externs.js";
 import { repoRoot } from "../../protocol/fetch.js";

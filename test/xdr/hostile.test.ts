@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readSources } from "../../codegen/cli.js";
+import { readSources } from "../../codegen/sources.js";
 import { compile } from "../../codegen/generate.js";
 import { externValues } from "../../protocol/externs.js";
 import { repoRoot } from "../../protocol/fetch.js";
