@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { UriError } from "./rpc/errors.js";
+import { UriError } from "./errors.js";
 
 export type TransportKind = "unix" | "tcp" | "tls" | "ssh" | "libssh" | "libssh2" | "ext";
 export type SocketMode = "auto" | "legacy" | "direct";

@@ -1,43 +1,11 @@
+import type { CredentialAnswers } from "../transport/credentials.js";
 import type { SaslMechanismFactory } from "./sasl/mechanism.js";
 
-/**
- * Credentials as libvirt's virConnectAuth asks for them: a request per
- * item, typed as libvirt's VIR_CRED_* kinds, answered by the program.
- */
-export type CredentialType =
-  | "username"
-  | "authname"
-  | "language"
-  | "cnonce"
-  | "passphrase"
-  | "echoprompt"
-  | "noechoprompt"
-  | "realm"
-  | "external";
+// The requests and their answering live with the transports (in-process SSH
+// asks for credentials too); re-exported here, where auth's users look.
+export { answerCredentials, type CredentialAnswers, type CredentialCallback, type CredentialRequest, type CredentialType } from "../transport/credentials.js";
 
-export interface CredentialRequest {
-  type: CredentialType;
-  /** What to show a person, as libvirt's client would. */
-  prompt: string;
-  /** Extra context (a host key fingerprint, a keyboard-interactive instruction). */
-  challenge?: string;
-  /** A default answer, if the mechanism has one. */
-  defaultResult?: string;
-}
-
-/**
- * Answers every request of one round, in order; `undefined` leaves one
- * unanswered (the mechanism then fails or tries the next method).
- */
-export type CredentialCallback = (requests: readonly CredentialRequest[]) => Promise<readonly (string | undefined)[]> | readonly (string | undefined)[];
-
-export interface AuthOptions {
-  /** Answers "username" and "authname" requests. */
-  username?: string;
-  /** Answers "passphrase" and "noechoprompt" requests. */
-  password?: string;
-  /** Asked for whatever `username`, `password` and auth.conf do not answer. */
-  callback?: CredentialCallback;
+export interface AuthOptions extends CredentialAnswers {
   /**
    * SASL mechanisms to use besides (or, with the same name, instead of) the
    * built-in ones: plug-ins for GSSAPI and the like (see SaslMechanismFactory).
@@ -50,19 +18,4 @@ export interface AuthOptions {
   scheme?: string;
   /** libvirt's auth.conf: a path instead of libvirt's search, or `false` not to read one. */
   authFile?: string | false;
-}
-
-/** Answers requests from the fixed values first, then the callback for the rest. */
-export async function answerCredentials(auth: AuthOptions | undefined, requests: readonly CredentialRequest[]): Promise<(string | undefined)[]> {
-  const answers = requests.map((r): string | undefined => {
-    if ((r.type === "username" || r.type === "authname") && auth?.username !== undefined) return auth.username;
-    if ((r.type === "passphrase" || r.type === "noechoprompt") && auth?.password !== undefined) return auth.password;
-    return undefined;
-  });
-  const open = requests.map((r, i) => ({ r, i })).filter(({ i }) => answers[i] === undefined);
-  if (open.length > 0 && auth?.callback !== undefined) {
-    const more = await auth.callback(open.map(({ r }) => r));
-    open.forEach(({ i }, k) => (answers[i] = more[k]));
-  }
-  return answers;
 }

@@ -1,7 +1,7 @@
 import { AUTH_CONF_ITEM, AuthConfig, authConfigPath } from "./authconf.js";
 import type { CredentialRequest } from "./credentials.js";
 import { AuthError } from "./errors.js";
-import type { AuthContext } from "./negotiate.js";
+import type { AuthContext } from "./context.js";
 
 /**
  * Answers one round of credential requests: the values given to connect()

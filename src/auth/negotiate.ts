@@ -1,26 +1,11 @@
-import type { Duplex } from "node:stream";
 import { RemoteAuthType, remoteProgram } from "../gen/remote_protocol.js";
 import { LibvirtError } from "../rpc/errors.js";
 import * as trace from "../rpc/trace.js";
-import type { ByteFilter } from "../rpc/link.js";
-import type { CallOptions } from "../rpc/session.js";
-import { uriParam, type ConnectionUri } from "../uri.js";
-import type { ProcedureInfo } from "../xdr/index.js";
-import type { AuthOptions } from "./credentials.js";
+import { uriParam } from "../uri.js";
+import type { AuthContext } from "./context.js";
 import { AuthError } from "./errors.js";
 
-/** What authentication needs of the connection being opened, and nothing more. */
-export interface AuthContext {
-  uri: ConnectionUri;
-  /** The transport's stream: a TLSSocket gives the external security strength. */
-  stream: Duplex;
-  /** A call of the remote program over the connection being opened. */
-  call(procedure: ProcedureInfo, args: unknown, options?: CallOptions): Promise<unknown>;
-  /** Installs a negotiated security layer for every byte after the current reply. */
-  setFilter(filter: ByteFilter): void;
-  auth: AuthOptions | undefined;
-  signal: AbortSignal | undefined;
-}
+export type { AuthContext } from "./context.js";
 
 /** How the connection was authenticated. */
 export interface AuthOutcome {

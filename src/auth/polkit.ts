@@ -1,7 +1,7 @@
 import { remoteProgram } from "../gen/remote_protocol.js";
 import { LibvirtError } from "../rpc/errors.js";
 import { PolkitError } from "./errors.js";
-import type { AuthContext } from "./negotiate.js";
+import type { AuthContext } from "./context.js";
 
 /**
  * AUTH_POLKIT: the daemon asks polkit whether this process (known to it

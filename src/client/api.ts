@@ -1,5 +1,5 @@
 import type { CallOptions } from "../rpc/session.js";
-import type { Hole } from "../streams/hole.js";
+import type { DownloadChunk } from "../streams/hole.js";
 import type { CaptureOptions, DeviceCallOptions, DownloadOptions, UploadOptions } from "../streams/procedures.js";
 import { streamKind } from "../streams/kind.js";
 import type { DeviceStream } from "../streams/device.js";
@@ -24,8 +24,8 @@ type KindOf<P extends ProcedureInfo> =
           : "device"
       : "call";
 
-/** A download's chunks: Buffers, with Hole records between them when asked for (`holes: "records"`). */
-export type DownloadChunk<O> = O extends { holes: "records" } ? Buffer | Hole : Buffer;
+// Defined with the streams, where the generated interfaces name it too.
+export type { DownloadChunk } from "../streams/hole.js";
 
 /** An ordinary call: `(args, options?)`, or `(options?)` when it takes nothing. */
 type CallMethod<P extends ProcedureInfo> = P["args"] extends Codec<unknown>

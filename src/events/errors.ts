@@ -1,4 +1,4 @@
-import { LibvirtRemoteError } from "../rpc/errors.js";
+import { LibvirtRemoteError } from "../errors.js";
 import type { EventGap } from "./gap.js";
 import type { EventFamily, LibvirtEvent } from "./types.js";
 

@@ -1,94 +1,22 @@
 import type { VirNetMessageError } from "../gen/virnetprotocol.js";
 import { VirErrorDomain, VirErrorLevel, VirErrorNumber } from "../gen/virterror.js";
 
-/**
- * Base of every error this client raises itself. `code` is stable and
- * meant for programs; `message` is for people.
- */
-export class LibvirtRemoteError extends Error {
-  override name = "LibvirtRemoteError";
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
-/** The peer broke the protocol; the connection is closed with this error. */
-export class ProtocolError extends LibvirtRemoteError {
-  override name = "ProtocolError";
-  constructor(message: string, options?: ErrorOptions) {
-    super("ERR_PROTOCOL", message, options);
-  }
-}
-
-export type CloseReason = "error" | "eof" | "keepalive" | "client";
-
-/** The connection is closed (or closed while the call was pending). */
-export class ConnectionClosedError extends LibvirtRemoteError {
-  override name = "ConnectionClosedError";
-  readonly reason: CloseReason;
-  constructor(reason: CloseReason, message: string, options?: ErrorOptions) {
-    super("ERR_CLOSED", message, options);
-    this.reason = reason;
-  }
-}
-
-export class TimeoutError extends LibvirtRemoteError {
-  override name = "TimeoutError";
-  constructor(message: string) {
-    super("ERR_TIMEOUT", message);
-  }
-}
-
-export class AbortError extends LibvirtRemoteError {
-  override name = "AbortError";
-  constructor(message: string, options?: ErrorOptions) {
-    super("ERR_ABORTED", message, options);
-  }
-}
-
-/** Something this client does not do (yet), e.g. an auth scheme or a transport. */
-export class UnsupportedError extends LibvirtRemoteError {
-  override name = "UnsupportedError";
-  constructor(message: string) {
-    super("ERR_UNSUPPORTED", message);
-  }
-}
-
-/**
- * Reaching the daemon failed below the RPC layer: the ssh command or an
- * in-process SSH session, a TLS handshake, the certificate check byte.
- * `transport` names the kind (`ssh`, `libssh2`, `tls`, `ext`, ...);
- * `stderr` holds what an external command printed, when there is one.
- */
-export class TransportError extends LibvirtRemoteError {
-  override name = "TransportError";
-  readonly transport: string;
-  readonly stderr: string | undefined;
-  constructor(transport: string, message: string, options?: ErrorOptions & { code?: string; stderr?: string }) {
-    super(options?.code ?? "ERR_TRANSPORT", message, options);
-    this.transport = transport;
-    this.stderr = options?.stderr;
-  }
-}
-
-/** An option given to connect() or a call has the wrong type or value. */
-export class OptionError extends LibvirtRemoteError {
-  override name = "OptionError";
-  constructor(message: string) {
-    super("ERR_OPTION", message);
-  }
-}
-
-/** A malformed or unknown connection URI. */
-export class UriError extends LibvirtRemoteError {
-  override name = "UriError";
-  constructor(message: string) {
-    super("ERR_URI", message);
-  }
-}
+// The cross-layer errors live in the leaf module src/errors.ts (the taxonomy
+// is documented there); the RPC layer re-exports them and adds LibvirtError,
+// the daemon's own errors, which needs the generated virterror names.
+import { LibvirtRemoteError } from "../errors.js";
+export {
+  AbortError,
+  ConnectionClosedError,
+  LibvirtRemoteError,
+  OptionError,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  UnsupportedError,
+  UriError,
+  type CloseReason,
+} from "../errors.js";
 
 const byValue = (table: Record<string, number>): Map<number, string> =>
   new Map(Object.entries(table).map(([k, v]) => [v, k]));

@@ -10,7 +10,6 @@
 import diagnostics from "node:diagnostics_channel";
 import { debuglog } from "node:util";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
-import type { AuthOutcome } from "../auth/negotiate.js";
 import type { ConnectionUri } from "../uri.js";
 import type { CloseReason } from "./errors.js";
 
@@ -141,8 +140,15 @@ export function connecting(uri: ConnectionUri): void {
   if (logging) log("connecting to %s", describeUri(uri));
 }
 
+/** What the trace shows of how a connection authenticated: auth's AuthOutcome, which sits a layer above, fits it. */
+export interface TracedAuth {
+  scheme: string;
+  mechanism: string | null;
+  layer: string | null;
+}
+
 /** The handshake is done: authenticated, CONNECT_OPEN answered, keepalive set. */
-export function opened(id: number, uri: ConnectionUri, outcome: AuthOutcome | null, keepalive: { interval: number; count: number } | null): void {
+export function opened(id: number, uri: ConnectionUri, outcome: TracedAuth | null, keepalive: { interval: number; count: number } | null): void {
   if (!logging && !channels.connectionOpen.hasSubscribers) return;
   const auth = outcome === null ? "none" : outcome.mechanism === null ? outcome.scheme : `${outcome.scheme} ${outcome.mechanism}${outcome.layer === null ? "" : ` (${outcome.layer} layer)`}`;
   const msg: ConnectionOpenMessage = { id, uri: describeUri(uri), auth, keepalive };

@@ -12,6 +12,9 @@ export class Hole {
 /** What a sparse stream yields or takes: data, or a hole. */
 export type StreamChunk = Buffer | Hole;
 
+/** A download's chunks: Buffers, with Hole records between them when asked for (`holes: "records"`). */
+export type DownloadChunk<O> = O extends { holes: "records" } ? Buffer | Hole : Buffer;
+
 export function isHole(x: unknown): x is Hole {
   return x instanceof Hole;
 }

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { basename } from "node:path";
 import { Duplex, type Readable, type Writable } from "node:stream";
-import { AbortError, TransportError } from "../rpc/errors.js";
+import { AbortError, TransportError } from "../errors.js";
 
 /** How a process (or a remote command) ended. */
 export interface ExitStatus {

@@ -4,12 +4,12 @@ import { homedir } from "node:os";
 import type { Socket } from "node:net";
 import { dirname, join } from "node:path";
 import type { AnyAuthMethod, AuthenticationType, Client as SshClient, ClientChannel, ParsedKey } from "ssh2";
-import { answerCredentials, type AuthOptions, type CredentialRequest } from "../auth/credentials.js";
-import { AbortError, TransportError, UriError } from "../rpc/errors.js";
+import { answerCredentials, type CredentialAnswers, type CredentialRequest } from "./credentials.js";
+import { AbortError, TransportError, UriError } from "../errors.js";
 import { uriParam, type ConnectionUri } from "../uri.js";
 import { CommandDuplex, type ExitStatus } from "./child.js";
 import { checkHostKey, knownHostsLine, md5Fingerprint, parseKnownHosts, sha256Fingerprint } from "./known-hosts.js";
-import type { TransportOptions } from "./select.js";
+import type { TransportOptions } from "./options.js";
 import { openSocket } from "./socket.js";
 import { currentEuid, remoteCommandFor } from "./ssh-command.js";
 import type { Transport } from "./transport.js";
@@ -101,7 +101,7 @@ const PROMPT_TRIES = 3;
 export class LibsshTransport implements Transport {
   readonly description: string;
   readonly settings: LibsshSettings;
-  private readonly auth: AuthOptions | undefined;
+  private readonly auth: CredentialAnswers | undefined;
   private readonly agentSocket: string | undefined;
 
   constructor(

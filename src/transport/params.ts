@@ -1,4 +1,4 @@
-import { UriError } from "../rpc/errors.js";
+import { UriError } from "../errors.js";
 import { uriParam, type ConnectionUri } from "../uri.js";
 
 /**

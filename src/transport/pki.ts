@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { TransportError } from "../rpc/errors.js";
+import { TransportError } from "../errors.js";
 import { usageProblems } from "./cert-checks.js";
 import { DerError } from "./der.js";
 

@@ -1,5 +1,5 @@
 import { verify, type X509Certificate } from "node:crypto";
-import { TransportError } from "../rpc/errors.js";
+import { TransportError } from "../errors.js";
 import { certFields, crlFields, type CrlFields } from "./x509-fields.js";
 
 /**

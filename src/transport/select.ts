@@ -1,19 +1,12 @@
-import type { AuthOptions } from "../auth/credentials.js";
-import { UnsupportedError } from "../rpc/errors.js";
+import { UnsupportedError } from "../errors.js";
 import { DEFAULT_PORTS, unixSocketFor, uriParam, type ConnectionUri } from "../uri.js";
 import { uriFlag } from "./params.js";
-import type { TlsCredentials } from "./pki.js";
+import type { TransportOptions } from "./options.js";
 import { TcpTransport, UnixTransport } from "./socket.js";
 import type { Transport } from "./transport.js";
 
-/** What connect() knows that a transport may need besides the URI. */
-export interface TransportOptions {
-  readOnly: boolean;
-  /** Credentials for transports that authenticate themselves (in-process SSH). */
-  auth?: AuthOptions | undefined;
-  /** PEM material instead of the pki files (`connect(uri, { tls })`). */
-  tls?: Partial<TlsCredentials> | undefined;
-}
+export type { TransportOptions } from "./options.js";
+
 
 /**
  * The transport a URI asks for. TLS, SSH and ext are loaded when first

@@ -1,5 +1,5 @@
 import { createConnection, type NetConnectOpts, type Socket } from "node:net";
-import { AbortError, ConnectionClosedError } from "../rpc/errors.js";
+import { AbortError, ConnectionClosedError } from "../errors.js";
 import type { Transport } from "./transport.js";
 
 /** Opens a net.Socket and settles once it is connected, failed or aborted. */

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { UriError } from "../rpc/errors.js";
+import { UriError } from "../errors.js";
 import { uriParam, type ConnectionUri } from "../uri.js";
 import { uriFlag } from "./params.js";
 

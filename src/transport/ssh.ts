@@ -1,6 +1,6 @@
 import type { ConnectionUri } from "../uri.js";
 import { passEnv, spawnCommand, COMMON_ENV, SSH_ENV, type CommandDuplex } from "./child.js";
-import type { TransportOptions } from "./select.js";
+import type { TransportOptions } from "./options.js";
 import { sshCommandFor } from "./ssh-command.js";
 import type { Transport } from "./transport.js";
 

@@ -1,5 +1,5 @@
 import type { SecureVersion } from "node:tls";
-import { OptionError } from "../rpc/errors.js";
+import { OptionError } from "../errors.js";
 
 /** What a GnuTLS priority string becomes on Node's OpenSSL. */
 export interface TlsPriority {

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { isIP, type Socket } from "node:net";
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
-import { AbortError, TransportError } from "../rpc/errors.js";
+import { AbortError, TransportError } from "../errors.js";
 import { chainProblem, peerChain, serverCertProblems } from "./cert-checks.js";
 import { DerError } from "./der.js";
 import { checkKeyPair, checkOwnCredentials, locatePki, readPki, type PkiFiles, type TlsCredentials } from "./pki.js";

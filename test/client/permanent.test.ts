@@ -30,7 +30,7 @@ describe("isPermanentFailure: which failed reconnect attempts retrying cannot cu
   });
 
   it("certificates either side rejects, but not a broken TLS handshake", () => {
-    for (const code of ["ERR_TLS_CHAIN", "ERR_TLS_HOSTNAME", "ERR_TLS_REJECTED", "ERR_TLS_FILE", "ERR_TLS_KEY", "ERR_TLS_CERT_EXPIRED", "ERR_TLS_CA_CONSTRAINTS"]) {
+    for (const code of ["ERR_TLS_CHAIN", "ERR_TLS_HOSTNAME", "ERR_TLS_REJECTED", "ERR_TLS_FILE", "ERR_TLS_KEY", "ERR_TLS_CERT_EXPIRED", "ERR_TLS_CA_CONSTRAINTS"] as const) {
       expect(isPermanentFailure(new TransportError("tls", "x", { code })), code).toBe(true);
     }
     expect(isPermanentFailure(new TransportError("tls", "127.0.0.1:16514 closed the connection during the TLS handshake", { code: "ERR_TLS_HANDSHAKE" }))).toBe(false);

@@ -4,7 +4,7 @@ import * as trace from "../../rpc/trace.js";
 import type { ProcedureInfo } from "../../xdr/index.js";
 import { gatherCredentials } from "../gather.js";
 import { AuthError } from "../errors.js";
-import type { AuthContext } from "../negotiate.js";
+import type { AuthContext } from "../context.js";
 import { externalSsf, isSecureTransport } from "../strength.js";
 import type { Answers, SaslMechanism, SaslParams, SaslStep } from "./mechanism.js";
 import { chooseMechanism, mechanismSet, parseMechList } from "./registry.js";

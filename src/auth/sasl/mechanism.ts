@@ -1,5 +1,5 @@
 import type { ByteFilter } from "../../rpc/link.js";
-import type { CredentialRequest } from "../credentials.js";
+import type { CredentialRequest } from "../../transport/credentials.js";
 import { AuthError } from "../errors.js";
 
 /**

@@ -3,9 +3,9 @@
 
 import { Handle, flagsAnd, fromTypedParams, toTypedParams, track, typesFor, uuidToString } from "../../api/runtime.js";
 import type { TypedParams, TypedParamsInput } from "../../api/runtime.js";
-import type { Client } from "../../client/client.js";
 import type { CallOptions } from "../../rpc/session.js";
 import type { CaptureOptions, DeviceCallOptions } from "../../streams/procedures.js";
+import type { RemoteApi } from "../api/remote.js";
 import type { RemoteDomainAddIothreadArgs, RemoteDomainAgentSetResponseTimeoutArgs, RemoteDomainAgentSetResponseTimeoutRet, RemoteDomainAttachDeviceFlagsArgs, RemoteDomainAuthorizedSshKeysGetArgs, RemoteDomainAuthorizedSshKeysGetRet, RemoteDomainAuthorizedSshKeysSetArgs, RemoteDomainBackupBeginArgs, RemoteDomainBackupGetXmlDescRet, RemoteDomainBlockCommitArgs, RemoteDomainBlockCopyArgs, RemoteDomainBlockJobAbortArgs, RemoteDomainBlockJobSetSpeedArgs, RemoteDomainBlockPeekArgs, RemoteDomainBlockPeekRet, RemoteDomainBlockPullArgs, RemoteDomainBlockRebaseArgs, RemoteDomainBlockResizeArgs, RemoteDomainBlockStatsArgs, RemoteDomainBlockStatsFlagsArgs, RemoteDomainBlockStatsRet, RemoteDomainCheckpointCreateXmlArgs, RemoteDomainCheckpointLookupByNameArgs, RemoteDomainCoreDumpArgs, RemoteDomainCoreDumpWithFormatArgs, RemoteDomainDelIothreadArgs, RemoteDomainDelThrottleGroupArgs, RemoteDomainDetachDeviceAliasArgs, RemoteDomainDetachDeviceFlagsArgs, RemoteDomainFdAssociateArgs, RemoteDomainFsfreezeArgs, RemoteDomainFsfreezeRet, RemoteDomainFsthawArgs, RemoteDomainFsthawRet, RemoteDomainFstrimArgs, RemoteDomainGetAutostartOnceRet, RemoteDomainGetAutostartRet, RemoteDomainGetBlockInfoArgs, RemoteDomainGetBlockInfoRet, RemoteDomainGetBlockIoTuneArgs, RemoteDomainGetBlockJobInfoArgs, RemoteDomainGetBlockJobInfoRet, RemoteDomainGetControlInfoRet, RemoteDomainGetCpuStatsArgs, RemoteDomainGetDiskErrorsRet, RemoteDomainGetEmulatorPinInfoArgs, RemoteDomainGetEmulatorPinInfoRet, RemoteDomainGetFsinfoRet, RemoteDomainGetGuestInfoArgs, RemoteDomainGetHostnameRet, RemoteDomainGetInfoRet, RemoteDomainGetInterfaceParametersArgs, RemoteDomainGetIothreadInfoRet, RemoteDomainGetJobInfoRet, RemoteDomainGetJobStatsRet, RemoteDomainGetMaxMemoryRet, RemoteDomainGetMaxVcpusRet, RemoteDomainGetMessagesRet, RemoteDomainGetMetadataArgs, RemoteDomainGetMetadataRet, RemoteDomainGetOsTypeRet, RemoteDomainGetSchedulerTypeRet, RemoteDomainGetSecurityLabelListRet, RemoteDomainGetSecurityLabelRet, RemoteDomainGetStateRet, RemoteDomainGetTimeRet, RemoteDomainGetVcpuPinInfoArgs, RemoteDomainGetVcpuPinInfoRet, RemoteDomainGetVcpusArgs, RemoteDomainGetVcpusFlagsRet, RemoteDomainGetVcpusRet, RemoteDomainGetXmlDescRet, RemoteDomainGraphicsReloadArgs, RemoteDomainHasCurrentSnapshotRet, RemoteDomainHasManagedSaveImageRet, RemoteDomainInterfaceAddressesArgs, RemoteDomainInterfaceAddressesRet, RemoteDomainInterfaceStatsArgs, RemoteDomainInterfaceStatsRet, RemoteDomainIsActiveRet, RemoteDomainIsPersistentRet, RemoteDomainIsUpdatedRet, RemoteDomainManagedSaveDefineXmlArgs, RemoteDomainManagedSaveGetXmlDescRet, RemoteDomainMemoryPeekArgs, RemoteDomainMemoryPeekRet, RemoteDomainMemoryStatsRet, RemoteDomainMigrateBegin3Args, RemoteDomainMigrateBegin3ParamsRet, RemoteDomainMigrateBegin3Ret, RemoteDomainMigrateConfirm3Args, RemoteDomainMigrateConfirm3ParamsArgs, RemoteDomainMigrateGetCompressionCacheRet, RemoteDomainMigrateGetMaxDowntimeRet, RemoteDomainMigrateGetMaxSpeedRet, RemoteDomainMigratePerform3Args, RemoteDomainMigratePerform3ParamsArgs, RemoteDomainMigratePerform3ParamsRet, RemoteDomainMigratePerform3Ret, RemoteDomainMigratePerformArgs, RemoteDomainMigrateSetCompressionCacheArgs, RemoteDomainMigrateSetMaxDowntimeArgs, RemoteDomainMigrateSetMaxSpeedArgs, RemoteDomainOpenChannelArgs, RemoteDomainOpenConsoleArgs, RemoteDomainOpenGraphicsArgs, RemoteDomainOpenGraphicsFdArgs, RemoteDomainPinEmulatorArgs, RemoteDomainPinIothreadArgs, RemoteDomainPinVcpuFlagsArgs, RemoteDomainPmSuspendForDurationArgs, RemoteDomainRenameArgs, RemoteDomainRenameRet, RemoteDomainSaveArgs, RemoteDomainSaveFlagsArgs, RemoteDomainScreenshotArgs, RemoteDomainSendKeyArgs, RemoteDomainSendProcessSignalArgs, RemoteDomainSetAutostartArgs, RemoteDomainSetAutostartOnceArgs, RemoteDomainSetBlockIoTuneArgs, RemoteDomainSetBlockThresholdArgs, RemoteDomainSetGuestVcpusArgs, RemoteDomainSetInterfaceParametersArgs, RemoteDomainSetIothreadParamsArgs, RemoteDomainSetLifecycleActionArgs, RemoteDomainSetMaxMemoryArgs, RemoteDomainSetMemoryFlagsArgs, RemoteDomainSetMemoryStatsPeriodArgs, RemoteDomainSetMetadataArgs, RemoteDomainSetThrottleGroupArgs, RemoteDomainSetTimeArgs, RemoteDomainSetUserPasswordArgs, RemoteDomainSetVcpuArgs, RemoteDomainSetVcpusFlagsArgs, RemoteDomainSnapshotCreateXmlArgs, RemoteDomainSnapshotListNamesRet, RemoteDomainSnapshotLookupByNameArgs, RemoteDomainSnapshotNumRet, RemoteDomainStartDirtyRateCalcArgs, RemoteDomainUpdateDeviceFlagsArgs, RemoteNonnullDomain } from "../remote_protocol.js";
 import { DomainCheckpoint } from "./domain_checkpoint.js";
 import { DomainSnapshot } from "./domain_snapshot.js";
@@ -341,7 +341,7 @@ export class Domain extends Handle<RemoteNonnullDomain> {
   }
 
   /** REMOTE_PROC_DOMAIN_OPEN_CONSOLE (acl domain:open_device). */
-  async openConsole(dev_name: RemoteDomainOpenConsoleArgs["dev_name"], flags?: number | DeviceCallOptions, options?: DeviceCallOptions): Promise<Awaited<ReturnType<Client["domainOpenConsole"]>>> {
+  async openConsole(dev_name: RemoteDomainOpenConsoleArgs["dev_name"], flags?: number | DeviceCallOptions, options?: DeviceCallOptions): Promise<Awaited<ReturnType<RemoteApi["domainOpenConsole"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.domainOpenConsole({ dom: this.current, dev_name: dev_name, flags: f }, o));
   }
@@ -389,7 +389,7 @@ export class Domain extends Handle<RemoteNonnullDomain> {
   }
 
   /** REMOTE_PROC_DOMAIN_SCREENSHOT (acl domain:screenshot). */
-  async screenshot(screen: RemoteDomainScreenshotArgs["screen"], flags?: number | CaptureOptions, options?: CaptureOptions): Promise<Awaited<ReturnType<Client["domainScreenshot"]>>> {
+  async screenshot(screen: RemoteDomainScreenshotArgs["screen"], flags?: number | CaptureOptions, options?: CaptureOptions): Promise<Awaited<ReturnType<RemoteApi["domainScreenshot"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.domainScreenshot({ dom: this.current, screen: screen, flags: f }, o));
   }
@@ -700,7 +700,7 @@ export class Domain extends Handle<RemoteNonnullDomain> {
   }
 
   /** REMOTE_PROC_DOMAIN_OPEN_CHANNEL (acl domain:open_device). */
-  async openChannel(name: RemoteDomainOpenChannelArgs["name"], flags?: number | DeviceCallOptions, options?: DeviceCallOptions): Promise<Awaited<ReturnType<Client["domainOpenChannel"]>>> {
+  async openChannel(name: RemoteDomainOpenChannelArgs["name"], flags?: number | DeviceCallOptions, options?: DeviceCallOptions): Promise<Awaited<ReturnType<RemoteApi["domainOpenChannel"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.domainOpenChannel({ dom: this.current, name: name, flags: f }, o));
   }

@@ -2,10 +2,10 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { Handle, flagsAnd, track } from "../../api/runtime.js";
-import type { Client } from "../../client/client.js";
 import type { CallOptions } from "../../rpc/session.js";
 import type { DownloadOptions, UploadOptions } from "../../streams/procedures.js";
 import type { UploadSource } from "../../streams/send.js";
+import type { RemoteApi } from "../api/remote.js";
 import type { RemoteNonnullStorageVol, RemoteStorageVolDownloadArgs, RemoteStorageVolGetInfoFlagsRet, RemoteStorageVolGetPathRet, RemoteStorageVolGetXmlDescRet, RemoteStorageVolResizeArgs, RemoteStorageVolUploadArgs, RemoteStorageVolWipePatternArgs } from "../remote_protocol.js";
 import { StoragePool } from "./storage_pool.js";
 
@@ -64,13 +64,13 @@ export class StorageVol extends Handle<RemoteNonnullStorageVol> {
   }
 
   /** REMOTE_PROC_STORAGE_VOL_UPLOAD (acl storage_vol:data_write). */
-  async upload(offset: RemoteStorageVolUploadArgs["offset"], length: RemoteStorageVolUploadArgs["length"], source: UploadSource, flags?: number | UploadOptions, options?: UploadOptions): Promise<Awaited<ReturnType<Client["storageVolUpload"]>>> {
+  async upload(offset: RemoteStorageVolUploadArgs["offset"], length: RemoteStorageVolUploadArgs["length"], source: UploadSource, flags?: number | UploadOptions, options?: UploadOptions): Promise<Awaited<ReturnType<RemoteApi["storageVolUpload"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.storageVolUpload({ vol: this.current, offset: offset, length: length, flags: f }, source, o));
   }
 
   /** REMOTE_PROC_STORAGE_VOL_DOWNLOAD (acl storage_vol:data_read). */
-  async download(offset: RemoteStorageVolDownloadArgs["offset"], length: RemoteStorageVolDownloadArgs["length"], flags?: number | DownloadOptions, options?: DownloadOptions): Promise<Awaited<ReturnType<Client["storageVolDownload"]>>> {
+  async download(offset: RemoteStorageVolDownloadArgs["offset"], length: RemoteStorageVolDownloadArgs["length"], flags?: number | DownloadOptions, options?: DownloadOptions): Promise<Awaited<ReturnType<RemoteApi["storageVolDownload"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.storageVolDownload({ vol: this.current, offset: offset, length: length, flags: f }, o));
   }
