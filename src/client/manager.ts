@@ -15,7 +15,8 @@ import type { Transport } from "../transport/transport.js";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
 import { connectDeadline } from "./deadline.js";
 import { isPermanentFailure } from "./permanent.js";
-import { BackoffStreak, reconnectPolicy, sleep, type ReconnectFailedInfo, type ReconnectPolicy } from "./reconnect.js";
+import { reconnectPolicy } from "./options.js";
+import { BackoffStreak, sleep, type ReconnectFailedInfo, type ReconnectPolicy } from "./reconnect.js";
 
 export interface DisconnectInfo extends CloseInfo {
   /** When the connection was lost. */

@@ -11,7 +11,7 @@ import { checkSignal, checkTimeout, describe } from "../rpc/options.js";
 import type { StreamFlowOptions } from "../rpc/session.js";
 import type { TlsCredentials } from "../transport/pki.js";
 import type { Transport } from "../transport/transport.js";
-import { reconnectPolicy, type ReconnectOptions } from "./reconnect.js";
+import type { ReconnectOptions, ReconnectPolicy } from "./reconnect.js";
 
 export interface ConnectOptions {
   /** Opens read-only, as virConnectOpenReadOnly (and the `-ro` system socket). */
@@ -148,4 +148,36 @@ export function checkKeepalive(ka: unknown): { interval: number; count: number }
     throw new OptionError(`keepalive.count must be a whole number, 0 or more, not ${describe(count)}`);
   }
   return interval === 0 ? false : { interval, count };
+}
+
+/** The policy for an option value, checked; null when reconnecting is off. */
+export function reconnectPolicy(option: unknown): ReconnectPolicy | null {
+  if (option === undefined || option === false) return null;
+  const given = option === true ? {} : option;
+  if (given === null || typeof given !== "object") {
+    throw new OptionError("reconnect must be a boolean or { initialDelay, maxDelay, maxAttempts, stableAfter, whileDisconnected, permanentErrors }");
+  }
+  const o = given as Record<string, unknown>;
+  const ms = (name: string, fallback: number, min: number): number => {
+    const v = o[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== "number" || Number.isNaN(v) || v < min) throw new OptionError(`reconnect.${name} must be a number, ${min} or more, not ${String(v)}`);
+    return v;
+  };
+  const policy: ReconnectPolicy = {
+    initialDelay: ms("initialDelay", 250, 0),
+    maxDelay: ms("maxDelay", 30_000, 0),
+    maxAttempts: ms("maxAttempts", Infinity, 1),
+    stableAfter: ms("stableAfter", 30_000, 0),
+    whileDisconnected: "wait",
+    permanentErrors: "close",
+  };
+  const mode = o["whileDisconnected"];
+  if (mode !== undefined && mode !== "wait" && mode !== "fail") throw new OptionError(`reconnect.whileDisconnected must be "wait" or "fail", not ${String(mode)}`);
+  if (mode === "fail") policy.whileDisconnected = "fail";
+  const permanent = o["permanentErrors"];
+  if (permanent !== undefined && permanent !== "close" && permanent !== "retry") throw new OptionError(`reconnect.permanentErrors must be "close" or "retry", not ${String(permanent)}`);
+  if (permanent === "retry") policy.permanentErrors = "retry";
+  if (!Number.isFinite(policy.initialDelay) || !Number.isFinite(policy.maxDelay)) throw new OptionError("reconnect delays must be finite");
+  return policy;
 }

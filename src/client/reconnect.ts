@@ -1,7 +1,6 @@
-import { OptionError } from "../rpc/errors.js";
 import { longTimeout } from "../rpc/options.js";
 
-/** `connect(uri, { reconnect })`: how a lost connection is made again. */
+/** The `reconnect` option of connect() and connectAdmin(): how a lost connection is made again. */
 export interface ReconnectOptions {
   /** Milliseconds before the first attempt (default 250). */
   initialDelay?: number;
@@ -53,38 +52,6 @@ export interface ReconnectFailedInfo {
   permanent: boolean;
   /** Milliseconds until the next attempt; null when this was the last (the client closes next). */
   retryIn: number | null;
-}
-
-/** The policy for an option value, checked; null when reconnecting is off. */
-export function reconnectPolicy(option: unknown): ReconnectPolicy | null {
-  if (option === undefined || option === false) return null;
-  const given = option === true ? {} : option;
-  if (given === null || typeof given !== "object") {
-    throw new OptionError("reconnect must be a boolean or { initialDelay, maxDelay, maxAttempts, stableAfter, whileDisconnected, permanentErrors }");
-  }
-  const o = given as Record<string, unknown>;
-  const ms = (name: string, fallback: number, min: number): number => {
-    const v = o[name];
-    if (v === undefined) return fallback;
-    if (typeof v !== "number" || Number.isNaN(v) || v < min) throw new OptionError(`reconnect.${name} must be a number, ${min} or more, not ${String(v)}`);
-    return v;
-  };
-  const policy: ReconnectPolicy = {
-    initialDelay: ms("initialDelay", 250, 0),
-    maxDelay: ms("maxDelay", 30_000, 0),
-    maxAttempts: ms("maxAttempts", Infinity, 1),
-    stableAfter: ms("stableAfter", 30_000, 0),
-    whileDisconnected: "wait",
-    permanentErrors: "close",
-  };
-  const mode = o["whileDisconnected"];
-  if (mode !== undefined && mode !== "wait" && mode !== "fail") throw new OptionError(`reconnect.whileDisconnected must be "wait" or "fail", not ${String(mode)}`);
-  if (mode === "fail") policy.whileDisconnected = "fail";
-  const permanent = o["permanentErrors"];
-  if (permanent !== undefined && permanent !== "close" && permanent !== "retry") throw new OptionError(`reconnect.permanentErrors must be "close" or "retry", not ${String(permanent)}`);
-  if (permanent === "retry") policy.permanentErrors = "retry";
-  if (!Number.isFinite(policy.initialDelay) || !Number.isFinite(policy.maxDelay)) throw new OptionError("reconnect delays must be finite");
-  return policy;
 }
 
 /**
