@@ -260,7 +260,7 @@ export class FriendlyPlan {
     for (const m of o.methods) {
       if (!m.args.some((a) => a.role.r === "typed") || m.proc.name.indexOf("_SET_") < 0) continue;
       const getter = o.methods.find((g) => g.proc.name === m.proc.name.replace("_SET_", "_GET_") && g.ret.length === 1 && g.ret[0]!.conv?.k === "typed");
-      if (getter !== undefined && getter.args.every((a) => a.role.r !== "param" || m.args.some((b) => b.field.name === a.field.name))) m.typesFrom = getter;
+      if (getter?.args.every((a) => a.role.r !== "param" || m.args.some((b) => b.field.name === a.field.name))) m.typesFrom = getter;
     }
     const lookups = new Map<Kind, Lookup>();
     for (const m of o.methods) {

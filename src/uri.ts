@@ -54,8 +54,8 @@ export function parseUri(input: string | undefined = process.env["LIBVIRT_DEFAUL
   const authorityEnd = rest.search(/[/?#]|$/);
   const { user, host, port } = authority(input, rest.slice(0, authorityEnd));
   const m = /^([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(rest.slice(authorityEnd))!;
-  const path = unescape(input, "path", m[1]!);
-  const params: [string, string][] = querySections(m[2] ?? "").map(([k, v]) => [unescape(input, "parameter name", k), unescape(input, `parameter ${k}`, v)]);
+  const path = percentDecode(input, "path", m[1]!);
+  const params: [string, string][] = querySections(m[2] ?? "").map(([k, v]) => [percentDecode(input, "parameter name", k), percentDecode(input, `parameter ${k}`, v)]);
   const transport = (transportText ?? (host === null ? "unix" : "tls")) as TransportKind;
   if (transport === "unix" && host !== null) {
     throw new UriError(`${JSON.stringify(input)}: a unix socket cannot reach remote host '${host}'`);
@@ -88,11 +88,11 @@ export function querySections(query: string): [string, string][] {
 
 function authority(input: string, text: string): { user: string | null; host: string | null; port: number | null } {
   const at = text.lastIndexOf("@");
-  const user = at < 0 ? null : unescape(input, "user", text.slice(0, at));
+  const user = at < 0 ? null : percentDecode(input, "user", text.slice(0, at));
   const hostPort = text.slice(at + 1);
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]*))(?::(.*))?$/.exec(hostPort);
   if (m === null) throw new UriError(`${JSON.stringify(input)}: malformed host '${hostPort}'`);
-  const host = m[1] ?? (m[2] === "" ? null : unescape(input, "host", m[2]!));
+  const host = m[1] ?? (m[2] === "" ? null : percentDecode(input, "host", m[2]!));
   let port: number | null = null;
   if (m[3] !== undefined && m[3] !== "") {
     if (!/^\d{1,5}$/.test(m[3]) || Number(m[3]) > 65535) throw new UriError(`${JSON.stringify(input)}: invalid port '${m[3]}'`);
@@ -102,7 +102,7 @@ function authority(input: string, text: string): { user: string | null; host: st
   return { user, host, port };
 }
 
-function unescape(input: string, part: string, text: string): string {
+function percentDecode(input: string, part: string, text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

@@ -99,7 +99,7 @@ function parseKeyFile(data: string, path: string): Map<string, Map<string, strin
   data.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/^\s+/, "");
     if (line === "" || line.startsWith("#")) return;
-    const group = /^\[([^\]\[]+)\]\s*$/.exec(line);
+    const group = /^\[([^[\]]+)\]\s*$/.exec(line);
     if (group !== null) {
       const name = group[1]!;
       current = groups.get(name) ?? new Map();
@@ -112,13 +112,13 @@ function parseKeyFile(data: string, path: string): Map<string, Map<string, strin
       throw new AuthError("ERR_AUTH_CONFIG", `${path}:${i + 1}: not a group header or key=value line${current === null && eq > 0 ? " (a key before any group)" : ""}`);
     }
     const key = line.slice(0, eq).trimEnd();
-    const value = unescape(line.slice(eq + 1).replace(/^\s+/, ""), `${path}:${i + 1}`);
+    const value = unescapeValue(line.slice(eq + 1).replace(/^\s+/, ""), `${path}:${i + 1}`);
     (current as Map<string, string>).set(key, value);
   });
   return groups;
 }
 
-function unescape(v: string, at: string): string {
+function unescapeValue(v: string, at: string): string {
   return v.replace(/\\(.?)/g, (_, c: string) => {
     switch (c) {
       case "s":

@@ -57,10 +57,11 @@ export async function authenticate(ctx: AuthContext): Promise<AuthOutcome> {
       const r = await authenticateSasl(ctx, mech);
       return { scheme: "sasl", ...r };
     }
-    case RemoteAuthType.REMOTE_AUTH_POLKIT:
+    case RemoteAuthType.REMOTE_AUTH_POLKIT: {
       const { authenticatePolkit } = await import("./polkit.js");
       await authenticatePolkit(ctx);
       return { scheme: "polkit", mechanism: null, ssf: 0, layer: null };
+    }
     default:
       throw new AuthError("ERR_AUTH_UNSUPPORTED", `unsupported authentication type ${schemeName(type)}`);
   }

@@ -1,4 +1,4 @@
-import { eventFamilies } from "../gen/events.js";
+import type { eventFamilies } from "../gen/events.js";
 import type { qemuProgram } from "../gen/qemu_protocol.js";
 import type { remoteProgram } from "../gen/remote_protocol.js";
 import type { CodecValue } from "../xdr/index.js";

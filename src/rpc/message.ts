@@ -5,7 +5,7 @@ import {
   encodeVirNetMessageHeader,
   type VirNetMessageHeader,
 } from "../gen/virnetprotocol.js";
-import { XdrError, XdrReader, XdrWriter, type Codec } from "../xdr/index.js";
+import { XdrError, XdrReader, type XdrWriter, type Codec } from "../xdr/index.js";
 import { ProtocolError } from "./errors.js";
 import { FRAME_MAX, FRAME_MIN } from "./frame.js";
 

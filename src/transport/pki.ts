@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -89,7 +89,7 @@ export function checkOwnCredentials(creds: TlsCredentials, files: { ca: string; 
     throw new TransportError("tls", message, { code: `ERR_TLS_${check}` });
   };
   const usage = (cert: X509Certificate, role: "client" | "CA", file: string, prefix: string): void => {
-    let problems;
+    let problems: ReturnType<typeof usageProblems>;
     try {
       problems = usageProblems(cert, role);
     } catch (e) {
@@ -124,7 +124,7 @@ export function checkOwnCredentials(creds: TlsCredentials, files: { ca: string; 
 export function checkKeyPair(creds: TlsCredentials, files: { cert: string; key: string }): void {
   if (creds.cert === undefined || creds.key === undefined) return;
   const [cert] = parseCerts(creds.cert, "client certificate", files.cert);
-  let key;
+  let key: KeyObject;
   try {
     key = createPrivateKey(creds.key);
   } catch (e) {

@@ -64,7 +64,8 @@ export function crlFields(der: Buffer): CrlFields {
   const isTime = (t: Tlv | undefined): t is Tlv => t !== undefined && (t.tag === TAG.utcTime || t.tag === TAG.generalizedTime);
   if (!isTime(tbs[i++])) throw new DerError("expected thisUpdate");
   const next = tbs[i];
-  const nextUpdate = isTime(next) ? (i++, timeValue(der, next)) : undefined;
+  const nextUpdate = isTime(next) ? timeValue(der, next) : undefined;
+  if (nextUpdate !== undefined) i++;
   const revoked = new Set<string>();
   if (tbs[i]?.tag === TAG.sequence) {
     for (const entry of children(der, tbs[i]!)) revoked.add(integerHex(contents(der, expect(children(der, entry)[0], TAG.integer, "userCertificate"))));

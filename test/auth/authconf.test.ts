@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AuthConfig, authConfigPath } from "../../src/auth/authconf.js";
-import { AuthError } from "../../src/auth/errors.js";
+import type { AuthError } from "../../src/auth/errors.js";
 import { rc4 } from "../../src/auth/sasl/rc4.js";
 import { parseUri } from "../../src/uri.js";
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { AdminApi, LxcApi, QemuApi, RemoteApi } from "../../src/gen/api/index.js";
 import { callable, type ProgramApi } from "../../src/client/api.js";
 import { Client } from "../../src/client/client.js";
-import { adminProgram } from "../../src/gen/admin_protocol.js";
-import { lxcProgram } from "../../src/gen/lxc_protocol.js";
-import { qemuProgram } from "../../src/gen/qemu_protocol.js";
+import type { adminProgram } from "../../src/gen/admin_protocol.js";
+import type { lxcProgram } from "../../src/gen/lxc_protocol.js";
+import type { qemuProgram } from "../../src/gen/qemu_protocol.js";
 import { remoteProgram } from "../../src/gen/remote_protocol.js";
 import { readFileSync } from "node:fs";
 
@@ -35,7 +35,7 @@ describe("generated API interfaces", () => {
   });
 
   it("every declared remote method exists on Client", () => {
-    const declared = [...readFileSync(new URL("../../src/gen/api/remote.ts", import.meta.url), "utf8").matchAll(/^  (\w+)[<(]/gm)].map((m) => m[1]!);
+    const declared = [...readFileSync(new URL("../../src/gen/api/remote.ts", import.meta.url), "utf8").matchAll(/^ {2}(\w+)[<(]/gm)].map((m) => m[1]!);
     expect(declared.sort()).toEqual(callable(remoteProgram).map(([m]) => m).sort());
     for (const name of declared) expect(typeof (Client.prototype as unknown as Record<string, unknown>)[name], name).toBe("function");
   });
@@ -44,7 +44,7 @@ describe("generated API interfaces", () => {
     const text = readFileSync(new URL("../../src/gen/api/remote.ts", import.meta.url), "utf8");
     expect(text).toContain("Implements `virDomainGetXMLDesc`: REMOTE_PROC_DOMAIN_GET_XML_DESC (procedure 14).");
     expect(text).toContain("Implements `virConnectDomainEventRegisterAny`: REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY");
-    expect(text).toMatch(/Implements `virStorageVolDownload`[^]*?@readstream 1\n\s+\* @sparseflag VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM/);
+    expect(text).toMatch(/Implements `virStorageVolDownload`[\s\S]*?@readstream 1\n\s+\* @sparseflag VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM/);
     const qemuText = readFileSync(new URL("../../src/gen/api/qemu.ts", import.meta.url), "utf8");
     expect(qemuText).toContain("Implements `virDomainQemuMonitorCommand`");
     const adminText = readFileSync(new URL("../../src/gen/api/admin.ts", import.meta.url), "utf8");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthError } from "../../src/auth/errors.js";
+import type { AuthError } from "../../src/auth/errors.js";
 import type { CredentialRequest } from "../../src/auth/credentials.js";
 import type { SaslMechanismFactory } from "../../src/auth/sasl/mechanism.js";
 import { connect, type Client } from "../../src/client/client.js";

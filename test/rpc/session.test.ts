@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { KEEPALIVE_PROGRAM } from "../../src/gen/virkeepaliveprotocol.js";
 import { codecs as net } from "../../src/gen/virnetprotocol.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
-import { ConnectionClosedError, LibvirtError, ProtocolError } from "../../src/rpc/errors.js";
+import { type ConnectionClosedError, LibvirtError, ProtocolError } from "../../src/rpc/errors.js";
 import { MessageStatus, MessageType } from "../../src/rpc/message.js";
 import type { InboundEvent } from "../../src/rpc/session.js";
 import { fromHex } from "../helpers/bytes.js";

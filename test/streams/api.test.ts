@@ -37,7 +37,7 @@ describe("stream procedures in the typed API", () => {
     expectTypeOf<Shot["stream"]>().toEqualTypeOf<ReceiveStream<Buffer>>();
     expectTypeOf<Shot["stream"]>().toMatchTypeOf<Readable>();
     const download = null as unknown as Client["storageVolDownload"];
-    type Plain = Awaited<ReturnType<typeof download<{}>>>;
+    type Plain = Awaited<ReturnType<typeof download<Record<never, never>>>>;
     type Records = Awaited<ReturnType<typeof download<{ holes: "records" }>>>;
     expectTypeOf<Plain>().toEqualTypeOf<ReceiveStream<Buffer>>();
     expectTypeOf<Records>().toEqualTypeOf<ReceiveStream<Buffer | Hole>>();

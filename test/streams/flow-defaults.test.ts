@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
 import { STREAM_PACKET, type StreamHandle } from "../../src/rpc/session.js";
-import { DeviceStream } from "../../src/streams/device.js";
+import type { DeviceStream } from "../../src/streams/device.js";
 import { callStream } from "../../src/streams/procedures.js";
 import { ReceiveStream } from "../../src/streams/readable.js";
 import { sendAll } from "../../src/streams/send.js";

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
 import { remoteProgram } from "../../src/gen/remote_protocol.js";
 import { callStream } from "../../src/streams/procedures.js";

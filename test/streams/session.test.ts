@@ -8,7 +8,7 @@ import { STREAM_PACKET } from "../../src/rpc/session.js";
 import { DeviceStream } from "../../src/streams/device.js";
 import { Hole } from "../../src/streams/hole.js";
 import { callStream } from "../../src/streams/procedures.js";
-import { ReceiveStream } from "../../src/streams/readable.js";
+import type { ReceiveStream } from "../../src/streams/readable.js";
 import { sessionPair } from "../helpers/fake-daemon.js";
 import { P, dom, sendConfirm, sendData, sendEnd, sendHole, sendStreamError, streamPackets, until, vol } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 // Must NOT compile: each line marked `// error TSnnnn` is an error tsc has to report
 // (test/api/types.test.ts runs tsc on this file and compares). Excluded from tsconfig.test.json.
-import { LibvirtError, VIR_DOMAIN_XML_SECURE, constants, open, type Domain } from "../../src/index.js";
+import { type LibvirtError, VIR_DOMAIN_XML_SECURE, constants, open, type Domain } from "../../src/index.js";
 
 export async function misuse(e: LibvirtError, dom: Domain): Promise<void> {
   if (e.code === "VIR_ERR_NO_DOMIAN") return; // error TS2367

@@ -121,11 +121,11 @@ describe("XdrReader", () => {
 
   it("a count the bytes left can just hold passes; one element more fails at the count, before any element is read", () => {
     // Eight bytes after the count: two 4-byte elements fit, three do not; nor does one 12-byte element.
-    const after = (count: number): XdrReader => new XdrReader(fromHex(`${count.toString(16).padStart(8, "0")} 00000000 00000000`));
-    expect(after(2).count(XDR_UNBOUNDED, 4)).toBe(2);
-    expect(xdrErrorOf(() => after(3).count(XDR_UNBOUNDED, 4)).message).toBe("count 3 needs at least 12 bytes, 8 left");
-    expect(xdrErrorOf(() => after(1).count(XDR_UNBOUNDED, 12)).message).toBe("count 1 needs at least 12 bytes, 8 left");
-    expect(after(0).count(0, 1000)).toBe(0);
+    const withCount = (count: number): XdrReader => new XdrReader(fromHex(`${count.toString(16).padStart(8, "0")} 00000000 00000000`));
+    expect(withCount(2).count(XDR_UNBOUNDED, 4)).toBe(2);
+    expect(xdrErrorOf(() => withCount(3).count(XDR_UNBOUNDED, 4)).message).toBe("count 3 needs at least 12 bytes, 8 left");
+    expect(xdrErrorOf(() => withCount(1).count(XDR_UNBOUNDED, 12)).message).toBe("count 1 needs at least 12 bytes, 8 left");
+    expect(withCount(0).count(0, 1000)).toBe(0);
     // Through a generated decoder: unsigned hyper cells<1024>, two cells sent, three announced.
     const cells = fromHex("00000003 0000000000000001 0000000000000002");
     const err = xdrErrorOf(() => decode(codecs.remote_node_get_cells_free_memory_ret, cells));

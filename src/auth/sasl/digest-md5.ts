@@ -153,7 +153,7 @@ const md5 = (...parts: (Uint8Array | string)[]): Buffer => {
 
 /** Cyrus hashes a string as ISO 8859-1 when every character fits, as UTF-8 otherwise. */
 function latin1IfPossible(s: string): Buffer {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL on purpose (all of Latin-1)
   return /^[\u0000-\u00ff]*$/.test(s) ? Buffer.from(s, "latin1") : Buffer.from(s, "utf8");
 }
 

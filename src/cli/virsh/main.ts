@@ -10,7 +10,7 @@ import { findVirshCommand } from "./registry.js";
 /** `script` is a one-line script (virsh given one word), else `words` are one command's. */
 export async function virshMain(input: { script: string } | { words: string[] }, globals: GlobalOptions): Promise<number> {
   const err = (line: string): void => void process.stderr.write(`error: ${line}\n`);
-  let parsed;
+  let parsed: Awaited<ReturnType<typeof parseCommands>>;
   try {
     parsed = await parseCommands("script" in input ? stringTokens(input.script) : argvTokens(input.words), findVirshCommand);
   } catch (e) {
