@@ -35,6 +35,8 @@ export async function screenshotMain(argv: string[]): Promise<number> {
     const { mime, stream } = await client.domainScreenshot({ dom, screen, flags: 0 }).catch((e: unknown) => {
       throw new CommandError(`could not take a screenshot of ${name}`, e);
     });
+    // Until the pipeline below takes the stream's error, a cut connection must not be an unhandled 'error'.
+    stream.on("error", () => {});
     const file = fileArg ?? `${dom.name}-${stamp(new Date())}${EXTENSIONS[mime ?? ""] ?? ""}`;
     // virsh's order: the file is created (or truncated) once the daemon has said yes.
     const target = await TargetFile.open(file).catch((e: unknown) => {

@@ -129,6 +129,8 @@ async function download(client: Client, vol: RemoteNonnullStorageVol, a: { vol: 
   const stream = await client.storageVolDownload(args, a.sparse ? { holes: "records" } : {}).catch((e: unknown) => {
     throw new CommandError(`cannot download from volume ${a.vol}`, e);
   });
+  // Until the writing below takes the stream's error, a cut connection must not be an unhandled 'error'.
+  stream.on("error", () => {});
   const receiving = (e: unknown): never => {
     throw new CommandError(`cannot receive data from volume ${a.vol}`, e);
   };

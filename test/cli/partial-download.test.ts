@@ -59,7 +59,7 @@ describe.skipIf(shared === null)("a download cut mid-way leaves what virsh leave
     const virsh = await virshRun(["-c", uri, ...args(files.virsh)]);
     const ours = await lr([...args(files.ours), "-c", uri]);
     // Both runs met the cut, not some other failure.
-    expect(proxy.cuts() - cutsBefore).toBe(2);
+    expect(proxy.cuts() - cutsBefore, JSON.stringify({ virsh, ours })).toBe(2);
     return { virsh: { r: virsh, file: files.virsh }, ours: { r: ours, file: files.ours } };
   }
 
@@ -144,7 +144,7 @@ describe.skipIf(shared === null)("a download cut mid-way leaves what virsh leave
       const virsh = await virshRun(["-c", uri, "screenshot", "test", files.virsh]);
       const ours = await lr(["screenshot", "-c", uri, "test", files.ours]);
       console.log(`virsh: ${JSON.stringify(virsh)}\nours: ${JSON.stringify(ours)}`);
-      expect(cut.cuts()).toBe(2);
+      expect(cut.cuts(), JSON.stringify({ virsh, ours })).toBe(2);
       expect(virsh.code).toBe(1);
       expect(virsh.stderr).toContain("error: could not receive data from domain 'test'\n");
       expect(existsSync(files.virsh)).toBe(false);
