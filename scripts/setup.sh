@@ -18,6 +18,8 @@ PACKAGES=(
   openssh-server openssh-client netcat-openbsd
   sasl2-bin libsasl2-modules polkitd dbus bsdutils
   openssl util-linux
+  # Graphviz's dot draws docs/layers.svg, the import graph (npm run docs:graph, run by npm run docs).
+  graphviz
 )
 
 missing=()

@@ -11,6 +11,8 @@ export default {
   tsconfig: "../../tsconfig.json",
   out: "../../docs/api",
   readme: "none",
+  // Pages beside the reference; a page's relative images (docs/layers.svg, drawn by `npm run docs:graph`) are copied with it.
+  projectDocuments: ["../../docs/layers.md"],
   excludePrivate: true,
   excludeInternal: true,
   // libvirt's own procedure annotations, kept on every generated method (src/gen/api/).
