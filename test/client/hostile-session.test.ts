@@ -201,7 +201,9 @@ describe("the frame link", () => {
     const stream = await new UnixTransport(peer.path).connect();
     const session = new RpcSession(stream, { programs: [remoteProgram] });
     const xml = "x".repeat(1024 * 1024);
-    const calls = Array.from({ length: 40 }, () => session.call(remoteProgram, P.domainDefineXml, { xml }, { timeout: 300 }).catch((e: Error) => e.name));
+    // The deadline must come after the look below even when encoding 40 MiB is slow on a busy machine
+    // (with 300 ms, the first calls had given up before the look, and took their frames back).
+    const calls = Array.from({ length: 40 }, () => session.call(remoteProgram, P.domainDefineXml, { xml }, { timeout: 3000 }).catch((e: Error) => e.name));
     await sleep(100);
     // The socket took what its buffers hold; the rest waits in the link, not in the socket.
     expect(session.backlog).toBeGreaterThan(10 * 1024 * 1024);
