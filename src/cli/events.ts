@@ -86,6 +86,11 @@ export async function eventsMain(argv: string[]): Promise<number> {
   const lost = (reason: string): string =>
     `Disconnected from ${conn.uri.uri} due to ${reason === "keepalive" ? "keepalive timeout" : reason === "eof" ? "end of file" : reason === "error" ? "I/O error" : "unknown reason"}`;
   conn.on("disconnect", (info) => say(lost(info.reason)));
+  // Each failed attempt in virsh's words (virshReconnect), then its reason, as virsh prints the error after.
+  conn.on("reconnectFailed", (f) => {
+    say("Failed to reconnect to the hypervisor");
+    say(f.error.message);
+  });
   conn.on("reconnect", () => say("Reconnected to the hypervisor"));
   let count = 0;
   let stop!: (why: "done" | "timeout" | "interrupted" | "closed") => void;

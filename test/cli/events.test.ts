@@ -156,9 +156,15 @@ describe.skipIf(daemon === null)("libvirt-remote events and a daemon that hangs 
     const uri = d.uris.testTcp;
     const ev = watch(["-c", uri, "events", "--event", "lifecycle", "--loop", "--reconnect", "--json"]);
     await eventsUntil(uri, ev, 1);
+    // Down long enough for an attempt to fail: each failed attempt is told, with its reason.
+    d.signal("SIGKILL");
+    await until(() => ev.stderr().includes("Failed to reconnect"), "a failed attempt");
     await d.restart();
     await until(() => ev.stderr().includes("Reconnected"), "the reconnect");
-    expect(ev.stderr()).toBe(`error: Disconnected from ${uri} due to end of file\nerror: Reconnected to the hypervisor\n`);
+    expect(ev.stderr()).toMatch(/^error: Failed to reconnect to the hypervisor\nerror: .*refused.*$/im);
+    // Attempts made before the daemon listens again each print two lines; how many there are depends on timing.
+    const failed = /error: Failed to reconnect to the hypervisor\nerror: [^\n]*\n/g;
+    expect(ev.stderr().replace(failed, "")).toBe(`error: Disconnected from ${uri} due to end of file\nerror: Reconnected to the hypervisor\n`);
     const before = ev.lines().length;
     await eventsUntil(uri, ev, before + 1);
     ev.child.kill("SIGINT");
