@@ -1,5 +1,5 @@
 import { connectAdmin, type AdminClient } from "../admin/client.js";
-import { field, formatTable, formatTypedParam, localTimestamp, transportName } from "../admin/format.js";
+import { field, formatTable, formatTypedParam, localTimestamp, transportName } from "./format/admin.js";
 import type { AdminNonnullClient, AdminNonnullServer } from "../gen/admin_protocol.js";
 import { UsageError } from "./usage.js";
 

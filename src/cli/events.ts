@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import type { Subscription } from "../events/dispatcher.js";
 import type { EventFamily, LibvirtEvent } from "../events/types.js";
 import { eventNames } from "../events/names.js";
-import { formatVirsh, virshTimestamp } from "../events/virsh-format.js";
+import { formatVirsh, virshTimestamp } from "./format/virsh-events.js";
 import { LibvirtError } from "../rpc/errors.js";
 import { eventFamilies } from "../gen/events.js";
 import { connect } from "./connection.js";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Client, type DisconnectInfo, type ReconnectInfo } from "../../src/client/client.js";
 import type { ReconnectFailedInfo } from "../../src/client/reconnect.js";
 import type { Subscription } from "../../src/events/dispatcher.js";
-import { formatVirsh } from "../../src/events/virsh-format.js";
+import { formatVirsh } from "../../src/cli/format/virsh-events.js";
 import type { LibvirtEvent } from "../../src/events/types.js";
 import { ConnectionClosedError, LibvirtError } from "../../src/rpc/errors.js";
 import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";

@@ -1,6 +1,6 @@
 // virsh-domain-monitor.c: list, dominfo, domstate, domstats.
 
-import { formatTable } from "../../admin/format.js";
+import { formatTable } from "../format/admin.js";
 import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain } from "../../gen/remote_protocol.js";
 import { LibvirtError } from "../../rpc/errors.js";

@@ -1,6 +1,6 @@
 // virsh-network.c: net-list.
 
-import { formatTable } from "../../admin/format.js";
+import { formatTable } from "../format/admin.js";
 import { CommandFailed, type OptDef, type VirshCommand } from "../vsh.js";
 import { caseCompare } from "./util.js";
 import { uuidToString } from "../../uuid.js";

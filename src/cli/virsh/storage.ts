@@ -1,6 +1,6 @@
 // virsh-pool.c pool-list and virsh-volume.c vol-list.
 
-import { formatTable } from "../../admin/format.js";
+import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type OptDef, type VirshCommand } from "../vsh.js";
 import { caseCompare, lookupPool, prettyCapacity, stringToArray } from "./util.js";
 import { uuidToString } from "../../uuid.js";

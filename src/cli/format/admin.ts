@@ -1,9 +1,9 @@
 // virt-admin's output, byte for byte: its table printer, typed parameter
 // values and client timestamps (tools/vsh-table.c, tools/vsh.c, tools/virt-admin.c).
 
-import type { AdminTypedParamValue } from "../gen/admin_protocol.js";
-import { VirClientTransport } from "../gen/libvirt_admin.js";
-import { VirTypedParameterType } from "../gen/libvirt_common.js";
+import type { AdminTypedParamValue } from "../../gen/admin_protocol.js";
+import { VirClientTransport } from "../../gen/libvirt_admin.js";
+import { VirTypedParameterType } from "../../gen/libvirt_common.js";
 
 /**
  * A vshTable: each cell after one space, every column but the last padded

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTable, formatTypedParam, localTimestamp } from "../../src/admin/format.js";
+import { formatTable, formatTypedParam, localTimestamp } from "../../src/cli/format/admin.js";
 
 describe("virt-admin's output formats", () => {
   it("prints a table as vshTable does, with and without the header", () => {

@@ -1,6 +1,6 @@
-import { virshStrings } from "../gen/events.js";
-import type { LibvirtEvent } from "./types.js";
-import { uuidToString } from "../uuid.js";
+import { virshStrings } from "../../gen/events.js";
+import type { LibvirtEvent } from "../../events/types.js";
+import { uuidToString } from "../../uuid.js";
 
 /**
  * Events as virsh prints them (`virsh event`, `net-event`, `pool-event`,
