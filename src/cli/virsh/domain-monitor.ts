@@ -7,6 +7,47 @@ import { LibvirtError } from "../../rpc/errors.js";
 import { exclusive, type OptDef, type VirshCommand } from "../vsh.js";
 import { caseCompare, cString, fixed, idText, lookupDomain, typedParamValue } from "./util.js";
 import { uuidToString } from "../../uuid.js";
+import {
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT,
+  VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+  VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
+  VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT,
+  VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT,
+  VIR_CONNECT_LIST_DOMAINS_INACTIVE,
+  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
+  VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
+  VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT,
+  VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
+  VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT,
+  VIR_CONNECT_LIST_DOMAINS_OTHER,
+  VIR_CONNECT_LIST_DOMAINS_PAUSED,
+  VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
+  VIR_CONNECT_LIST_DOMAINS_RUNNING,
+  VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
+  VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
+  VIR_DOMAIN_SHUTOFF,
+  VIR_DOMAIN_STATS_BALLOON,
+  VIR_DOMAIN_STATS_BLOCK,
+  VIR_DOMAIN_STATS_CPU_TOTAL,
+  VIR_DOMAIN_STATS_DIRTYRATE,
+  VIR_DOMAIN_STATS_INTERFACE,
+  VIR_DOMAIN_STATS_IOTHREAD,
+  VIR_DOMAIN_STATS_MEMORY,
+  VIR_DOMAIN_STATS_PERF,
+  VIR_DOMAIN_STATS_STATE,
+  VIR_DOMAIN_STATS_VCPU,
+  VIR_DOMAIN_STATS_VM,
+} from "../../gen/friendly/constants.js";
 
 const DOMAIN: OptDef = { name: "domain", type: "data", required: true };
 
@@ -53,20 +94,20 @@ function sortDomains(list: RemoteNonnullDomain[]): RemoteNonnullDomain[] {
 }
 
 const LIST_FILTERS: readonly [string, number][] = [
-  ["persistent", 4],
-  ["transient", 8],
-  ["with-managed-save", 256],
-  ["without-managed-save", 512],
-  ["autostart", 1024],
-  ["no-autostart", 2048],
-  ["with-snapshot", 4096],
-  ["without-snapshot", 8192],
-  ["with-checkpoint", 16384],
-  ["without-checkpoint", 32768],
-  ["state-running", 16],
-  ["state-paused", 32],
-  ["state-shutoff", 64],
-  ["state-other", 128],
+  ["persistent", VIR_CONNECT_LIST_DOMAINS_PERSISTENT],
+  ["transient", VIR_CONNECT_LIST_DOMAINS_TRANSIENT],
+  ["with-managed-save", VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE],
+  ["without-managed-save", VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE],
+  ["autostart", VIR_CONNECT_LIST_DOMAINS_AUTOSTART],
+  ["no-autostart", VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART],
+  ["with-snapshot", VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT],
+  ["without-snapshot", VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT],
+  ["with-checkpoint", VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT],
+  ["without-checkpoint", VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT],
+  ["state-running", VIR_CONNECT_LIST_DOMAINS_RUNNING],
+  ["state-paused", VIR_CONNECT_LIST_DOMAINS_PAUSED],
+  ["state-shutoff", VIR_CONNECT_LIST_DOMAINS_SHUTOFF],
+  ["state-other", VIR_CONNECT_LIST_DOMAINS_OTHER],
 ];
 
 const bool = (name: string): OptDef => ({ name, type: "bool" });
@@ -79,9 +120,9 @@ const list: VirshCommand = {
     ...["uuid", "name", "id", "table", "managed-save"].map(bool),
   ],
   async run(ctx, opts) {
-    let flags = 1; // ACTIVE
-    if (opts.bool("inactive") || opts.bool("state-shutoff")) flags = 2;
-    if (opts.bool("all")) flags = 3;
+    let flags: number = VIR_CONNECT_LIST_DOMAINS_ACTIVE;
+    if (opts.bool("inactive") || opts.bool("state-shutoff")) flags = VIR_CONNECT_LIST_DOMAINS_INACTIVE;
+    if (opts.bool("all")) flags = VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE;
     for (const [name, flag] of LIST_FILTERS) if (opts.bool(name)) flags |= flag;
     exclusive(opts, "table", "name");
     exclusive(opts, "table", "uuid");
@@ -101,7 +142,7 @@ const list: VirshCommand = {
           continue; // gone in the meantime, as virsh skips it
         }
         let text = stateText(state);
-        if (opts.bool("managed-save") && state === 5 && (await c.domainHasManagedSaveImage({ dom, flags: 0 })).result > 0) text = "saved";
+        if (opts.bool("managed-save") && state === VIR_DOMAIN_SHUTOFF && (await c.domainHasManagedSaveImage({ dom, flags: 0 })).result > 0) text = "saved";
         rows.push([id, dom.name, text]);
         continue;
       }
@@ -180,31 +221,31 @@ const domstate: VirshCommand = {
 };
 
 const STATS: readonly [string, number][] = [
-  ["state", 1],
-  ["cpu-total", 2],
-  ["balloon", 4],
-  ["vcpu", 8],
-  ["interface", 16],
-  ["block", 32],
-  ["perf", 64],
-  ["iothread", 128],
-  ["memory", 256],
-  ["dirtyrate", 512],
-  ["vm", 1024],
+  ["state", VIR_DOMAIN_STATS_STATE],
+  ["cpu-total", VIR_DOMAIN_STATS_CPU_TOTAL],
+  ["balloon", VIR_DOMAIN_STATS_BALLOON],
+  ["vcpu", VIR_DOMAIN_STATS_VCPU],
+  ["interface", VIR_DOMAIN_STATS_INTERFACE],
+  ["block", VIR_DOMAIN_STATS_BLOCK],
+  ["perf", VIR_DOMAIN_STATS_PERF],
+  ["iothread", VIR_DOMAIN_STATS_IOTHREAD],
+  ["memory", VIR_DOMAIN_STATS_MEMORY],
+  ["dirtyrate", VIR_DOMAIN_STATS_DIRTYRATE],
+  ["vm", VIR_DOMAIN_STATS_VM],
 ];
 
 const STATS_FLAGS: readonly [string, number][] = [
-  ["list-active", 1],
-  ["list-inactive", 2],
-  ["list-persistent", 4],
-  ["list-transient", 8],
-  ["list-running", 16],
-  ["list-paused", 32],
-  ["list-shutoff", 64],
-  ["list-other", 128],
-  ["enforce", 2 ** 31],
-  ["backing", 2 ** 30],
-  ["nowait", 2 ** 29],
+  ["list-active", VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE],
+  ["list-inactive", VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE],
+  ["list-persistent", VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT],
+  ["list-transient", VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT],
+  ["list-running", VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING],
+  ["list-paused", VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED],
+  ["list-shutoff", VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF],
+  ["list-other", VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER],
+  ["enforce", VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS],
+  ["backing", VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING],
+  ["nowait", VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT],
 ];
 
 const domstats: VirshCommand = {

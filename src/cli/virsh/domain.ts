@@ -7,17 +7,63 @@ import type { RemoteNonnullStorageVol } from "../../gen/remote_protocol.js";
 import { CommandFailed, exclusive, requires, type OptDef, type VshContext, type VirshCommand } from "../vsh.js";
 import { domainDisks } from "./disks.js";
 import { lookupDomain, step, stringToArray } from "./util.js";
+import {
+  VIR_DOMAIN_DEFINE_VALIDATE,
+  VIR_DOMAIN_DESTROY_GRACEFUL,
+  VIR_DOMAIN_DESTROY_REMOVE_LOGS,
+  VIR_DOMAIN_REBOOT_ACPI_POWER_BTN,
+  VIR_DOMAIN_REBOOT_GUEST_AGENT,
+  VIR_DOMAIN_REBOOT_INITCTL,
+  VIR_DOMAIN_REBOOT_PARAVIRT,
+  VIR_DOMAIN_REBOOT_SIGNAL,
+  VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN,
+  VIR_DOMAIN_SHUTDOWN_GUEST_AGENT,
+  VIR_DOMAIN_SHUTDOWN_INITCTL,
+  VIR_DOMAIN_SHUTDOWN_PARAVIRT,
+  VIR_DOMAIN_SHUTDOWN_SIGNAL,
+  VIR_DOMAIN_SNAPSHOT_LIST_METADATA,
+  VIR_DOMAIN_START_AUTODESTROY,
+  VIR_DOMAIN_START_BYPASS_CACHE,
+  VIR_DOMAIN_START_FORCE_BOOT,
+  VIR_DOMAIN_START_PAUSED,
+  VIR_DOMAIN_START_RESET_NVRAM,
+  VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA,
+  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM,
+  VIR_DOMAIN_UNDEFINE_KEEP_TPM,
+  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE,
+  VIR_DOMAIN_UNDEFINE_NVRAM,
+  VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
+  VIR_DOMAIN_UNDEFINE_TPM,
+  VIR_DOMAIN_XML_INACTIVE,
+  VIR_DOMAIN_XML_MIGRATABLE,
+  VIR_DOMAIN_XML_SECURE,
+  VIR_DOMAIN_XML_UPDATE_CPU,
+  VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS,
+} from "../../gen/friendly/constants.js";
 
 const DOMAIN: OptDef = { name: "domain", type: "data", required: true };
 const bool = (name: string): OptDef => ({ name, type: "bool" });
 
-/** virsh's --mode words for shutdown and reboot; the flag values are the same for both. */
-const MODES: Record<string, number> = { acpi: 1, agent: 2, initctl: 4, signal: 8, paravirt: 16 };
+/** virsh's --mode words for shutdown and for reboot. */
+const SHUTDOWN_MODES: Record<string, number> = {
+  acpi: VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN,
+  agent: VIR_DOMAIN_SHUTDOWN_GUEST_AGENT,
+  initctl: VIR_DOMAIN_SHUTDOWN_INITCTL,
+  signal: VIR_DOMAIN_SHUTDOWN_SIGNAL,
+  paravirt: VIR_DOMAIN_SHUTDOWN_PARAVIRT,
+};
+const REBOOT_MODES: Record<string, number> = {
+  acpi: VIR_DOMAIN_REBOOT_ACPI_POWER_BTN,
+  agent: VIR_DOMAIN_REBOOT_GUEST_AGENT,
+  initctl: VIR_DOMAIN_REBOOT_INITCTL,
+  signal: VIR_DOMAIN_REBOOT_SIGNAL,
+  paravirt: VIR_DOMAIN_REBOOT_PARAVIRT,
+};
 
-function modeFlags(mode: string | undefined, expecting: string): number {
+function modeFlags(modes: Record<string, number>, mode: string | undefined, expecting: string): number {
   let flags = 0;
   for (const m of mode === undefined ? [] : mode.split(",")) {
-    const f = MODES[m];
+    const f = modes[m];
     if (f === undefined) throw new CommandFailed([`Unknown mode ${m} value, expecting ${expecting}`]);
     flags |= f;
   }
@@ -38,7 +84,7 @@ export const commands: VirshCommand[] = [
       });
       const c = await ctx.client();
       const { dom } = await step(`Failed to define domain from ${from}`, () =>
-        opts.bool("validate") ? c.domainDefineXmlFlags({ xml, flags: 1 }) : c.domainDefineXml({ xml }),
+        opts.bool("validate") ? c.domainDefineXmlFlags({ xml, flags: VIR_DOMAIN_DEFINE_VALIDATE }) : c.domainDefineXml({ xml }),
       );
       ctx.printExtra(`Domain '${dom.name}' defined from ${from}\n`);
     },
@@ -70,7 +116,15 @@ export const commands: VirshCommand[] = [
         throw new CommandFailed(["'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'"]);
       }
       let flags = 0;
-      const named: [string, number][] = [["managed-save", 1], ["snapshots-metadata", 2], ["nvram", 4], ["keep-nvram", 8], ["checkpoints-metadata", 16], ["tpm", 32], ["keep-tpm", 64]];
+      const named: [string, number][] = [
+        ["managed-save", VIR_DOMAIN_UNDEFINE_MANAGED_SAVE],
+        ["snapshots-metadata", VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA],
+        ["nvram", VIR_DOMAIN_UNDEFINE_NVRAM],
+        ["keep-nvram", VIR_DOMAIN_UNDEFINE_KEEP_NVRAM],
+        ["checkpoints-metadata", VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA],
+        ["tpm", VIR_DOMAIN_UNDEFINE_TPM],
+        ["keep-tpm", VIR_DOMAIN_UNDEFINE_KEEP_TPM],
+      ];
       for (const [n, f] of named) if (opts.bool(n)) flags |= f;
       const c = await ctx.client();
       const word = opts.string("domain")!;
@@ -83,14 +137,14 @@ export const commands: VirshCommand[] = [
           if (!noSupport(e)) throw e;
           return 0;
         });
-        snapshots = await c.domainSnapshotNum({ dom, flags: 2 }).then((r) => r.num, (e: unknown) => {
+        snapshots = await c.domainSnapshotNum({ dom, flags: VIR_DOMAIN_SNAPSHOT_LIST_METADATA }).then((r) => r.num, (e: unknown) => {
           if (!noSupport(e)) throw e;
           return 0;
         });
       }
       // Only the flags for what exists, so that an older daemon is not asked about flags it would refuse.
-      if (!hasManagedSave) flags &= ~1;
-      if (snapshots === 0) flags &= ~2;
+      if (!hasManagedSave) flags &= ~VIR_DOMAIN_UNDEFINE_MANAGED_SAVE;
+      if (snapshots === 0) flags &= ~VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
       let vols: StorageToRemove[] = [];
       if (storage !== undefined || removeAll) {
         if (running) throw new CommandFailed(["Storage volume deletion is supported only on stopped domains"]);
@@ -103,7 +157,7 @@ export const commands: VirshCommand[] = [
       if (snapshots > 0 && !opts.bool("snapshots-metadata")) throw new CommandFailed([`Refusing to undefine while ${snapshots} snapshots exist`]);
       await step(`Failed to undefine domain '${word}'`, () => (flags === 0 ? c.domainUndefine({ dom }) : c.domainUndefineFlags({ dom, flags })));
       ctx.printExtra(`Domain '${word}' has been undefined\n`);
-      return removeStorage(ctx, c, vols, { wipe: opts.bool("wipe-storage"), flags: opts.bool("delete-storage-volume-snapshots") ? 2 : 0 });
+      return removeStorage(ctx, c, vols, { wipe: opts.bool("wipe-storage"), flags: opts.bool("delete-storage-volume-snapshots") ? VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS : 0 });
     },
   },
   {
@@ -114,7 +168,13 @@ export const commands: VirshCommand[] = [
       const dom = await lookupDomain(c, opts.string("domain")!, { name: true, uuid: true });
       if (dom.id !== -1) throw new CommandFailed(["Domain is already active"]);
       let flags = 0;
-      const named: [string, number][] = [["paused", 1], ["autodestroy", 2], ["bypass-cache", 4], ["force-boot", 8], ["reset-nvram", 32]];
+      const named: [string, number][] = [
+        ["paused", VIR_DOMAIN_START_PAUSED],
+        ["autodestroy", VIR_DOMAIN_START_AUTODESTROY],
+        ["bypass-cache", VIR_DOMAIN_START_BYPASS_CACHE],
+        ["force-boot", VIR_DOMAIN_START_FORCE_BOOT],
+        ["reset-nvram", VIR_DOMAIN_START_RESET_NVRAM],
+      ];
       for (const [n, f] of named) if (opts.bool(n)) flags |= f;
       await step(`Failed to start domain '${dom.name}'`, async () => void (flags === 0 ? await c.domainCreate({ dom }) : await c.domainCreateWithFlags({ dom, flags })));
       ctx.printExtra(`Domain '${dom.name}' started\n`);
@@ -124,7 +184,7 @@ export const commands: VirshCommand[] = [
     name: "shutdown",
     options: [DOMAIN, { name: "mode", type: "string" }],
     async run(ctx, opts) {
-      const flags = modeFlags(opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'");
+      const flags = modeFlags(SHUTDOWN_MODES, opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'");
       const c = await ctx.client();
       const name = opts.string("domain")!;
       const dom = await lookupDomain(c, name);
@@ -136,7 +196,7 @@ export const commands: VirshCommand[] = [
     name: "reboot",
     options: [DOMAIN, { name: "mode", type: "string" }],
     async run(ctx, opts) {
-      const flags = modeFlags(opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'");
+      const flags = modeFlags(REBOOT_MODES, opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'");
       const c = await ctx.client();
       const name = opts.string("domain")!;
       const dom = await lookupDomain(c, name);
@@ -149,7 +209,7 @@ export const commands: VirshCommand[] = [
     name: "destroy",
     options: [DOMAIN, bool("graceful"), bool("remove-logs")],
     async run(ctx, opts) {
-      const flags = (opts.bool("graceful") ? 1 : 0) | (opts.bool("remove-logs") ? 2 : 0);
+      const flags = (opts.bool("graceful") ? VIR_DOMAIN_DESTROY_GRACEFUL : 0) | (opts.bool("remove-logs") ? VIR_DOMAIN_DESTROY_REMOVE_LOGS : 0);
       const c = await ctx.client();
       const name = opts.string("domain")!;
       const dom = await lookupDomain(c, name);
@@ -163,7 +223,11 @@ export const commands: VirshCommand[] = [
     name: "dumpxml",
     options: [DOMAIN, bool("inactive"), bool("security-info"), bool("update-cpu"), bool("migratable")],
     async run(ctx, opts) {
-      const flags = (opts.bool("security-info") ? 1 : 0) | (opts.bool("inactive") ? 2 : 0) | (opts.bool("update-cpu") ? 4 : 0) | (opts.bool("migratable") ? 8 : 0);
+      const flags =
+        (opts.bool("security-info") ? VIR_DOMAIN_XML_SECURE : 0) |
+        (opts.bool("inactive") ? VIR_DOMAIN_XML_INACTIVE : 0) |
+        (opts.bool("update-cpu") ? VIR_DOMAIN_XML_UPDATE_CPU : 0) |
+        (opts.bool("migratable") ? VIR_DOMAIN_XML_MIGRATABLE : 0);
       const c = await ctx.client();
       const dom = await lookupDomain(c, opts.string("domain")!);
       const { xml } = await c.domainGetXmlDesc({ dom, flags });

@@ -4,6 +4,14 @@ import { formatTable } from "../format/admin.js";
 import { CommandFailed, type OptDef, type VirshCommand } from "../vsh.js";
 import { caseCompare } from "./util.js";
 import { uuidToString } from "../../uuid.js";
+import {
+  VIR_CONNECT_LIST_NETWORKS_ACTIVE,
+  VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
+  VIR_CONNECT_LIST_NETWORKS_INACTIVE,
+  VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
+  VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
+  VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
+} from "../../gen/friendly/constants.js";
 
 const bool = (name: string): OptDef => ({ name, type: "bool" });
 
@@ -12,10 +20,15 @@ export const commands: VirshCommand[] = [
     name: "net-list",
     options: ["inactive", "all", "persistent", "transient", "autostart", "no-autostart", "uuid", "name", "table"].map(bool),
     async run(ctx, opts) {
-      let flags = 2; // ACTIVE
-      if (opts.bool("inactive")) flags = 1;
-      if (opts.bool("all")) flags = 3;
-      const filters: [string, number][] = [["persistent", 4], ["transient", 8], ["autostart", 16], ["no-autostart", 32]];
+      let flags: number = VIR_CONNECT_LIST_NETWORKS_ACTIVE;
+      if (opts.bool("inactive")) flags = VIR_CONNECT_LIST_NETWORKS_INACTIVE;
+      if (opts.bool("all")) flags = VIR_CONNECT_LIST_NETWORKS_ACTIVE | VIR_CONNECT_LIST_NETWORKS_INACTIVE;
+      const filters: [string, number][] = [
+        ["persistent", VIR_CONNECT_LIST_NETWORKS_PERSISTENT],
+        ["transient", VIR_CONNECT_LIST_NETWORKS_TRANSIENT],
+        ["autostart", VIR_CONNECT_LIST_NETWORKS_AUTOSTART],
+        ["no-autostart", VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART],
+      ];
       for (const [n, f] of filters) if (opts.bool(n)) flags |= f;
       const [optTable, optName, optUuid] = [opts.bool("table"), opts.bool("name"), opts.bool("uuid")];
       if (Number(optTable) + Number(optName) + Number(optUuid) > 1) throw new CommandFailed(["Only one argument from --table, --name and --uuid may be specified."]);

@@ -4,6 +4,30 @@ import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type OptDef, type VirshCommand } from "../vsh.js";
 import { caseCompare, lookupPool, prettyCapacity, stringToArray } from "./util.js";
 import { uuidToString } from "../../uuid.js";
+import {
+  VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+  VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
+  VIR_CONNECT_LIST_STORAGE_POOLS_DIR,
+  VIR_CONNECT_LIST_STORAGE_POOLS_DISK,
+  VIR_CONNECT_LIST_STORAGE_POOLS_FS,
+  VIR_CONNECT_LIST_STORAGE_POOLS_GLUSTER,
+  VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
+  VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI,
+  VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT,
+  VIR_CONNECT_LIST_STORAGE_POOLS_LOGICAL,
+  VIR_CONNECT_LIST_STORAGE_POOLS_MPATH,
+  VIR_CONNECT_LIST_STORAGE_POOLS_NETFS,
+  VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
+  VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
+  VIR_CONNECT_LIST_STORAGE_POOLS_RBD,
+  VIR_CONNECT_LIST_STORAGE_POOLS_SCSI,
+  VIR_CONNECT_LIST_STORAGE_POOLS_SHEEPDOG,
+  VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
+  VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE,
+  VIR_CONNECT_LIST_STORAGE_POOLS_ZFS,
+  VIR_STORAGE_POOL_DEGRADED,
+  VIR_STORAGE_POOL_RUNNING,
+} from "../../gen/friendly/constants.js";
 
 const bool = (name: string): OptDef => ({ name, type: "bool" });
 
@@ -12,8 +36,20 @@ const VOL_TYPES = ["file", "block", "dir", "network", "netdir", "ploop"];
 
 /** virStoragePoolType names and their VIR_CONNECT_LIST_STORAGE_POOLS_* flags. */
 const POOL_TYPES: Record<string, number> = {
-  dir: 64, fs: 128, netfs: 256, logical: 512, disk: 1024, iscsi: 2048, "iscsi-direct": 524288, scsi: 4096,
-  mpath: 8192, rbd: 16384, sheepdog: 32768, gluster: 65536, zfs: 131072, vstorage: 262144,
+  dir: VIR_CONNECT_LIST_STORAGE_POOLS_DIR,
+  fs: VIR_CONNECT_LIST_STORAGE_POOLS_FS,
+  netfs: VIR_CONNECT_LIST_STORAGE_POOLS_NETFS,
+  logical: VIR_CONNECT_LIST_STORAGE_POOLS_LOGICAL,
+  disk: VIR_CONNECT_LIST_STORAGE_POOLS_DISK,
+  iscsi: VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI,
+  "iscsi-direct": VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT,
+  scsi: VIR_CONNECT_LIST_STORAGE_POOLS_SCSI,
+  mpath: VIR_CONNECT_LIST_STORAGE_POOLS_MPATH,
+  rbd: VIR_CONNECT_LIST_STORAGE_POOLS_RBD,
+  sheepdog: VIR_CONNECT_LIST_STORAGE_POOLS_SHEEPDOG,
+  gluster: VIR_CONNECT_LIST_STORAGE_POOLS_GLUSTER,
+  zfs: VIR_CONNECT_LIST_STORAGE_POOLS_ZFS,
+  vstorage: VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE,
 };
 
 export const commands: VirshCommand[] = [
@@ -22,10 +58,15 @@ export const commands: VirshCommand[] = [
     options: [...["inactive", "all", "transient", "persistent", "autostart", "no-autostart"].map(bool), { name: "type", type: "string" }, ...["details", "uuid", "name"].map(bool)],
     async run(ctx, opts) {
       exclusive(opts, "all", "inactive");
-      let flags = 2; // ACTIVE
-      if (opts.bool("inactive")) flags = 1;
-      if (opts.bool("all")) flags = 3;
-      const filters: [string, number][] = [["autostart", 16], ["no-autostart", 32], ["persistent", 4], ["transient", 8]];
+      let flags: number = VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE;
+      if (opts.bool("inactive")) flags = VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE;
+      if (opts.bool("all")) flags = VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE | VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE;
+      const filters: [string, number][] = [
+        ["autostart", VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART],
+        ["no-autostart", VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART],
+        ["persistent", VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT],
+        ["transient", VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT],
+      ];
       for (const [n, f] of filters) if (opts.bool(n)) flags |= f;
       exclusive(opts, "details", "uuid");
       exclusive(opts, "details", "name");
@@ -51,7 +92,7 @@ export const commands: VirshCommand[] = [
           state = "unknown";
         } else if (details) {
           state = POOL_STATES[info.state] ?? "unknown";
-          sizes = info.state === 2 || info.state === 3 ? [prettyCapacity(info.capacity), prettyCapacity(info.allocation), prettyCapacity(info.available)] : ["-", "-", "-"];
+          sizes = info.state === VIR_STORAGE_POOL_RUNNING || info.state === VIR_STORAGE_POOL_DEGRADED ? [prettyCapacity(info.capacity), prettyCapacity(info.allocation), prettyCapacity(info.available)] : ["-", "-", "-"];
         } else {
           state = (await c.storagePoolIsActive({ pool }).then((r) => r.active, () => -1)) ? "active" : "inactive";
         }

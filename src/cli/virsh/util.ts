@@ -4,6 +4,7 @@
 import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain, RemoteNonnullStoragePool, RemoteTypedParamValue } from "../../gen/remote_protocol.js";
 import { CommandFailed } from "../vsh.js";
+import { VirTypedParameterType } from "../../gen/libvirt_common.js";
 
 /** virUUIDParse: leading blanks, 32 hex digits with dashes anywhere between pairs, trailing blanks. */
 export function parseUuid(text: string): Uint8Array | null {
@@ -79,19 +80,19 @@ export function prettyCapacity(bytes: bigint): string {
 /** vshGetTypedParamValue. */
 export function typedParamValue(v: RemoteTypedParamValue): string {
   switch (v.type) {
-    case 1:
+    case VirTypedParameterType.VIR_TYPED_PARAM_INT:
       return String(v.i);
-    case 2:
+    case VirTypedParameterType.VIR_TYPED_PARAM_UINT:
       return String(v.ui);
-    case 3:
+    case VirTypedParameterType.VIR_TYPED_PARAM_LLONG:
       return String(v.l);
-    case 4:
+    case VirTypedParameterType.VIR_TYPED_PARAM_ULLONG:
       return String(v.ul);
-    case 5:
+    case VirTypedParameterType.VIR_TYPED_PARAM_DOUBLE:
       return fixed(v.d, 6);
-    case 6:
+    case VirTypedParameterType.VIR_TYPED_PARAM_BOOLEAN:
       return v.b !== 0 ? "yes" : "no";
-    case 7:
+    case VirTypedParameterType.VIR_TYPED_PARAM_STRING:
       return v.s;
   }
 }
