@@ -11,7 +11,7 @@
 // src/uri.ts (URI parsing, a leaf) with the leaves; src/typed-param.ts
 // (typed-parameter values over the generated types) with the generated code;
 // src/gen/api (the generated per-program interfaces: call, stream and
-// option types) with streams, whose types it names; src/fixtures (the
+// option types) with streams, whose types it names; src/recording (the
 // record/replay runtime: a transport and a session tap) with streams and
 // events; src/testing (daemon launcher for tests) with the API tools. The
 // "./client" and "./admin" entry points (their index.ts) gather the friendly
@@ -36,7 +36,7 @@ const layers = [
     { name: "rpc", paths: ["^src/rpc/"] },
     { name: "auth", paths: ["^src/auth/"] },
   ],
-  [{ name: "streams-events", paths: ["^src/streams/", "^src/events/(?!index[.]ts$)", "^src/gen/api/", "^src/fixtures/"] }],
+  [{ name: "streams-events", paths: ["^src/streams/", "^src/events/(?!index[.]ts$)", "^src/gen/api/", "^src/recording/"] }],
   [
     { name: "connection-manager", paths: ["^src/client/(?!index[.]ts$|client[.]ts$)"] },
     { name: "client-facade", paths: ["^src/client/client[.]ts$"] },

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Model } from "../codegen/model.js";
 import { repoRoot } from "../protocol/fetch.js";
-import { frameBytes, readFixture } from "../src/fixtures/format.js";
+import { frameBytes, readFixture } from "../src/recording/format.js";
 import { FRAME_MAX, FRAME_MIN } from "../src/rpc/frame.js";
 import { MessageStatus, MessageType, encodeMessage, type Header } from "../src/rpc/message.js";
 import { XdrWriter, encode, type Codec, type ProgramInfo } from "../src/xdr/index.js";

@@ -21,8 +21,8 @@
  * | PolkitError           | `VIR_ERR_*` (a LibvirtError)           | polkit refused or could not ask                                          | auth/errors.ts    |
  * | ListenerError         | `ERR_LISTENER`                         | an event listener threw; reported, the dispatch goes on                  | events/errors.ts  |
  * | EventGapError         | `ERR_EVENT_GAP`                        | a reconnect happened while waiting for an event that may have been lost  | events/errors.ts  |
- * | FixtureError          | `ERR_FIXTURE`                          | a record/replay fixture is unreadable or a replay does not match         | fixtures/errors.ts |
- * | CaptureError          | `ERR_CAPTURE_*`                        | a packet capture cannot be imported as a fixture                         | fixtures/errors.ts |
+ * | FixtureError          | `ERR_FIXTURE`                          | a record/replay fixture is unreadable or a replay does not match         | recording/errors.ts |
+ * | CaptureError          | `ERR_CAPTURE_*`                        | a packet capture cannot be imported as a fixture                         | recording/errors.ts |
  *
  * XdrError (`XDR_*`, xdr/errors.ts) is the codec's own error and does not
  * extend LibvirtRemoteError: arguments that do not encode throw it as it is;

@@ -3,7 +3,8 @@
  * constants, small helpers, types); `connect()`, `open()` and
  * `connectAdmin()` load the client on their first call (`src/entry.ts`). The
  * rest has a subpath of its own: /client, /events, /transport, /auth,
- * /streams, /fixtures, /admin, /xdr, /gen, /codegen, /testing.
+ * /streams, /recording (alias /fixtures, deprecated), /admin, /xdr, /gen,
+ * /codegen, /testing.
  *
  * @module libvirt-remote
  */

@@ -2,9 +2,9 @@ import { writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
 import { parseArgs } from "node:util";
-import { readFixture, writeFixture } from "../fixtures/format.js";
-import { importCapture } from "../fixtures/pcap.js";
-import { listen, recordingProxy, replayServer, type SessionServer } from "../fixtures/servers.js";
+import { readFixture, writeFixture } from "../recording/format.js";
+import { importCapture } from "../recording/pcap.js";
+import { listen, recordingProxy, replayServer, type SessionServer } from "../recording/servers.js";
 import { UsageError, intOption } from "./usage.js";
 
 export const RECORD_USAGE = `usage: libvirt-remote record --listen ADDR --upstream URI --out FILE [--once] [--keep-secrets]

@@ -5,7 +5,7 @@
  * are what the connection manager (manager.ts) runs on.
  */
 import type { AuthOptions } from "../auth/credentials.js";
-import type { Recorder } from "../fixtures/recorder.js";
+import type { Recorder } from "../recording/recorder.js";
 import { OptionError } from "../rpc/errors.js";
 import { checkSignal, checkTimeout, describe } from "../rpc/options.js";
 import type { StreamFlowOptions } from "../rpc/session.js";
@@ -43,7 +43,7 @@ export interface ConnectOptions {
   tls?: Partial<TlsCredentials>;
   /** Credentials, for the daemon's authentication and for transports that ask (in-process SSH). */
   auth?: AuthOptions;
-  /** Records every frame of the connection, both ways (see src/fixtures). */
+  /** Records every frame of the connection, both ways (see src/recording). */
   record?: Recorder;
   /**
    * Make the connection again when it is lost (eof, error, keepalive), with
@@ -77,7 +77,7 @@ export interface AdminConnectOptions {
   timeout?: number;
   /** Take the URI literally, not as an `uri_aliases` name of libvirt-admin.conf (VIR_CONNECT_NO_ALIASES). */
   noAliases?: boolean;
-  /** Records every frame of the connection, both ways (see src/fixtures). */
+  /** Records every frame of the connection, both ways (see src/recording). */
   record?: Recorder;
   /**
    * Make the connection again when it is lost (eof, error, keepalive), as

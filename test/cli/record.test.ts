@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../protocol/fetch.js";
 import { connect } from "../../src/client/client.js";
-import { readFixture } from "../../src/fixtures/format.js";
+import { readFixture } from "../../src/recording/format.js";
 import { freePort } from "../../src/testing/daemon.js";
 import { uuidToString } from "../../src/uuid.js";
 import { sharedDaemon } from "../e2e/daemon.js";

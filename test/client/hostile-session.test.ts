@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connect } from "../../src/client/client.js";
-import { Recorder } from "../../src/fixtures/recorder.js";
+import { Recorder } from "../../src/recording/recorder.js";
 import { KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from "../../src/gen/virkeepaliveprotocol.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
 import { ConnectionClosedError, OptionError, ProtocolError } from "../../src/rpc/errors.js";

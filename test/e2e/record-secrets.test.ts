@@ -4,9 +4,9 @@
 // them, so the check can fail; and the redacted recording still replays.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Client } from "../../src/client/client.js";
-import { readFixture } from "../../src/fixtures/format.js";
-import { Recorder } from "../../src/fixtures/recorder.js";
-import { ReplayTransport } from "../../src/fixtures/replay.js";
+import { readFixture } from "../../src/recording/format.js";
+import { Recorder } from "../../src/recording/recorder.js";
+import { ReplayTransport } from "../../src/recording/replay.js";
 import { codecs } from "../../src/gen/remote_protocol.js";
 import { decodeInbound } from "../../src/rpc/message.js";
 import { sharedDaemon, uniqueName } from "./daemon.js";

@@ -11,9 +11,9 @@ import { AbortError, ConnectionClosedError, TransportError } from "../../src/rpc
 import { startSshd, type ThrowawaySshd } from "../../src/testing/sshd.js";
 import { sharedDaemon, uniqueName, virsh } from "./daemon.js";
 import { mustSkip } from "./prerequisites.js";
-import { readFixture } from "../../src/fixtures/format.js";
-import { Recorder } from "../../src/fixtures/recorder.js";
-import { ReplayTransport } from "../../src/fixtures/replay.js";
+import { readFixture } from "../../src/recording/format.js";
+import { Recorder } from "../../src/recording/recorder.js";
+import { ReplayTransport } from "../../src/recording/replay.js";
 
 const run = promisify(execFile);
 const daemon = sharedDaemon();

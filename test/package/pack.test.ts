@@ -103,20 +103,24 @@ describe("the packed package", () => {
         'import { connect, ConnectionClosedError, LibvirtError } from "libvirt-remote";',
         'import { parseUri } from "libvirt-remote/client";',
         'import { XdrWriter } from "libvirt-remote/xdr";',
+        'import { Recorder } from "libvirt-remote/recording";',
+        // The deprecated alias of /recording (kept for 0.1.x): the same module.
+        'import { Recorder as AliasRecorder } from "libvirt-remote/fixtures";',
         'import meta from "libvirt-remote/package.json" with { type: "json" };',
         // connect() loads the client from the installed package on first use.
         'const e = await connect("qemu:///system?socket=/nonexistent/sock").catch((err) => err);',
-        'console.log(JSON.stringify([typeof connect, parseUri("qemu+tcp://h/system").transport, typeof LibvirtError, typeof XdrWriter, meta.name, process.version, e instanceof ConnectionClosedError]));',
+        'console.log(JSON.stringify([typeof connect, parseUri("qemu+tcp://h/system").transport, typeof LibvirtError, typeof XdrWriter, meta.name, process.version, e instanceof ConnectionClosedError, typeof Recorder, AliasRecorder === Recorder]));',
       ].join("\n"),
     );
-    expect(JSON.parse(run(node, ["main.js"], p))).toEqual(["function", "tcp", "function", "function", "libvirt-remote", `v${oldest}`, true]);
+    expect(JSON.parse(run(node, ["main.js"], p))).toEqual(["function", "tcp", "function", "function", "libvirt-remote", `v${oldest}`, true, "function", true]);
     writeFileSync(
       join(p, "check.ts"),
       [
         'import { connect, open, type Client } from "libvirt-remote";',
         'import { Connection } from "libvirt-remote/client";',
         'import { eventNames } from "libvirt-remote/events";',
-        'import { Recorder } from "libvirt-remote/fixtures";',
+        'import { Recorder } from "libvirt-remote/recording";',
+        'import { Recorder as AliasRecorder } from "libvirt-remote/fixtures";',
         'import { UnixTransport } from "libvirt-remote/transport";',
         "export async function f(): Promise<string> {",
         '  const c: Client = await connect("test:///default", { record: new Recorder(), transport: new UnixTransport("/nonexistent") });',
@@ -124,6 +128,7 @@ describe("the packed package", () => {
         "  return hostname;",
         "}",
         "export const g = async (): Promise<boolean> => (await open()) instanceof Connection && typeof eventNames === \"function\";",
+        "export const h: Recorder = new AliasRecorder();",
         "",
       ].join("\n"),
     );

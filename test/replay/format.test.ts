@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FixtureError } from "../../src/fixtures/errors.js";
-import { FIXTURE_FORMAT, describeFrame, readFixture } from "../../src/fixtures/format.js";
+import { FixtureError } from "../../src/recording/errors.js";
+import { FIXTURE_FORMAT, describeFrame, readFixture } from "../../src/recording/format.js";
 
 // A header-only CALL: remote program, CONNECT_GET_HOSTNAME (59), serial 7.
 const CALL = ["0000001c", "20008086", "00000001", "0000003b", "00000000", "00000007", "00000000"].join("");

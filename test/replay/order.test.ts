@@ -6,11 +6,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FIXTURE_OPTIONS, SCENARIOS } from "../../fixtures/scenarios.js";
 import { repoRoot } from "../../protocol/fetch.js";
 import { connect, type Client } from "../../src/client/client.js";
-import { readFixture, type Fixture, type FixtureFrame } from "../../src/fixtures/format.js";
-import type { Recorder } from "../../src/fixtures/recorder.js";
-import { isOrderingPoint } from "../../src/fixtures/order.js";
-import { ReplayTransport } from "../../src/fixtures/replay.js";
-import { listen, recordingProxy, replayServer } from "../../src/fixtures/servers.js";
+import { readFixture, type Fixture, type FixtureFrame } from "../../src/recording/format.js";
+import type { Recorder } from "../../src/recording/recorder.js";
+import { isOrderingPoint } from "../../src/recording/order.js";
+import { ReplayTransport } from "../../src/recording/replay.js";
+import { listen, recordingProxy, replayServer } from "../../src/recording/servers.js";
 import { remoteProgram } from "../../src/gen/remote_protocol.js";
 import { KEEPALIVE_PROGRAM, KeepaliveProcedure } from "../../src/gen/virkeepaliveprotocol.js";
 import { LibvirtError } from "../../src/rpc/errors.js";
@@ -19,7 +19,7 @@ import { sharedDaemon } from "../e2e/daemon.js";
 
 // Issue 27, item 9: a replay must not hold a request whose turn in the recording has not come.
 // Independent requests match in any order; one that cannot match is answered with an error and
-// reported at once. The rule is in src/fixtures/order.ts and src/fixtures/replay.ts.
+// reported at once. The rule is in src/recording/order.ts and src/recording/replay.ts.
 const run = promisify(execFile);
 const daemon = sharedDaemon();
 const dir = join(repoRoot(), "fixtures");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CaptureError, type CaptureErrorCode } from "../../src/fixtures/errors.js";
-import { importCapture, readCapture } from "../../src/fixtures/pcap.js";
+import { CaptureError, type CaptureErrorCode } from "../../src/recording/errors.js";
+import { importCapture, readCapture } from "../../src/recording/pcap.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
 import { encodeMessage, MessageStatus, MessageType } from "../../src/rpc/message.js";
 import { XdrWriter } from "../../src/xdr/index.js";

@@ -2,7 +2,7 @@
 // fields carry secrets lose exactly those fields, keep their header and
 // still decode; every other frame is left alone.
 import { describe, expect, it } from "vitest";
-import { redactSecrets } from "../../src/fixtures/redact.js";
+import { redactSecrets } from "../../src/recording/redact.js";
 import { codecs, remoteProgram, type RemoteTypedParam } from "../../src/gen/remote_protocol.js";
 import { decodeInbound, encodeMessage, MessageStatus, MessageType, type Header } from "../../src/rpc/message.js";
 import { XdrWriter, type Codec } from "../../src/xdr/index.js";

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoRoot } from "../../protocol/fetch.js";
-import { readFixture, type Fixture } from "../../src/fixtures/format.js";
-import type { Recorder } from "../../src/fixtures/recorder.js";
-import { ReplayTransport, type ReplaySession } from "../../src/fixtures/replay.js";
-import { listen, recordingProxy, replayServer } from "../../src/fixtures/servers.js";
+import { readFixture, type Fixture } from "../../src/recording/format.js";
+import type { Recorder } from "../../src/recording/recorder.js";
+import { ReplayTransport, type ReplaySession } from "../../src/recording/replay.js";
+import { listen, recordingProxy, replayServer } from "../../src/recording/servers.js";
 import { KEEPALIVE_PROGRAM, KeepaliveProcedure } from "../../src/gen/virkeepaliveprotocol.js";
 import { sharedDaemon } from "../e2e/daemon.js";
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { connect, type Client } from "../../src/client/client.js";
-import { readFixture } from "../../src/fixtures/format.js";
-import { Recorder } from "../../src/fixtures/recorder.js";
-import { ReplayTransport } from "../../src/fixtures/replay.js";
+import { readFixture } from "../../src/recording/format.js";
+import { Recorder } from "../../src/recording/recorder.js";
+import { ReplayTransport } from "../../src/recording/replay.js";
 import { LibvirtError } from "../../src/rpc/errors.js";
 import { sharedDaemon } from "../e2e/daemon.js";
 

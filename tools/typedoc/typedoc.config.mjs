@@ -7,7 +7,7 @@ import { OptionDefaults } from "typedoc";
 export default {
   name: "libvirt-remote",
   // The package root, then each subpath of package.json's "exports".
-  entryPoints: ["index", "client/index", "events/index", "streams/index", "transport/index", "auth/index", "admin/index", "fixtures/index", "xdr/index"].map((f) => `../../src/${f}.ts`),
+  entryPoints: ["index", "client/index", "events/index", "streams/index", "transport/index", "auth/index", "admin/index", "recording/index", "xdr/index"].map((f) => `../../src/${f}.ts`),
   tsconfig: "../../tsconfig.json",
   out: "../../docs/api",
   readme: "none",
