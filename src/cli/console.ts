@@ -40,6 +40,7 @@ export async function consoleMain(argv: string[]): Promise<number> {
     process.stdout.write(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);
     const untrap = trapSignals();
     const restore = rawTerminal();
+    let detach = (): void => {};
     try {
       await new Promise<void>((resolve, reject) => {
         const leave = (): void => {
@@ -65,8 +66,19 @@ export async function consoleMain(argv: string[]): Promise<number> {
         // The daemon ended it: the guest went away, or another client took the console with --force.
         stream.once("end", () => resolve());
         stream.once("error", reject);
+        detach = () => {
+          process.stdin.off("data", onInput);
+          process.stdin.off("end", leave);
+          process.stdin.off("error", reject);
+          stream.unpipe(process.stdout);
+        };
       });
+    } catch (e) {
+      // A hung-up terminal (EIO on its input) ends the console with exit code 1 below; nobody
+      // is left to read a message, and writing one would meet the dead terminal.
+      if (!terminalGone()) throw e;
     } finally {
+      detach();
       restore();
       untrap();
       process.stdin.pause();

@@ -326,7 +326,7 @@ export class ConnectionManager {
    * must not close the connection or stop a reconnect, so its error is
    * reported as a process warning instead, as the event dispatcher does.
    */
-  private notify<K extends "event" | "disconnect" | "reconnect" | "reconnectFailed">(name: K, ...args: ManagerEvents[K]): void {
+  private notify<K extends keyof ManagerEvents>(name: K, ...args: ManagerEvents[K]): void {
     try {
       this.emit(name, ...args);
     } catch (e) {
@@ -393,10 +393,11 @@ export class ConnectionManager {
     this.finalInfo = info;
     // Its own close is ignored now that the connection has ended.
     if (!this.port.session.isClosed) this.port.session.destroy(info.reason, info.error.message, info.error.cause);
-    this.port.emit("close", info);
-    this.emit("close", info);
+    // Settled before anyone is told, so that a listener that throws cannot leave `closed` or a waiting call pending.
     this.resolveClosed(info);
     for (const wake of waiters) wake();
+    this.port.emit("close", info);
+    this.notify("close", info);
   }
 }
 

@@ -137,15 +137,15 @@ export class TlsTransport implements Transport {
     const chain = peerChain(socket);
     if (chain.length === 0) fail("CA", "The daemon sent no certificate.");
     const cas = caCertificates(creds.ca);
-    if (!socket.authorized) {
-      const code = String(socket.authorizationError ?? "UNKNOWN");
-      // OpenSSL also checks the certificate's purpose, which libvirt only warns about; it names one error, so the chain is checked again without it.
-      const known = code === "INVALID_PURPOSE" ? chainProblem(chain, cas) : (CHAIN_FAILURES[code] ?? { check: "CHAIN", reason: `Invalid certificate (${code}).` });
-      if (known !== undefined) fail(known.check, known.reason);
-    }
     let revoked: Revocation | undefined;
     let problems: ReturnType<typeof serverCertProblems>;
     try {
+      if (!socket.authorized) {
+        const code = String(socket.authorizationError ?? "UNKNOWN");
+        // OpenSSL also checks the certificate's purpose, which libvirt only warns about; it names one error, so the chain is checked again without it.
+        const known = code === "INVALID_PURPOSE" ? chainProblem(chain, cas) : (CHAIN_FAILURES[code] ?? { check: "CHAIN", reason: `Invalid certificate (${code}).` });
+        if (known !== undefined) fail(known.check, known.reason);
+      }
       revoked = findRevocation(chain, cas, crls);
       problems = serverCertProblems(chain[0]!);
     } catch (e) {

@@ -147,3 +147,28 @@ describe("reconnect options", () => {
     }
   });
 });
+
+describe("Client: a 'close' listener that throws", () => {
+  it("when the reconnect gives up, closed still resolves, waiting calls still reject, and the throw becomes a process warning", T, async () => {
+    const transport = new ScriptedTransport(["ok", "refuse"]);
+    const { client } = await connected(transport, { initialDelay: 1, maxDelay: 2, maxAttempts: 2 });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      client.on("close", () => {
+        throw new Error("close listener bug");
+      });
+      const down = new Promise((r) => client.once("disconnect", r));
+      cut(client);
+      await down;
+      const waiting = client.connectGetLibVersion().catch((e: unknown) => e);
+      const info = await client.closed;
+      expect(info.error).toBeInstanceOf(ConnectionClosedError);
+      expect(await waiting).toBeInstanceOf(ConnectionClosedError);
+      await expect.poll(() => warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/a 'close' listener .* threw: close listener bug/));
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
