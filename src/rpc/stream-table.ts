@@ -35,8 +35,10 @@ export interface StreamEntry extends StreamAddress, FlowState {
   orphan: boolean;
   /** The opening call's reply said OK: only now may the client send on the stream (the daemon has no stream before). */
   replied: boolean;
-  /** A finish or abort asked for before the opening call's reply: sent (or failed) once it comes. */
-  afterReply: (() => void)[];
+  /** A finish or abort was asked for (possibly still waiting for the reply): the owner learns the outcome from its promise, not from `handlers.error`. */
+  closeRequested: boolean;
+  /** A finish or abort asked for before the opening call's reply: sent once it comes, or failed with the reason it never will. */
+  afterReply: ((failure?: Error) => void)[];
 }
 
 type CloseStatus = typeof MessageStatus.VIR_NET_OK | typeof MessageStatus.VIR_NET_ERROR;
@@ -96,6 +98,7 @@ export class StreamTable {
       sparse,
       handlers,
       closing: null,
+      closeRequested: false,
       ended: false,
       orphan: false,
       replied: false,
@@ -107,11 +110,17 @@ export class StreamTable {
     return { entry, handle: new TableStream(this.ops, entry) };
   }
 
-  /** The opening call failed: the stream is gone, unless the call was given up on after it left (its late reply decides). */
+  /**
+   * The opening call failed: the stream is gone, unless the call was given
+   * up on after it left (its late reply decides whether the daemon's side
+   * must be aborted). Either way a finish or abort waiting for the reply
+   * fails now: the reply may never come.
+   */
   callFailed(s: StreamEntry, givenUp: boolean): void {
     if (this.entries.get(s.serial) !== s) return;
-    if (givenUp) s.orphan = true;
-    else this.drop(s);
+    if (!givenUp) return this.drop(s);
+    s.orphan = true;
+    this.failWaiting(s, this.overError(s));
   }
 
   /** The opening call's reply said OK: the daemon has the stream, and a finish or abort asked for early goes out. */
@@ -196,9 +205,9 @@ export class StreamTable {
           err = new ProtocolError(`undecodable stream error for ${s.procedure.name}: ${(e as Error).message}`, { cause: e });
         }
         // The daemon has dropped its side of the stream before sending this.
-        this.drop(s);
+        this.drop(s, err);
         if (s.closing !== null) s.closing.reject(err);
-        else if (!s.orphan) s.handlers.error(err);
+        else if (!s.orphan && !s.closeRequested) s.handlers.error(err);
         return;
       }
       default:
@@ -212,30 +221,39 @@ export class StreamTable {
     this.entries.clear();
     for (const s of streams) {
       if (s.closing !== null) s.closing.reject(error);
-      else if (!s.orphan) s.handlers.error(error);
-      for (const go of s.afterReply.splice(0)) go();
+      else if (!s.orphan && !s.closeRequested) s.handlers.error(error);
+      this.failWaiting(s, error);
     }
   }
 
   /** A protocol error on one stream: it fails locally and the daemon is asked to abort its side. */
   private fail(s: StreamEntry, err: Error): void {
+    // A finish or abort asked for before the reply is told by its promise (one already sent makes the stream over, so nothing fails it here).
+    const toldByPromise = s.closeRequested;
+    this.failWaiting(s, err);
     // Closing first, so the owner sees a stream that is no longer open and does not wait on the abort.
     this.close(s, MessageStatus.VIR_NET_ERROR).catch(() => {});
-    s.handlers.error(err);
+    if (!toldByPromise) s.handlers.error(err);
   }
 
   /** Sends finish (OK) or abort (ERROR), both with an empty body, and waits for the daemon's answer. */
   private close(s: StreamEntry, status: CloseStatus): Promise<void> {
     const closed = this.closeError();
     if (closed !== null) return Promise.reject(closed);
-    if (this.entries.get(s.serial) !== s) return Promise.reject(new ProtocolError(`the stream of ${s.procedure.name} is already over`));
+    if (this.entries.get(s.serial) !== s) return Promise.reject(this.overError(s));
     if (s.closing !== null) return Promise.reject(new ProtocolError(`the stream of ${s.procedure.name} is already ending`));
     if (!s.replied) {
+      // Given up on: the reply may never come (a late one aborts the stream itself).
+      if (s.orphan) return Promise.reject(this.overError(s));
+      s.closeRequested = true;
       // The daemon's data, its end included, may come before the call's
       // reply (a screenshot's often does); the daemon takes our finish only
       // once the stream is open on its side, which the reply says.
-      return new Promise((resolve, reject) => s.afterReply.push(() => this.close(s, status).then(resolve, reject)));
+      return new Promise((resolve, reject) =>
+        s.afterReply.push((failure) => (failure === undefined ? this.close(s, status).then(resolve, reject) : reject(failure))),
+      );
     }
+    s.closeRequested = true;
     const done = new Promise<void>((resolve, reject) => (s.closing = { resolve, reject }));
     // A closing stream takes no more data, so it no longer holds reading back.
     this.consumed(s, true, 0);
@@ -268,12 +286,21 @@ export class StreamTable {
     return this.closeError() === null && this.entries.get(s.serial) === s && s.closing === null && !s.orphan && s.replied;
   }
 
-  private drop(s: StreamEntry): void {
+  /** Forgets the stream; a finish or abort waiting for the reply fails with `reason` (the daemon's error), or as "already over". */
+  private drop(s: StreamEntry, reason?: Error): void {
     if (this.entries.get(s.serial) !== s) return;
     this.entries.delete(s.serial);
     this.consumed(s, true, 0);
-    // A finish waiting for a reply that failed: it fails too ("already over").
-    for (const go of s.afterReply.splice(0)) go();
+    if (s.afterReply.length > 0) this.failWaiting(s, reason ?? this.overError(s));
+  }
+
+  /** A finish or abort waiting for the opening call's reply will not be sent: its promise rejects with `reason`. */
+  private failWaiting(s: StreamEntry, reason: Error): void {
+    for (const go of s.afterReply.splice(0)) go(reason);
+  }
+
+  private overError(s: StreamEntry): ProtocolError {
+    return new ProtocolError(`the stream of ${s.procedure.name} is already over`);
   }
 
   /** Books what the consumer took; a stream that finished or aborted from inside the handler takes no more, so it holds nothing back. */

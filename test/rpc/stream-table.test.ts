@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { remoteProgram } from "../../src/gen/remote_protocol.js";
 import { codecs as net } from "../../src/gen/virnetprotocol.js";
-import { ConnectionClosedError, ProtocolError, UnsupportedError } from "../../src/rpc/errors.js";
+import { ConnectionClosedError, LibvirtError, ProtocolError, UnsupportedError } from "../../src/rpc/errors.js";
 import { MessageStatus, MessageType, decodeInbound, encodeStreamFrame, type Header } from "../../src/rpc/message.js";
 import { InboundFlow } from "../../src/rpc/stream-flow.js";
 import { STREAM_PACKET, type StreamHandlers } from "../../src/rpc/stream-handle.js";
@@ -65,6 +65,23 @@ function make(sparse = false) {
     table.closeAll(err);
   };
   return { table, link, reading, stats, owner, entry, handle, packet, close };
+}
+
+/** The outcome of a promise once every pending callback has run: what the owner knows by then. */
+async function outcome(p: Promise<unknown>): Promise<unknown> {
+  let settled: unknown = "pending";
+  p.then(
+    () => (settled = "resolved"),
+    (e: unknown) => (settled = e),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
+function errorBody(): Uint8Array {
+  const w = new XdrWriter();
+  net.virNetMessageError.encode(w, { code: 1, domain: 18, message: "gone", level: 2, dom: null, str1: null, str2: null, str3: null, int1: -1, int2: -1, net: null });
+  return w.bytes.slice(0, w.pos);
 }
 
 function holeBody(length: bigint): Uint8Array {
@@ -156,13 +173,33 @@ describe("the stream table: what the daemon sends", () => {
   it("the daemon's error fails the stream with a LibvirtError and forgets it", () => {
     const { packet, owner, stats, handle, table } = make();
     table.replied(7);
-    const w = new XdrWriter();
-    net.virNetMessageError.encode(w, { code: 1, domain: 18, message: "gone", level: 2, dom: null, str1: null, str2: null, str3: null, int1: -1, int2: -1, net: null });
-    packet(ERROR, w.bytes.slice(0, w.pos));
+    packet(ERROR, errorBody());
     expect(owner.log).toEqual(["error LibvirtError"]);
     expect(handle.isOpen).toBe(false);
     packet(CONTINUE, new Uint8Array(1));
     expect(stats.ignoredStreamMessages).toBe(1);
+  });
+
+  it("the daemon's error after a finish or abort asked for before the reply rejects that promise with it, and the owner's handlers are not told", async () => {
+    for (const ask of ["finish", "abort"] as const) {
+      const { packet, owner, handle, link } = make();
+      const closing = handle[ask]();
+      packet(ERROR, errorBody());
+      expect(owner.log).toEqual([]);
+      expect(await outcome(closing)).toBeInstanceOf(LibvirtError);
+      expect(link.frames).toEqual([]);
+    }
+  });
+
+  it("a protocol error on a stream whose finish waits for the reply rejects the finish with it, not the handlers", async () => {
+    const { packet, owner, handle, table, link } = make();
+    const finished = handle.finish();
+    packet(CONTINUE, holeBody(512n), HOLE);
+    expect(owner.log).toEqual([]);
+    expect(await outcome(finished)).toBeInstanceOf(ProtocolError);
+    // The daemon's side is still aborted once the reply says it opened.
+    table.replied(7);
+    expect(link.frames.map((f) => [f.header.type, f.header.status])).toEqual([[STREAM, ERROR]]);
   });
 
   it("a confirmation nobody asked for, or an unknown status, is fatal to the connection (thrown to the session)", () => {
@@ -188,6 +225,24 @@ describe("the stream table: calls given up on, and the connection's end", () => 
     expect([...opened.owner.log, ...refused.owner.log]).toEqual([]);
   });
 
+  it("a finish or abort waiting for the reply of a call given up on fails at once; the late reply still aborts the daemon's side", async () => {
+    const { table, entry, handle, link, owner, packet } = make();
+    const finished = handle.finish();
+    const aborted = handle.abort();
+    table.callFailed(entry, true);
+    const [finishOutcome, abortOutcome] = await Promise.all([outcome(finished), outcome(aborted)]);
+    expect(finishOutcome).toBeInstanceOf(ProtocolError);
+    expect(abortOutcome).toBeInstanceOf(ProtocolError);
+    // Asked for after the give-up: fails at once too, not queued for a reply that may never come.
+    expect(await outcome(handle.finish())).toBeInstanceOf(ProtocolError);
+    expect(link.frames).toEqual([]);
+    table.lateReply(7, true);
+    expect(link.frames.map((f) => [f.header.type, f.header.status])).toEqual([[STREAM, ERROR]]);
+    packet(OK);
+    expect(handle.isOpen).toBe(false);
+    expect(owner.log).toEqual([]);
+  });
+
   it("a failed opening call forgets the stream, and a finish waiting for the reply fails", async () => {
     const { table, entry, handle } = make();
     const finished = handle.finish();
@@ -209,5 +264,11 @@ describe("the stream table: calls given up on, and the connection's end", () => 
     b.close(err);
     await expect(finishing).rejects.toBe(err);
     expect(b.owner.log).toEqual([]);
+    // A finish still waiting for the opening call's reply: its promise says it, the handlers do not.
+    const c = make();
+    const early = c.handle.finish();
+    c.close(err);
+    expect(c.owner.log).toEqual([]);
+    expect(await outcome(early)).toBe(err);
   });
 });
