@@ -1,5 +1,6 @@
 import { connectAdmin, type AdminClient } from "../admin/client.js";
-import { field, formatTable, formatTypedParam, localTimestamp, transportName } from "./format/admin.js";
+import { field, formatTable, localTimestamp, transportName } from "./format/admin.js";
+import { typedParamValue } from "./virsh/util.js";
 import type { AdminNonnullClient, AdminNonnullServer } from "../gen/admin_protocol.js";
 import { UsageError } from "./usage.js";
 
@@ -111,7 +112,7 @@ const COMMANDS: readonly CommandDef[] = [
       const srv = await lookupServer(ctx, opts.get("server")!);
       const { params } = await step("Unable to get server workerpool parameters", () => ctx.conn.serverGetThreadpoolParameters({ srv, flags: 0 }));
       // virt-admin prints every value as the unsigned int all of these are.
-      for (const p of params) ctx.out(field(p.field, formatTypedParam(p.value), 15));
+      for (const p of params) ctx.out(field(p.field, typedParamValue(p.value), 15));
     },
   },
   {
@@ -139,7 +140,7 @@ const COMMANDS: readonly CommandDef[] = [
       ctx.out(field("id", String(clnt.id), 15));
       ctx.out(field("connection_time", localTimestamp(clnt.timestamp), 15));
       ctx.out(field("transport", transportName(clnt.transport), 15));
-      for (const p of params) ctx.out(field(p.field, formatTypedParam(p.value), 15));
+      for (const p of params) ctx.out(field(p.field, typedParamValue(p.value), 15));
     },
   },
   {
@@ -161,7 +162,7 @@ const COMMANDS: readonly CommandDef[] = [
     async run(ctx, opts) {
       const srv = await lookupServer(ctx, opts.get("server")!);
       const { params } = await step("Unable to retrieve client limits from server's configuration", () => ctx.conn.serverGetClientLimits({ srv, flags: 0 }));
-      for (const p of params) ctx.out(field(p.field, formatTypedParam(p.value), 20));
+      for (const p of params) ctx.out(field(p.field, typedParamValue(p.value), 20));
     },
   },
   {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatTable, formatTypedParam, localTimestamp } from "../../src/cli/format/admin.js";
+import { formatTable, localTimestamp } from "../../src/cli/format/admin.js";
+import { typedParamValue as formatTypedParam } from "../../src/cli/virsh/util.js";
 
 describe("virt-admin's output formats", () => {
   it("prints a table as vshTable does, with and without the header", () => {

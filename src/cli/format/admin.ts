@@ -1,9 +1,7 @@
 // virt-admin's output, byte for byte: its table printer, typed parameter
 // values and client timestamps (tools/vsh-table.c, tools/vsh.c, tools/virt-admin.c).
 
-import type { AdminTypedParamValue } from "../../gen/admin_protocol.js";
 import { VirClientTransport } from "../../gen/libvirt_admin.js";
-import { VirTypedParameterType } from "../../gen/libvirt_common.js";
 
 /**
  * A vshTable: each cell after one space, every column but the last padded
@@ -42,26 +40,6 @@ function displayWidth(s: string): number {
     w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u.test(ch) ? 2 : 1;
   }
   return w;
-}
-
-/** vshGetTypedParamValue: as C's printf prints each type; booleans as yes/no. */
-export function formatTypedParam(v: AdminTypedParamValue): string {
-  switch (v.type) {
-    case VirTypedParameterType.VIR_TYPED_PARAM_INT:
-      return String(v.i);
-    case VirTypedParameterType.VIR_TYPED_PARAM_UINT:
-      return String(v.ui);
-    case VirTypedParameterType.VIR_TYPED_PARAM_LLONG:
-      return String(v.l);
-    case VirTypedParameterType.VIR_TYPED_PARAM_ULLONG:
-      return String(v.ul);
-    case VirTypedParameterType.VIR_TYPED_PARAM_DOUBLE:
-      return v.d.toFixed(6);
-    case VirTypedParameterType.VIR_TYPED_PARAM_BOOLEAN:
-      return v.b !== 0 ? "yes" : "no";
-    case VirTypedParameterType.VIR_TYPED_PARAM_STRING:
-      return v.s;
-  }
 }
 
 /** virt-admin's printf("%-Ns: %s\n"): the name padded to `width`, never cut. */

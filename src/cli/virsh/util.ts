@@ -2,6 +2,7 @@
 // printing numbers and strings as C's printf prints them.
 
 import type { Client } from "../../client/client.js";
+import type { AdminTypedParamValue } from "../../gen/admin_protocol.js";
 import type { RemoteNonnullDomain, RemoteNonnullStoragePool, RemoteTypedParamValue } from "../../gen/remote_protocol.js";
 import { CommandFailed } from "../vsh.js";
 import { VirTypedParameterType } from "../../gen/libvirt_common.js";
@@ -77,8 +78,8 @@ export function prettyCapacity(bytes: bigint): string {
   return `${fixed(val / (limit / 1024), 2)} ${units[units.length - 1]}`;
 }
 
-/** vshGetTypedParamValue. */
-export function typedParamValue(v: RemoteTypedParamValue): string {
+/** vshGetTypedParamValue, for virsh and virt-admin alike: as C's printf prints each type; booleans as yes/no. */
+export function typedParamValue(v: RemoteTypedParamValue | AdminTypedParamValue): string {
   switch (v.type) {
     case VirTypedParameterType.VIR_TYPED_PARAM_INT:
       return String(v.i);
