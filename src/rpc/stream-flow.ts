@@ -87,9 +87,14 @@ export class InboundFlow {
     }
   }
 
-  /** The connection is closed: reading is no longer switched. */
+  /** The connection is closed: reading is no longer switched; a pause still running ends here and is booked. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    if (this.paused) {
+      this.stats.streamPausedMs += Date.now() - this.pausedSince;
+      this.paused = false;
+    }
   }
 }
 

@@ -85,6 +85,8 @@ export function oidText(bytes: Buffer): string {
       value = 0;
     }
   }
+  // A last byte with its continuation bit set leaves an arc unfinished: not a valid OID.
+  if (bytes[bytes.length - 1]! & 0x80) throw new DerError("truncated OID");
   const first = arcs.shift()!;
   const top = first < 80 ? Math.floor(first / 40) : 2;
   return [top, first - top * 40, ...arcs].join(".");

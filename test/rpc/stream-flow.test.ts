@@ -108,6 +108,18 @@ describe("inbound flow control", () => {
     expect(reading.log).toEqual(["pause", "resume"]);
   });
 
+  it("a pause still running when the connection closes is booked in streamPausedMs", () => {
+    vi.useFakeTimers();
+    const { flow, stats } = make();
+    const s = stream();
+    flow.consumed(s, false, 10);
+    vi.advanceTimersByTime(700);
+    flow.close();
+    flow.close();
+    expect(stats).toEqual({ streamPauses: 1, streamPausedMs: 700, streamOverflowPeak: 0 });
+    expect(flow.isPaused).toBe(false);
+  });
+
   it("once closed, reading is left alone", () => {
     const { flow, reading } = make();
     const s = stream();

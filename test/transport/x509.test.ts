@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TransportError } from "../../src/rpc/errors.js";
 import { chainProblem, usageProblems } from "../../src/transport/cert-checks.js";
-import { DerError, integerHex } from "../../src/transport/der.js";
+import { DerError, integerHex, oidText } from "../../src/transport/der.js";
 import { findRevocation, parseCrls } from "../../src/transport/revocation.js";
 import { certFields, crlFields } from "../../src/transport/x509-fields.js";
 
@@ -66,6 +66,14 @@ describe("certificate and CRL fields", () => {
       reason: "purpose does not allow use for with a TLS server: its extended key usage lists clientAuth (1.3.6.1.5.5.7.3.2) but not serverAuth (1.3.6.1.5.5.7.3.1)",
     });
     expect(usageProblems(ca, "CA")).toEqual({ fatal: undefined, warnings: [] });
+  });
+
+  it("reads an OID's arcs and refuses one whose last arc is cut off", () => {
+    // 2.5.29.19 (basicConstraints) and 1.2.840.113549 (RSA's arc, multi-byte).
+    expect(oidText(Buffer.from([0x55, 0x1d, 0x13]))).toBe("2.5.29.19");
+    expect(oidText(Buffer.from([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]))).toBe("1.2.840.113549");
+    expect(() => oidText(Buffer.from([0x2a, 0x86, 0x48, 0x86, 0xf7]))).toThrow(DerError);
+    expect(() => oidText(Buffer.from([0x86]))).toThrow(DerError);
   });
 
   it("refuses every truncation of a certificate or a CRL with a DerError, never a misread", () => {
