@@ -60,6 +60,13 @@ describe("SCRAM against the RFCs' examples", () => {
     await expect(Promise.resolve().then(() => n.step(bytes("r=xyzdef,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")))).rejects.toThrow(/nonce does not extend/);
   });
 
+  it("reads the daemon's message byte for byte: a leading byte-order mark is not dropped, so the message is refused", async () => {
+    const m = scram("SHA-256", { nonce: () => "rOprNGfwEbeRWgbNEkqO" }).create(params);
+    await m.start(["user", "pencil"]);
+    const first = "\uFEFFr=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    await expect(Promise.resolve().then(() => m.step(bytes(first)))).rejects.toThrow(/not a list of attributes/);
+  });
+
   it("refuses an iteration count beyond the cap, before deriving anything", async () => {
     const m = scram("SHA-256", { nonce: () => "rOprNGfwEbeRWgbNEkqO" }).create(params);
     m.start(["user", "pencil"]);

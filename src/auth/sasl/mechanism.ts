@@ -78,8 +78,11 @@ export interface SaslMechanismFactory {
 
 /** Bytes of a UTF-8 string. */
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-/** Text of UTF-8 bytes, strict (a malformed challenge is an error, not U+FFFD). */
-export const text = (b: Uint8Array): string => new TextDecoder("utf-8", { fatal: true }).decode(b);
+/**
+ * Text of UTF-8 bytes, strict (a malformed challenge is an error, not U+FFFD)
+ * and whole: a leading byte-order mark is kept, as Cyrus reads the bytes as they are.
+ */
+export const text = (b: Uint8Array): string => new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(b);
 
 /** What a built-in mechanism throws when asked for a step after it completed (Cyrus: SASL_FAIL, "attempting client step after doneflag"). */
 export function stepAfterCompletion(mech: string): AuthError {
