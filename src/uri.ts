@@ -134,6 +134,15 @@ function openName(u: ConnectionUri, fragment: string): string {
   return `${u.driver}://${path}${query === "" ? "" : `?${query}`}${fragment}`;
 }
 
+/**
+ * Whether a URI reaches the per-user daemon, as libvirt's remote driver
+ * decides it (remoteGetURIDaemonInfo): `/session` URIs, `test+...` URIs and
+ * the empty URI, when not root.
+ */
+export function usesUserDaemon(u: ConnectionUri, euid = process.geteuid?.() ?? 0): boolean {
+  return euid > 0 && (u.path === "/session" || u.uri.toLowerCase().startsWith("test+") || u.uri === "");
+}
+
 export interface SocketChoice {
   path: string;
   mode: "legacy" | "direct";
@@ -155,7 +164,7 @@ export function unixSocketFor(u: ConnectionUri, readOnly: boolean, env = process
   // Node would read an empty path as "no path" and dial TCP instead.
   if (socket === "") throw new UriError(`${JSON.stringify(u.uri)}: socket= is empty; libvirt, too, fails to connect to ''`);
   if (socket !== undefined) return { path: socket, mode: mode === "direct" ? "direct" : "legacy" };
-  const user = euid > 0 && (u.path === "/session" || u.uri.toLowerCase().startsWith("test+") || u.uri === "");
+  const user = usesUserDaemon(u, euid);
   const dir = user ? join(env["XDG_RUNTIME_DIR"] ?? join(homedir(), ".cache"), "libvirt") : "/var/run/libvirt";
   const file = (prefix: string): string => join(dir, user ? `${prefix}-sock` : `${prefix}-${readOnly ? "sock-ro" : "sock"}`);
   const legacy = file("libvirt");

@@ -209,7 +209,7 @@ async function loadStreamProcedures(): Promise<typeof import("../streams/procedu
 export async function connect(uri?: string, options: ConnectOptions = {}): Promise<Client> {
   checkConnectOptions(options);
   const parsed = parseUri(uri);
-  const transport = options.transport ?? transportFor(parsed, { readOnly: options.readOnly === true, auth: options.auth, tls: options.tls });
+  const transport = options.transport ?? transportFor(parsed, { readOnly: options.readOnly === true, auth: options.auth, tls: options.tls, autostart: options.autostart });
   trace.connecting(parsed);
   return dial(transport, options, (stream) => new Client(stream, parsed, transport, options));
 }

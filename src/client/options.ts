@@ -9,6 +9,7 @@ import type { Recorder } from "../recording/recorder.js";
 import { OptionError } from "../rpc/errors.js";
 import { checkSignal, checkTimeout, describe } from "../rpc/options.js";
 import type { StreamFlowOptions } from "../rpc/session.js";
+import type { AutostartOptions } from "../transport/options.js";
 import type { TlsCredentials } from "../transport/pki.js";
 import type { Transport } from "../transport/transport.js";
 import type { ReconnectOptions, ReconnectPolicy } from "./reconnect.js";
@@ -56,6 +57,17 @@ export interface ConnectOptions {
   reconnect?: boolean | ReconnectOptions;
   /** Inbound flow control of data streams (how much a paused consumer may leave buffered). */
   streams?: StreamFlowOptions;
+  /**
+   * Start the per-user daemon when a session URI's socket is absent, as
+   * libvirt's client (and so virsh) does: `qemu:///session`, any other
+   * `/session` URI, `test+...` URIs and the default URI, when not root,
+   * over the Unix socket without `socket=`. The daemon (libvirtd, or
+   * `virt<driver>d` when its socket is the one chosen) is looked up in
+   * $VIRTD_PATH, else $LIBVIRTD_PATH, else /usr/sbin, and started with
+   * `--timeout=120`; racing clients start one. On by default; `false` or
+   * LIBVIRT_AUTOSTART=0 turns it off. A failure is an AutostartError.
+   */
+  autostart?: boolean | AutostartOptions;
 }
 
 export interface AdminConnectOptions {
@@ -95,12 +107,29 @@ export const DEFAULT_KEEPALIVE = { interval: 5, count: 5 };
 export function checkConnectOptions(options: ConnectOptions): void {
   checkShared(options, "connect");
   if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") throw new OptionError("connect: readOnly must be a boolean");
+  checkAutostart(options.autostart);
   if (options.streams !== undefined) {
     if (options.streams === null || typeof options.streams !== "object") throw new OptionError("connect: streams must be an object ({ digLimit })");
     const dig: unknown = options.streams.digLimit;
     if (dig !== undefined && (typeof dig !== "number" || Number.isNaN(dig) || dig < 0)) {
       throw new OptionError(`connect: streams.digLimit must be a number of bytes, 0 or more, not ${typeof dig === "string" ? JSON.stringify(dig) : String(dig)}`);
     }
+  }
+}
+
+/** libvirtd's --timeout is an int of seconds that must not overflow as milliseconds. */
+const MAX_IDLE_TIMEOUT = Math.floor(0x7fffffff / 1000);
+
+/** `autostart`: a boolean, or whole seconds of idleness (libvirtd's --timeout: 0 never exits) and milliseconds of waiting. */
+function checkAutostart(option: unknown): void {
+  if (option === undefined || typeof option === "boolean") return;
+  if (option === null || typeof option !== "object") throw new OptionError(`connect: autostart must be a boolean or { idleTimeout, wait }, not ${describe(option)}`);
+  const { idleTimeout, wait } = option as { idleTimeout?: unknown; wait?: unknown };
+  if (idleTimeout !== undefined && (typeof idleTimeout !== "number" || !Number.isInteger(idleTimeout) || idleTimeout < 0 || idleTimeout > MAX_IDLE_TIMEOUT)) {
+    throw new OptionError(`connect: autostart.idleTimeout must be a whole number of seconds from 0 (never exit) to ${MAX_IDLE_TIMEOUT}, not ${describe(idleTimeout)}`);
+  }
+  if (wait !== undefined && (typeof wait !== "number" || !Number.isFinite(wait) || wait < 0)) {
+    throw new OptionError(`connect: autostart.wait must be a number of milliseconds, 0 or more, not ${describe(wait)}`);
   }
 }
 

@@ -12,4 +12,14 @@ export interface TransportOptions {
   auth?: CredentialAnswers | undefined;
   /** PEM material instead of the pki files (`connect(uri, { tls })`). */
   tls?: Partial<TlsCredentials> | undefined;
+  /** Start the per-user daemon when a session URI's socket is absent (on unless false). */
+  autostart?: boolean | AutostartOptions | undefined;
+}
+
+/** How a session daemon is started when its socket is absent. */
+export interface AutostartOptions {
+  /** Seconds the daemon stays up with no client before it exits (its --timeout; 0: never); libvirt's client uses 120. */
+  idleTimeout?: number;
+  /** Milliseconds to wait for the started daemon's socket to answer (default 20 000). */
+  wait?: number;
 }

@@ -1,5 +1,6 @@
 import { UnsupportedError } from "../errors.js";
 import { DEFAULT_PORTS, unixSocketFor, uriParam, type ConnectionUri } from "../uri.js";
+import { AutostartTransport, autostartPlan } from "./autostart.js";
 import { uriFlag } from "./params.js";
 import type { TransportOptions } from "./options.js";
 import { TcpTransport, UnixTransport } from "./socket.js";
@@ -17,8 +18,11 @@ export type { TransportOptions } from "./options.js";
 export function transportFor(uri: ConnectionUri, options: TransportOptions): Transport {
   const host = uri.host ?? "localhost";
   switch (uri.transport) {
-    case "unix":
-      return new UnixTransport(unixSocketFor(uri, options.readOnly).path);
+    case "unix": {
+      const choice = unixSocketFor(uri, options.readOnly);
+      const plan = autostartPlan(uri, choice, options.autostart);
+      return plan === null ? new UnixTransport(choice.path) : new AutostartTransport(plan);
+    }
     case "tcp":
       return new TcpTransport(host, uri.port ?? DEFAULT_PORTS.tcp!);
     case "tls": {
@@ -35,14 +39,14 @@ export function transportFor(uri: ConnectionUri, options: TransportOptions): Tra
       });
     }
     case "ssh":
-      return lazy(`ssh:${uri.user === null ? "" : `${uri.user}@`}${hostPort(host, uri.port)}`, async () => new (await import("./ssh.js")).SshTransport(uri, options));
+      return lazy(`ssh:${uri.user === null ? "" : `${uri.user}@`}${hostPort(host, uri.port)}`, async () => new (await import("./ssh.js")).SshTransport(uri, options), true);
     case "libssh":
     case "libssh2": {
       const flavour = uri.transport;
-      return lazy(`${flavour}:${hostPort(host, uri.port)}`, async () => new (await import("./libssh.js")).LibsshTransport(uri, options, flavour));
+      return lazy(`${flavour}:${hostPort(host, uri.port)}`, async () => new (await import("./libssh.js")).LibsshTransport(uri, options, flavour), true);
     }
     case "ext":
-      return lazy(`ext:${uriParam(uri, "command") ?? ""}`, async () => new (await import("./ext.js")).ExtTransport(uri));
+      return lazy(`ext:${uriParam(uri, "command") ?? ""}`, async () => new (await import("./ext.js")).ExtTransport(uri), true);
     default:
       throw new UnsupportedError(`transport '${uri.transport}' is not supported`);
   }
@@ -53,10 +57,11 @@ function hostPort(host: string, port: number | null): string {
 }
 
 /** A transport whose module is imported on the first connect; the real one's description replaces the placeholder. */
-function lazy(description: string, load: () => Promise<Transport>): Transport {
+function lazy(description: string, load: () => Promise<Transport>, mayPrompt = false): Transport {
   let real: Promise<Transport> | null = null;
   const t = {
     description,
+    mayPrompt,
     async connect(signal?: AbortSignal) {
       real ??= load();
       const transport = await real;

@@ -1,0 +1,241 @@
+import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import type { Socket } from "node:net";
+import { basename, delimiter, dirname, isAbsolute, join } from "node:path";
+import { AbortError, TransportError } from "../errors.js";
+import { type ConnectionUri, type SocketChoice, uriParam, usesUserDaemon } from "../uri.js";
+import type { AutostartOptions } from "./options.js";
+import { UnixTransport } from "./socket.js";
+import { tryLock, type SpawnLock } from "./spawn-lock.js";
+import type { Transport } from "./transport.js";
+
+/** libvirt's client starts the daemon with `--timeout=120` (virNetSocketForkDaemon), and has no knob for it. */
+export const DEFAULT_IDLE_TIMEOUT = 120;
+/** How long to wait for a started daemon's socket. libvirt waits 5 s (500 tries, 10 ms apart); a loaded machine needs more. */
+export const DEFAULT_AUTOSTART_WAIT = 20_000;
+const POLL_MS = 20;
+/** After the started daemon exits, how long another one (started by a racing virsh) may take to answer. */
+const EXITED_GRACE_MS = 2_000;
+
+/** Where libvirt looks for the daemon when neither VIRTD_PATH nor LIBVIRTD_PATH is set (its SBINDIR). */
+const SBINDIR = "/usr/sbin";
+
+/** Why starting the session daemon failed. */
+export type AutostartFailure = "no-daemon" | "exited" | "not-ready";
+
+/**
+ * A session URI's socket was absent and its daemon could not be started:
+ * there is no daemon binary (`no-daemon`), the started daemon exited
+ * (`exited`), or its socket did not answer in time (`not-ready`). The
+ * connect error that started it all is the `cause`.
+ */
+export class AutostartError extends TransportError {
+  override name = "AutostartError";
+  readonly reason: AutostartFailure;
+  /** The daemon binary that was (to be) started. */
+  readonly daemon: string;
+  constructor(reason: AutostartFailure, daemon: string, message: string, options?: ErrorOptions) {
+    super("unix", message, options);
+    this.reason = reason;
+    this.daemon = daemon;
+  }
+}
+
+/** What starting a session daemon needs. */
+export interface AutostartPlan {
+  /** The daemon binary: libvirtd, or virt<driver>d for the modular daemon's socket. */
+  daemon: string;
+  socket: string;
+  /** libvirt's spawn lock beside the socket: `<runtime dir>/<daemon>.lock`. */
+  lock: string;
+  /** Seconds the daemon stays up with no client (its --timeout). */
+  idleTimeout: number;
+  /** Milliseconds to wait for its socket. */
+  wait: number;
+  /** The daemon's environment: what libvirt's client passes on, nothing else. */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The daemon to start for a URI whose socket is absent, or null when
+ * libvirt's client would not start one (remoteGetURIDaemonInfo): only for
+ * the per-user daemon (session URIs, `test+`, the empty URI; never as
+ * root), over a local Unix socket not named by `socket=`, unless
+ * LIBVIRT_AUTOSTART=0 or the `autostart: false` option.
+ */
+export function autostartPlan(
+  uri: ConnectionUri,
+  choice: SocketChoice,
+  option: boolean | AutostartOptions | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  euid = process.geteuid?.() ?? 0,
+): AutostartPlan | null {
+  if (option === false || env["LIBVIRT_AUTOSTART"] === "0") return null;
+  if (uri.transport !== "unix" || uri.host !== null || uriParam(uri, "socket") !== undefined) return null;
+  if (!usesUserDaemon(uri, euid)) return null;
+  const name = choice.mode === "direct" ? basename(choice.path).replace(/-sock$/, "") : "libvirtd";
+  const settings = typeof option === "object" ? option : {};
+  return {
+    daemon: join(daemonDir(env), name),
+    socket: choice.path,
+    lock: join(dirname(choice.path), `${name}.lock`),
+    idleTimeout: settings.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+    wait: settings.wait ?? DEFAULT_AUTOSTART_WAIT,
+    env: daemonEnv(env),
+  };
+}
+
+/** VIRTD_PATH (every daemon), else LIBVIRTD_PATH (the older name), else SBINDIR: a folder, as virFileFindResourceFull takes it. */
+function daemonDir(env: NodeJS.ProcessEnv): string {
+  return env["VIRTD_PATH"] ?? env["LIBVIRTD_PATH"] ?? SBINDIR;
+}
+
+/** The variables libvirt's client hands the daemon it starts (virCommandAddEnvPassCommon and the XDG folders). */
+const PASSED = ["LD_PRELOAD", "LD_LIBRARY_PATH", "PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"];
+
+function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { LC_ALL: "C" };
+  for (const name of PASSED) if (env[name] !== undefined) out[name] = env[name];
+  return out;
+}
+
+/**
+ * The per-user daemon's Unix socket, starting the daemon when the socket
+ * is absent or refuses (a stale file), as libvirt's client does: the one
+ * client that takes the spawn lock starts it, every client waits for the
+ * socket to answer.
+ */
+export class AutostartTransport implements Transport {
+  readonly description: string;
+  private readonly unix: UnixTransport;
+
+  constructor(readonly plan: AutostartPlan) {
+    this.unix = new UnixTransport(plan.socket);
+    this.description = this.unix.description;
+  }
+
+  async connect(signal?: AbortSignal): Promise<Socket> {
+    const firstTry = await this.attempt(signal);
+    if (firstTry.socket !== undefined) return firstTry.socket;
+    await mkdir(dirname(this.plan.lock), { recursive: true, mode: 0o700 });
+    const deadline = Date.now() + this.plan.wait;
+    let lock: SpawnLock | null = null;
+    let daemon: StartedDaemon | null = null;
+    let absent = firstTry.error;
+    try {
+      for (;;) {
+        if (daemon === null) {
+          lock ??= await tryLock(this.plan.lock, this.plan.wait);
+          if (lock !== null) {
+            // Whoever held the lock before may have just started it.
+            const again = await this.attempt(signal);
+            if (again.socket !== undefined) return again.socket;
+            daemon = startDaemon(this.plan, again.error);
+          }
+        }
+        const failed = daemon?.failure();
+        if (failed !== undefined) throw failed;
+        if (Date.now() > deadline) {
+          throw new AutostartError("not-ready", this.plan.daemon, `${absent.message}; ${this.plan.daemon} ${daemon === null ? "was being started by another client, and" : "was started, but"} its socket did not answer within ${this.plan.wait} ms`, { cause: absent });
+        }
+        await sleep(POLL_MS, signal);
+        const next = await this.attempt(signal);
+        if (next.socket !== undefined) return next.socket;
+        absent = next.error;
+      }
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  /** One dial: the socket, or the error that says no daemon listens there (anything else is thrown). */
+  private async attempt(signal: AbortSignal | undefined): Promise<{ socket: Socket; error?: never } | { socket?: never; error: Error }> {
+    try {
+      return { socket: await this.unix.connect(signal) };
+    } catch (e) {
+      if (!noDaemonThere(e)) throw e;
+      return { error: e as Error };
+    }
+  }
+}
+
+/** ENOENT or ECONNREFUSED anywhere in the cause chain: the two errors on which libvirt's client starts the daemon. */
+function noDaemonThere(e: unknown): boolean {
+  for (let err = e; err instanceof Error; err = err.cause) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ECONNREFUSED") return true;
+  }
+  return false;
+}
+
+interface StartedDaemon {
+  /** Why it can no longer come up, once it cannot; undefined while it may. */
+  failure(): AutostartError | undefined;
+}
+
+/**
+ * Starts the daemon detached, in its own session, with `--timeout=N`, as
+ * virNetSocketForkDaemon does; it outlives this process. A missing binary
+ * fails at once; a daemon that exits fails the wait after a grace period
+ * (it may have lost the daemon's own pid-file lock to one a racing virsh
+ * started, which will answer).
+ */
+function startDaemon(plan: AutostartPlan, absent: Error): StartedDaemon {
+  const missing = notExecutable(plan.daemon, plan.env["PATH"]);
+  if (missing !== null) {
+    throw new AutostartError("no-daemon", plan.daemon, `${absent.message}; no session daemon to start: '${plan.daemon}' ${missing} (VIRTD_PATH or LIBVIRTD_PATH names the folder that holds it)`, { cause: absent });
+  }
+  const child = spawn(plan.daemon, [`--timeout=${plan.idleTimeout}`], { env: plan.env, cwd: "/", detached: true, stdio: "ignore" });
+  child.unref();
+  let failure: AutostartError | undefined;
+  let exitedAt: number | null = null;
+  child.once("error", (err) => {
+    failure = new AutostartError("exited", plan.daemon, `${absent.message}; starting ${plan.daemon} failed: ${err.message}`, { cause: err });
+  });
+  child.once("exit", (code, signal) => {
+    exitedAt = Date.now();
+    const status = signal === null ? `status ${code}` : `signal ${signal}`;
+    failure = new AutostartError("exited", plan.daemon, `${absent.message}; ${plan.daemon} was started but exited (${status}) before its socket answered`, { cause: absent });
+  });
+  return {
+    failure: () => (failure !== undefined && (exitedAt === null || Date.now() - exitedAt > EXITED_GRACE_MS) ? failure : undefined),
+  };
+}
+
+/** Why a binary cannot be run, or null if it can; a bare name (an empty VIRTD_PATH) is looked up in PATH, as libvirt does. */
+function notExecutable(binary: string, path: string | undefined): string | null {
+  const candidates = isAbsolute(binary) || binary.includes("/") ? [binary] : (path ?? "").split(delimiter).filter((d) => d !== "").map((d) => join(d, binary));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return null;
+    } catch {
+      // the next one
+    }
+  }
+  try {
+    accessSync(candidates[0] ?? binary, constants.F_OK);
+    return "is not executable";
+  } catch {
+    return "does not exist";
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new AbortError("connecting was aborted while the session daemon started", { cause: signal.reason }));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new AbortError("connecting was aborted while the session daemon started", { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
