@@ -75,7 +75,22 @@ export interface Owner {
   lookups: Lookup[];
   /** The lookup by UUID that refreshes a handle's `id`. */
   refresh: FriendlyMethod | null;
+  /** A hand-written class the generated one extends, in place of `Handle`: it holds the methods of `HAND_WRITTEN`. */
+  base: { cls: string; module: string } | null;
 }
+
+/**
+ * Methods written by hand in src/api, per kind: the class holding them and
+ * the procedures it covers, which the generator leaves out.
+ */
+const HAND_WRITTEN: Record<string, { cls: string; module: string; procedures: readonly string[] }> = {
+  // CPU maps sized from the host's CPU count and given as booleans, as libvirt-python does.
+  domain: {
+    cls: "DomainCpus",
+    module: "../../api/domain-cpus.js",
+    procedures: ["GET_VCPUS", "PIN_VCPU", "PIN_VCPU_FLAGS", "GET_VCPU_PIN_INFO", "PIN_EMULATOR", "GET_EMULATOR_PIN_INFO", "GET_IOTHREAD_INFO", "PIN_IOTHREAD"].map((p) => `REMOTE_PROC_DOMAIN_${p}`),
+  },
+};
 
 /** Procedures the layer leaves to the exact one: the handshake, authentication, event registration. */
 const SKIP = /^(AUTH_|CONNECT_OPEN$|CONNECT_CLOSE$|CONNECT_SUPPORTS_FEATURE$|.*EVENT_(CALLBACK_)?(REGISTER|DEREGISTER))/;
@@ -98,8 +113,8 @@ export class FriendlyPlan {
         const kind = struct.name.slice("remote_nonnull_".length);
         return { kind, prefix: `${kind.toUpperCase()}_`, cls: className(kind), struct };
       });
-    const owners = new Map<Kind | null, Owner>([[null, { kind: null, methods: [], lookups: [], refresh: null }]]);
-    for (const k of this.kinds) owners.set(k, { kind: k, methods: [], lookups: [], refresh: null });
+    const owners = new Map<Kind | null, Owner>([[null, { kind: null, methods: [], lookups: [], refresh: null, base: null }]]);
+    for (const k of this.kinds) owners.set(k, { kind: k, methods: [], lookups: [], refresh: null, base: null });
     const suffix = (p: Procedure): string => p.name.slice(p.name.indexOf("_PROC_") + 6);
     const callable = program.procedures.filter((p) => p.message === null && !SKIP.test(suffix(p)));
     for (const p of callable) {
@@ -107,6 +122,14 @@ export class FriendlyPlan {
       owners.get(owner)!.methods.push(this.method(p, suffix(p), owner));
     }
     for (const o of owners.values()) this.finish(o);
+    for (const [kind, hand] of Object.entries(HAND_WRITTEN)) {
+      const o = [...owners.values()].find((x) => x.kind?.kind === kind);
+      if (o === undefined) throw new Error(`friendly: hand-written methods for ${kind}, which is no kind of the protocol`);
+      const unknown = hand.procedures.filter((n) => !program.procedures.some((p) => p.name === n));
+      if (unknown.length > 0) throw new Error(`friendly: hand-written ${unknown.join(", ")}: no such procedure`);
+      o.base = { cls: hand.cls, module: hand.module };
+      o.methods = o.methods.filter((m) => !hand.procedures.includes(m.proc.name));
+    }
     this.owners = [...owners.values()];
     // A handle refreshes itself through the connection's lookup by UUID.
     const byUuid = owners.get(null)!.lookups.flatMap((l) => l.variants.filter((v) => v.by === "uuid").map((v) => [l.target, v.method] as const));

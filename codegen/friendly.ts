@@ -80,7 +80,8 @@ class OwnerEmitter {
     } else {
       const ref = p.importType(tsTypeName(kind.struct.name), PROTOCOL);
       p.line(`/** A ${kind.kind.replace(/_/g, " ")}, as libvirt-python's vir${kind.cls}: its procedures as methods. */`);
-      p.block(`export class ${p.declare(kind.cls)} extends ${p.importValue("Handle", API)}<${ref}>`, () => {
+      const base = owner.base === null ? `${p.importValue("Handle", API)}<${ref}>` : p.importValue(owner.base.cls, owner.base.module);
+      p.block(`export class ${p.declare(kind.cls)} extends ${base}`, () => {
         this.getters(kind);
         this.body();
       });

@@ -59,6 +59,8 @@ export type { CallOptions, CloseInfo, InboundEvent, SessionStats, StreamFlowOpti
 export type { Connection } from "./api/connection.js";
 export type { Events, AllEvents, AllOptions, EventFilter, SkippedEvent } from "./api/events.js";
 export type { ConnectionCore, Handle } from "./api/core.js";
+export type { CpuSelection } from "./api/cpumap.js";
+export type { DomainCpus, VcpusInfo, IothreadInfo } from "./api/domain-cpus.js";
 export type {
   ConnectionApi,
   Domain,
