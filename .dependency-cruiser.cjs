@@ -94,16 +94,16 @@ module.exports = {
     },
     {
       name: "src-not-codegen",
-      comment: "codegen/ is a tool: src/ never imports it, except the CLI's `gen` command, which loads it on use",
+      comment: "codegen/ is a tool: src/ never imports it, except the CLI's registry for its `gen` command, which loads it on use",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/cli/main[.]ts$" },
+      from: { path: "^src/", pathNot: "^src/cli/commands[.]ts$" },
       to: { path: "^codegen/" },
     },
     {
       name: "cli-loads-codegen-on-use",
       comment: "the CLI's `gen` command loads codegen/ with a dynamic import, so other commands do not load it",
       severity: "error",
-      from: { path: "^src/cli/main[.]ts$" },
+      from: { path: "^src/cli/commands[.]ts$" },
       to: { path: "^codegen/", dynamic: false },
     },
     {

@@ -1,7 +1,7 @@
 // The generator's one pipeline: read a libvirt tree, compile once, write
 // (or check) every output. `libvirt-remote gen` runs it for any output
 // folder; codegen/regen.ts runs it for this repository's src/gen.
-import { parseArgs } from "node:util";
+import { HELP, type OwnCommand } from "../src/cli/command.js";
 import { externValues } from "../protocol/externs.js";
 import { readManifest, versionBySha } from "../protocol/manifest.js";
 import { generateFiles, type GenerateOptions } from "./generate.js";
@@ -52,26 +52,26 @@ export const GEN_USAGE = `usage: libvirt-remote gen --from DIR --out DIR [--runt
   --check    write nothing; exit 1 if the files in --out differ from the output`;
 
 /** `libvirt-remote gen`: loaded by the CLI only when that command runs. */
-export async function genMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      from: { type: "string" },
-      out: { type: "string" },
-      runtime: { type: "string", default: "libvirt-remote/xdr" },
-      all: { type: "boolean", default: false },
-      check: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help || values.from === undefined || values.out === undefined) {
-    (values.help ? process.stdout : process.stderr).write(`${GEN_USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
-  const result = await runGen({ from: values.from, out: values.out, runtime: values.runtime, all: values.all, check: values.check });
-  return report(result, values.check, {
-    matches: `${values.out} matches the generator's output`,
-    differs: "generated code is out of date (run npm run gen)",
-    wrote: `to ${values.out}`,
-  });
-}
+const gen: OwnCommand = {
+  names: ["gen"],
+  options: [
+    { name: "from", type: "string", required: true, named: true },
+    { name: "out", type: "string", required: true, named: true },
+    { name: "runtime", type: "string", named: true },
+    { name: "all", type: "bool" },
+    { name: "check", type: "bool" },
+    HELP,
+  ],
+  help: GEN_USAGE,
+  async run(_ctx, opts) {
+    const [from, out, check] = [opts.string("from")!, opts.string("out")!, opts.bool("check")];
+    const result = await runGen({ from, out, runtime: opts.string("runtime") ?? "libvirt-remote/xdr", all: opts.bool("all"), check });
+    return report(result, check, {
+      matches: `${out} matches the generator's output`,
+      differs: "generated code is out of date (run npm run gen)",
+      wrote: `to ${out}`,
+    }) === 0;
+  },
+};
+
+export const commands: readonly OwnCommand[] = [gen];

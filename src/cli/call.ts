@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import { connect } from "./connection.js";
 import { fromCliJson, toCliJson } from "./json.js";
 import { lxcProgram, schema as lxcSchema } from "../gen/lxc_protocol.js";
 import { qemuProgram, schema as qemuSchema } from "../gen/qemu_protocol.js";
 import { remoteProgram, schema as remoteSchema } from "../gen/remote_protocol.js";
 import { XdrError, XdrWriter, fromJson, type Codec, type ProcedureInfo, type ProgramInfo } from "../xdr/index.js";
+import { HELP, type OwnCommand } from "./command.js";
 import { UsageError, timeoutOption } from "./usage.js";
 
 const PROGRAMS: { prefix: string; program: ProgramInfo }[] = [
@@ -33,7 +33,7 @@ export function findProcedure(name: string): { program: ProgramInfo; procedure: 
       if (name === `${prefix}${method}` || name === procedure.name) return { program, procedure, method: `${prefix}${method}` };
     }
   }
-  throw new UsageError(`unknown procedure '${name}' (libvirt-remote call --list shows them)`);
+  throw new UsageError([`unknown procedure '${name}' (libvirt-remote call --list shows them)`]);
 }
 
 export function listProcedures(): string {
@@ -48,51 +48,53 @@ export function listProcedures(): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function callMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      timeout: { type: "string" },
-      list: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${CALL_USAGE}\n`);
-    return 0;
-  }
-  if (values.list) {
-    process.stdout.write(listProcedures());
-    return 0;
-  }
-  const [name, argsText] = positionals;
-  if (name === undefined || positionals.length > 2) throw new UsageError(CALL_USAGE);
-  const { program, procedure } = findProcedure(name);
-  let args: unknown;
-  if (procedure.args !== null) {
-    if (argsText === undefined) throw new UsageError(`${name} takes arguments (${procedure.args.name}): give them as JSON`);
-    const text = argsText === "-" ? await readStdin() : argsText;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`ARGS_JSON is not valid JSON: ${(e as Error).message}`);
+const call: OwnCommand = {
+  names: ["call"],
+  options: [
+    { name: "procedure", type: "data" },
+    { name: "args", type: "data" },
+    { name: "timeout", type: "string", named: true },
+    { name: "list", type: "bool" },
+    HELP,
+  ],
+  help: CALL_USAGE,
+  async run(_ctx, opts) {
+    if (opts.bool("list")) {
+      process.stdout.write(listProcedures());
+      return;
     }
-    args = checkArgs(procedure.args, fromCliJson(json));
-  } else if (argsText !== undefined) {
-    throw new UsageError(`${name} takes no arguments`);
-  }
-  const timeout = values.timeout === undefined ? undefined : timeoutOption(values.timeout);
-  const client = await connect(undefined, timeout === undefined ? {} : { timeout });
-  try {
-    const result = await client.call(program, procedure, args);
-    process.stdout.write(`${JSON.stringify(toCliJson(result ?? null), null, 2)}\n`);
-  } finally {
-    await client.close();
-  }
-  return 0;
-}
+    const name = opts.string("procedure");
+    // vsh's words for a missing data option: --list makes it optional, so the parser cannot say it.
+    if (name === undefined) throw new UsageError(["command 'call' requires <procedure> option"]);
+    const argsText = opts.string("args");
+    const { program, procedure } = findProcedure(name);
+    let args: unknown;
+    if (procedure.args !== null) {
+      if (argsText === undefined) throw new UsageError([`${name} takes arguments (${procedure.args.name}): give them as JSON`]);
+      const text = argsText === "-" ? await readStdin() : argsText;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        throw new UsageError([`ARGS_JSON is not valid JSON: ${(e as Error).message}`]);
+      }
+      args = checkArgs(procedure.args, fromCliJson(json));
+    } else if (argsText !== undefined) {
+      throw new UsageError([`${name} takes no arguments`]);
+    }
+    const timeoutText = opts.string("timeout");
+    const timeout = timeoutText === undefined ? undefined : timeoutOption(timeoutText);
+    const client = await connect(undefined, timeout === undefined ? {} : { timeout });
+    try {
+      const result = await client.call(program, procedure, args);
+      process.stdout.write(`${JSON.stringify(toCliJson(result ?? null), null, 2)}\n`);
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+export const commands: readonly OwnCommand[] = [call];
 
 /**
  * The arguments as the procedure's type, encoded once as a dry run: a value
@@ -105,7 +107,7 @@ function checkArgs(type: Codec<unknown>, json: unknown): unknown {
     type.encode(new XdrWriter(), args);
     return args;
   } catch (e) {
-    if (e instanceof XdrError) throw new UsageError(`ARGS_JSON does not fit ${type.name}: ${e.message}`);
+    if (e instanceof XdrError) throw new UsageError([`ARGS_JSON does not fit ${type.name}: ${e.message}`]);
     throw e;
   }
 }

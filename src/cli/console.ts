@@ -1,43 +1,30 @@
-import { parseArgs } from "node:util";
-import { connect } from "./connection.js";
+// virsh console (tools/virsh-console.c): the terminal connected to a
+// guest's console, raw, Ctrl-] leaves. --force takes the console over from
+// another client; --safe refuses a console that cannot be made safe.
+// Without a terminal, stdin is sent as it comes and its end leaves.
+
 import { VirDomainConsoleFlags } from "../gen/libvirt_domain.js";
 import { exitWithoutTerminal, rawTerminal, terminalGone, trapSignals } from "./terminal.js";
-import { UsageError } from "./usage.js";
-
-export const CONSOLE_USAGE = `usage: libvirt-remote console [-c URI] DOMAIN [--devname NAME] [--force] [--safe]
-
-Connects the terminal to a guest's console, as virsh console does: raw
-terminal, Ctrl-] leaves. --force takes the console over from another
-client; --safe refuses a console that cannot be made safe. Without a
-terminal, stdin is sent as it comes and its end leaves.`;
+import { lookupDomain } from "./virsh/util.js";
+import type { VirshCommand } from "./vsh.js";
 
 /** Ctrl-], virsh's default escape character. */
 const ESCAPE = 0x1d;
 
-export async function consoleMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      connect: { type: "string", short: "c" },
-      devname: { type: "string" },
-      force: { type: "boolean", default: false },
-      safe: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${CONSOLE_USAGE}\n`);
-    return 0;
-  }
-  const [name] = positionals;
-  if (name === undefined || positionals.length !== 1) throw new UsageError(CONSOLE_USAGE);
-  const client = await connect(values.connect);
-  try {
-    const { dom } = await client.domainLookupByName({ name });
-    const flags = (values.force ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_FORCE : 0) | (values.safe ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_SAFE : 0);
-    const stream = await client.domainOpenConsole({ dom, dev_name: values.devname ?? null, flags });
-    process.stdout.write(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);
+const consoleCommand: VirshCommand = {
+  names: ["console"],
+  options: [
+    { name: "domain", type: "data", required: true },
+    { name: "devname", type: "string" },
+    { name: "force", type: "bool" },
+    { name: "safe", type: "bool" },
+  ],
+  async run(ctx, opts) {
+    const client = await ctx.client();
+    const dom = await lookupDomain(client, opts.string("domain")!);
+    const flags = (opts.bool("force") ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_FORCE : 0) | (opts.bool("safe") ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_SAFE : 0);
+    const stream = await client.domainOpenConsole({ dom, dev_name: opts.string("devname") ?? null, flags });
+    ctx.printExtra(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);
     const untrap = trapSignals();
     const restore = rawTerminal();
     let detach = (): void => {};
@@ -83,11 +70,9 @@ export async function consoleMain(argv: string[]): Promise<number> {
       untrap();
       process.stdin.pause();
     }
-    if (!terminalGone()) process.stdout.write("\n");
-  } finally {
-    await client.close();
-  }
-  // Nobody is left to read a message; virsh's console fails then too (its input does).
-  if (terminalGone()) exitWithoutTerminal(1);
-  return 0;
-}
+    // Nobody is left to read a message; virsh's console fails then too (its input does).
+    if (terminalGone()) exitWithoutTerminal(1);
+  },
+};
+
+export const commands: readonly VirshCommand[] = [consoleCommand];

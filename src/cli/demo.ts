@@ -1,11 +1,24 @@
 import { connect, type Client } from "../client/client.js";
 import { VirDomainState } from "../gen/libvirt_domain.js";
 import { startDaemon, type ThrowawayDaemon } from "../testing/daemon.js";
+import { HELP, type OwnCommand } from "./command.js";
 
 const STATES = new Map(Object.entries(VirDomainState).map(([k, v]) => [v, k.replace("VIR_DOMAIN_", "").toLowerCase()]));
 
+const demo: OwnCommand = {
+  names: ["demo"],
+  options: [HELP],
+  help: `usage: libvirt-remote demo
+
+A tour: connects to LIBVIRT_DEFAULT_URI (else a throwaway libvirtd it
+starts), looks around, and takes a test-driver domain through its life.`,
+  run: () => demoTour(),
+};
+
+export const commands: readonly OwnCommand[] = [demo];
+
 /** A tour: connect, look around, and take a test-driver domain through its life. */
-export async function demoMain(): Promise<number> {
+async function demoTour(): Promise<void> {
   let daemon: ThrowawayDaemon | null = null;
   let uri = process.env["LIBVIRT_DEFAULT_URI"];
   if (uri === undefined || uri === "") {
@@ -23,7 +36,6 @@ export async function demoMain(): Promise<number> {
   } finally {
     await daemon?.stop();
   }
-  return 0;
 }
 
 async function tour(c: Client): Promise<void> {

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import type { Subscription } from "../events/dispatcher.js";
 import type { EventFamily, LibvirtEvent } from "../events/types.js";
 import { eventNames } from "../events/names.js";
@@ -7,6 +6,7 @@ import { LibvirtError } from "../rpc/errors.js";
 import { eventFamilies } from "../gen/events.js";
 import { connect } from "./connection.js";
 import { toCliJson } from "./json.js";
+import { HELP, type Opts, type OwnCommand } from "./command.js";
 import { UsageError, timeoutOption } from "./usage.js";
 
 export const EVENTS_USAGE = `usage: libvirt-remote [-c URI] [-k S] [-K N] events [--family F] (--all | --event NAME | --list)
@@ -39,43 +39,78 @@ const FAMILY_FLAGS: Record<string, EventFamily> = {
   qemu: "qemu",
 };
 
-export async function eventsMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      family: { type: "string", default: "domain" },
-      all: { type: "boolean", default: false },
-      event: { type: "string" },
-      list: { type: "boolean", default: false },
-      domain: { type: "string" },
-      loop: { type: "boolean", default: false },
-      reconnect: { type: "boolean", default: false },
-      timeout: { type: "string" },
-      timestamp: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      regex: { type: "boolean", default: false },
-      "no-case": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${EVENTS_USAGE}\n`);
-    return 0;
-  }
+const events: OwnCommand = {
+  names: ["events"],
+  options: [
+    { name: "family", type: "string", named: true },
+    { name: "all", type: "bool" },
+    { name: "event", type: "string", named: true },
+    { name: "list", type: "bool" },
+    { name: "domain", type: "string", named: true },
+    { name: "loop", type: "bool" },
+    { name: "reconnect", type: "bool" },
+    { name: "timeout", type: "string", named: true },
+    { name: "timestamp", type: "bool" },
+    { name: "json", type: "bool" },
+    { name: "regex", type: "bool" },
+    { name: "no-case", type: "bool" },
+    HELP,
+  ],
+  help: EVENTS_USAGE,
+  run: (_ctx, opts) => watchEvents(readOptions(opts)),
+};
+
+export const commands: readonly OwnCommand[] = [events];
+
+interface EventsOptions {
+  family: string;
+  all: boolean;
+  event: string | undefined;
+  list: boolean;
+  domain: string | undefined;
+  loop: boolean;
+  reconnect: boolean;
+  timeout: string | undefined;
+  timestamp: boolean;
+  json: boolean;
+  regex: boolean;
+  "no-case": boolean;
+}
+
+/** The options as the loop below reads them. */
+function readOptions(opts: Opts): EventsOptions {
+  return {
+    family: opts.string("family") ?? "domain",
+    all: opts.bool("all"),
+    event: opts.string("event"),
+    list: opts.bool("list"),
+    domain: opts.string("domain"),
+    loop: opts.bool("loop"),
+    reconnect: opts.bool("reconnect"),
+    timeout: opts.string("timeout"),
+    timestamp: opts.bool("timestamp"),
+    json: opts.bool("json"),
+    regex: opts.bool("regex"),
+    "no-case": opts.bool("no-case"),
+  };
+}
+
+/** Waits and prints; resolves to virsh event's success: an event was printed (or --list). */
+async function watchEvents(values: EventsOptions): Promise<boolean> {
   const family = FAMILY_FLAGS[values.family];
-  if (family === undefined) throw new UsageError(`unknown family '${values.family}' (${Object.keys(FAMILY_FLAGS).join(", ")})`);
+  if (family === undefined) throw new UsageError([`unknown family '${values.family}' (${Object.keys(FAMILY_FLAGS).join(", ")})`]);
   const qemu = family === "qemu";
   const kinds = qemu ? ["monitor"] : Object.keys(eventFamilies[family].kinds);
   if (values.list) {
     process.stdout.write(`${kinds.join("\n")}\n`);
-    return 0;
+    return true;
   }
-  if (!values.all && values.event === undefined && !qemu) throw new UsageError("either --list or --event NAME or --all is required");
+  if (!values.all && values.event === undefined && !qemu) throw new UsageError(["either --list or --event NAME or --all is required"]);
   if (values.event !== undefined && !qemu && !kinds.includes(values.event)) {
-    throw new UsageError(`unknown ${values.family} event '${values.event}' (--list names them)`);
+    throw new UsageError([`unknown ${values.family} event '${values.event}' (--list names them)`]);
   }
-  if (values.domain !== undefined && family !== "domain" && !qemu) throw new UsageError("--domain applies to domain events only");
-  if (values.reconnect && !values.loop) throw new UsageError("--reconnect applies to --loop only");
+  if (values.domain !== undefined && family !== "domain" && !qemu) throw new UsageError(["--domain applies to domain events only"]);
+  if (values.reconnect && !values.loop) throw new UsageError(["--reconnect applies to --loop only"]);
   const timeout = values.timeout === undefined ? null : timeoutOption(values.timeout);
   // With --json, stdout carries events only: every other line goes to stderr.
   const status = (line: string): void => void (values.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -130,7 +165,7 @@ export async function eventsMain(argv: string[]): Promise<number> {
       if (reason !== "client") say(lost(reason));
     }
     status(`events received: ${count}`);
-    if (why === "closed") return 1;
+    if (why === "closed") return false;
     for (const s of subs) await s.close();
   } finally {
     if (timer !== null) clearTimeout(timer);
@@ -139,5 +174,5 @@ export async function eventsMain(argv: string[]): Promise<number> {
     await conn.close();
   }
   // virsh event succeeds when it saw an event, whatever ended the wait.
-  return count > 0 ? 0 : 1;
+  return count > 0;
 }

@@ -47,8 +47,8 @@ function keepaliveValue(text: string, name: string): number {
   const t = text.trim();
   const m = /^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.exec(t);
   const n = m === null ? NaN : (m[1] === "-" ? -1 : 1) * (m[2]!.toLowerCase().startsWith("0x") ? parseInt(m[2]!.slice(2), 16) : m[2]!.startsWith("0") && m[2]!.length > 1 ? parseInt(m[2]!, 8) : Number(m[2]));
-  if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1 || n < -(2 ** 31)) throw new UsageError(`Invalid value for option ${name}`);
-  if (n < 0) throw new UsageError(`option ${name} requires a positive integer argument`);
+  if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1 || n < -(2 ** 31)) throw new UsageError([`Invalid value for option ${name}`]);
+  if (n < 0) throw new UsageError([`option ${name} requires a positive integer argument`]);
   return n;
 }
 
@@ -100,7 +100,7 @@ function readOption(g: GlobalOptions, argv: readonly string[], i: number, strict
     const prefixed = strict && name !== "" ? OPTIONS.filter((o) => o.long.startsWith(name)) : [];
     const opt = exact ?? (prefixed.length === 1 ? prefixed[0] : undefined);
     if (opt === undefined) {
-      if (strict) throw new UsageError(`unsupported option '${word}'. See --help.`);
+      if (strict) throw new UsageError([`unsupported option '${word}'. See --help.`]);
       return 0;
     }
     if (opt.long === "version") {
@@ -110,7 +110,7 @@ function readOption(g: GlobalOptions, argv: readonly string[], i: number, strict
     if (!opt.arg) {
       if (eq >= 0) {
         // virsh reports getopt's optopt, the flag's short name.
-        if (strict) throw new UsageError(`unsupported option '-${opt.short}'. See --help.`);
+        if (strict) throw new UsageError([`unsupported option '-${opt.short}'. See --help.`]);
         return 0;
       }
       apply(g, opt, undefined, `--${opt.long}`);
@@ -121,7 +121,7 @@ function readOption(g: GlobalOptions, argv: readonly string[], i: number, strict
       return 1;
     }
     const value = argv[i + 1];
-    if (value === undefined) throw new UsageError(`option '-${opt.short}'/'--${opt.long}' requires an argument`);
+    if (value === undefined) throw new UsageError([`option '-${opt.short}'/'--${opt.long}' requires an argument`]);
     apply(g, opt, value, `--${opt.long}`);
     return 2;
   }
@@ -132,7 +132,7 @@ function readOption(g: GlobalOptions, argv: readonly string[], i: number, strict
     for (let j = 1; j < word.length; j++) {
       const opt = OPTIONS.find((o) => o.short === word[j]);
       if (opt === undefined) {
-        if (strict) throw new UsageError(`unsupported option '-${word[j]}'. See --help.`);
+        if (strict) throw new UsageError([`unsupported option '-${word[j]}'. See --help.`]);
         return 0;
       }
       if (opt.arg) {
@@ -141,7 +141,7 @@ function readOption(g: GlobalOptions, argv: readonly string[], i: number, strict
           value = argv[i + 1];
           used = 2;
         }
-        if (value === undefined) throw new UsageError(`option '-${opt.short}'/'--${opt.long}' requires an argument`);
+        if (value === undefined) throw new UsageError([`option '-${opt.short}'/'--${opt.long}' requires an argument`]);
         pending.push([opt, value, `-${opt.short}`]);
         break;
       }

@@ -4,12 +4,17 @@
 // command pays only for what it uses (see bench/cli-start.ts).
 
 import { readFileSync } from "node:fs";
+import { helpText, listCommands, lookupIn } from "./command.js";
+import { isVirshCommand, OWN_COMMANDS, topLevelCommand } from "./commands.js";
 import { setGlobals } from "./connection.js";
-import { parseLeadingGlobals, takeTrailingGlobals, type GlobalOptions } from "./globals.js";
+import { parseLeadingGlobals, takeTrailingGlobals } from "./globals.js";
+import { argvTokens, parseCommands } from "./parse.js";
 import { UsageError } from "./usage.js";
-import { isVirshCommand } from "./virsh/registry.js";
+import { VIRSH_COMMANDS } from "./virsh/table.js";
 
-const USAGE = `usage: libvirt-remote [OPTIONS] <command> [ARGS...]
+/** The `--help` text: the options by hand, the commands from the registry. */
+function usage(): string {
+  return `usage: libvirt-remote [OPTIONS] <command> [ARGS...]
        libvirt-remote [OPTIONS] "command [ARGS...]; command [ARGS...]"
 
 options (before or after the command, as virsh's before it):
@@ -22,52 +27,14 @@ options (before or after the command, as virsh's before it):
   -v, --version[=short|long]   print the version
   -h, --help                   this help
 
-commands printing what virsh prints:
-  version uri hostname nodeinfo capabilities
-  list dominfo domstate domstats dumpxml
-  define undefine start shutdown reboot reset destroy suspend resume
-  net-list pool-list vol-list
+commands printing what virsh prints (COMMAND --help: its options):
+${listCommands(VIRSH_COMMANDS)}
 
-commands of our own:
-  admin    a daemon's admin server, as virt-admin (admin --help)
-  call     call any procedure, print the result as JSON (call --help)
-  console  a guest's serial console on this terminal, as virsh console
-  daemon   run a throwaway libvirtd for tests and demos (daemon --help)
-  demo     a short tour against a throwaway daemon or LIBVIRT_DEFAULT_URI
-  events   wait for libvirt events, print them as virsh does (events --help)
-  gen      regenerate TypeScript from libvirt's .x files (gen --help)
-  record   a recording proxy between any client and a daemon (record --help)
-  replay   serve a recorded session to any client (replay --help)
-  screenshot   save a guest's display to a file, as virsh screenshot
-  vol-upload   a file into a storage volume (--sparse keeps holes)
-  vol-download a storage volume into a file (--sparse keeps holes)
-  import-pcap  turn a tcpdump/tshark capture of a session into a fixture
+commands of our own (COMMAND --help: how to use it):
+${listCommands(OWN_COMMANDS)}
 
 Exit status: 0 on success, 1 on any failure (usage, daemon, timeout), as virsh.`;
-
-type Main = (argv: string[]) => Promise<number>;
-
-interface Command {
-  load: () => Promise<Main>;
-  /** Connects to a daemon, so takes the global options after the command too. */
-  connects: boolean;
 }
-
-const COMMANDS: Record<string, Command> = {
-  admin: { load: async () => (await import("./admin.js")).adminMain, connects: false },
-  call: { load: async () => (await import("./call.js")).callMain, connects: true },
-  console: { load: async () => (await import("./console.js")).consoleMain, connects: true },
-  daemon: { load: async () => (await import("./daemon.js")).daemonMain, connects: false },
-  demo: { load: async () => (await import("./demo.js")).demoMain, connects: false },
-  events: { load: async () => (await import("./events.js")).eventsMain, connects: true },
-  gen: { load: async () => (await import("../../codegen/cli.js")).genMain, connects: false },
-  record: { load: async () => (await import("./record.js")).recordMain, connects: false },
-  replay: { load: async () => (await import("./record.js")).replayMain, connects: false },
-  "import-pcap": { load: async () => (await import("./record.js")).importMain, connects: false },
-  screenshot: { load: async () => (await import("./screenshot.js")).screenshotMain, connects: true },
-  "vol-upload": { load: async () => (await import("./volume.js")).volUploadMain, connects: true },
-  "vol-download": { load: async () => (await import("./volume.js")).volDownloadMain, connects: true },
-};
 
 function packageVersion(): string {
   try {
@@ -78,18 +45,9 @@ function packageVersion(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseLeadingGlobals>;
-  try {
-    parsed = parseLeadingGlobals(argv);
-  } catch (e) {
-    // virsh's own words for its own options.
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`error: ${e.message}\n`);
-    return 1;
-  }
-  const { globals, rest } = parsed;
+  const { globals, rest } = parseLeadingGlobals(argv);
   if (globals.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage()}\n`);
     return 0;
   }
   if (globals.version !== null) {
@@ -97,55 +55,35 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...args] = rest;
-  if (command === undefined) {
-    // virsh would start its interactive shell; there is none here.
-    throw new UsageError(`no command given\n${USAGE}`);
-  }
+  // virsh would start its interactive shell; there is none here.
+  if (command === undefined) throw new UsageError(["no command given (libvirt-remote --help lists them)"]);
   // One word after the options is a one-line script, as virsh reads it ("list --all; dominfo test").
   if (rest.length === 1 && (isVirshCommand(command.trim().split(/[\s;]/)[0]!) || /[;\s#]/.test(command))) {
     setGlobals(globals);
     return (await import("./virsh/main.js")).virshMain({ script: command }, globals);
   }
-  if (isVirshCommand(command)) {
-    const words = takeTrailingGlobals(globals, args);
-    setGlobals(globals);
-    return (await import("./virsh/main.js")).virshMain({ words: [command, ...words] }, globals);
-  }
-  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (entry === undefined) {
-    setGlobals(globals);
-    // virsh's message for a command it does not know.
-    return (await import("./virsh/main.js")).virshMain({ words: rest }, globals);
-  }
-  let words = args;
-  if (entry.connects) words = takeTrailingGlobals(globals, args);
-  else if (command === "admin") words = adminWords(globals, args);
+  const entry = topLevelCommand(command);
+  const words = entry?.connects === true ? takeTrailingGlobals(globals, args) : args;
   setGlobals(globals);
-  const run = await entry.load();
+  if (entry?.family === "virsh") return (await import("./virsh/main.js")).virshMain({ words: [command, ...words] }, globals);
+  // Our own command, or virsh's message for a name nobody knows.
+  const { def, opts } = (await parseCommands(argvTokens([command, ...words]), lookupIn(OWN_COMMANDS)))[0]!;
+  if (opts.bool("help")) {
+    process.stdout.write(helpText(def));
+    return 0;
+  }
   const started = performance.now();
-  const code = await run(words);
+  const ok = (await def.run({ globals }, opts)) !== false;
   if (globals.timing) process.stdout.write(`\n(Time: ${(performance.now() - started).toFixed(3)} ms)\n\n`);
-  return code;
-}
-
-/** virt-admin takes -c and -q itself: those given before `admin` are passed on to it. */
-function adminWords(g: GlobalOptions, args: string[]): string[] {
-  return [...(g.connect !== undefined ? ["-c", g.connect] : []), ...(g.quiet ? ["-q"] : []), ...args];
+  return ok ? 0 : 1;
 }
 
 /** One line on stderr, never a stack trace: these are about the user's input or the daemon. */
 async function describe(err: unknown): Promise<string> {
-  if (err instanceof UsageError) return err.message;
-  const { CommandError } = await import("./command-error.js");
-  if (err instanceof CommandError) return err.cause === undefined ? err.step : `${err.step}: ${await describe(err.cause)}`;
   const { LibvirtError, LibvirtRemoteError } = await import("../rpc/errors.js");
   const { XdrError } = await import("../xdr/index.js");
   if (err instanceof LibvirtError) return `${err.code}: ${err.message}`;
   if (err instanceof LibvirtRemoteError || err instanceof XdrError) return err.message;
-  if (err instanceof Error && "code" in err && typeof err.code === "string" && err.code.startsWith("ERR_PARSE_ARGS")) {
-    // Some of Node's parseArgs messages run over several lines: one line, as every error here.
-    return err.message.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
-  }
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
@@ -160,7 +98,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   async (err: unknown) => {
-    process.stderr.write(`libvirt-remote: ${await describe(err)}\n`);
+    // Words that did not parse, of any command: virsh's and virt-admin's way, each line as `error: LINE`.
+    if (err instanceof UsageError) process.stderr.write(err.lines.map((l) => `error: ${l}\n`).join(""));
+    else process.stderr.write(`libvirt-remote: ${await describe(err)}\n`);
     // One rule, as virsh's: every failure is 1 (README, "The command line").
     process.exitCode = 1;
   },

@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
-import { parseArgs } from "node:util";
 import { readFixture, writeFixture } from "../recording/format.js";
 import { importCapture } from "../recording/pcap.js";
 import { listen, recordingProxy, replayServer, type SessionServer } from "../recording/servers.js";
-import { UsageError, intOption } from "./usage.js";
+import { HELP, type Opts, type OwnCommand } from "./command.js";
+import { intOption } from "./usage.js";
 
 export const RECORD_USAGE = `usage: libvirt-remote record --listen ADDR --upstream URI --out FILE [--once] [--keep-secrets]
 
@@ -73,30 +73,28 @@ function exitKeepingSignalHandlers(): void {
 /** One-line notes about single connections go to stderr; the server goes on. */
 const toStderr = (line: string): void => void process.stderr.write(`${line}\n`);
 
-export async function recordMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      listen: { type: "string" },
-      upstream: { type: "string" },
-      out: { type: "string" },
-      once: { type: "boolean", default: false },
-      "keep-secrets": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${RECORD_USAGE}\n`);
-    return 0;
-  }
-  if (values.listen === undefined || values.upstream === undefined || values.out === undefined) throw new UsageError(RECORD_USAGE);
-  const out = values.out;
+const record: OwnCommand = {
+  names: ["record"],
+  options: [
+    { name: "listen", type: "string", required: true, named: true },
+    { name: "upstream", type: "string", required: true, named: true },
+    { name: "out", type: "string", required: true, named: true },
+    { name: "once", type: "bool" },
+    { name: "keep-secrets", type: "bool" },
+    HELP,
+  ],
+  help: RECORD_USAGE,
+  run: (_ctx, opts) => recordSessions(opts),
+};
+
+async function recordSessions(opts: Opts): Promise<void> {
+  const [listenAt, upstream, out] = [opts.string("listen")!, opts.string("upstream")!, opts.string("out")!];
   let n = 0;
   let first!: () => void;
   const firstDone = new Promise<void>((r) => (first = r));
   // Saved synchronously, so that a session ended by a signal is on disk before the exit.
   const server = recordingProxy(
-    values.upstream,
+    upstream,
     (recorder) => {
       // A stray client (a port scan, an HTTP request) is not a session: no file, and --once waits on.
       if (recorder.frames.length === 0) return;
@@ -106,32 +104,24 @@ export async function recordMain(argv: string[]): Promise<number> {
       first();
     },
     toStderr,
-    { redactSecrets: !values["keep-secrets"] },
+    { redactSecrets: !opts.bool("keep-secrets") },
   );
   // Signal handlers first: whoever reads "listening" may press Ctrl-C at once.
-  const stopped = untilStopped(server, values.once ? firstDone : null, "record");
-  await listen(server, values.listen);
-  process.stderr.write(`record: listening on ${values.listen}, forwarding to ${values.upstream}\n`);
+  const stopped = untilStopped(server, opts.bool("once") ? firstDone : null, "record");
+  await listen(server, listenAt);
+  process.stderr.write(`record: listening on ${listenAt}, forwarding to ${upstream}\n`);
   await stopped;
-  return 0;
 }
 
-export async function replayMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      listen: { type: "string" },
-      once: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${REPLAY_USAGE}\n`);
-    return 0;
-  }
-  const [file] = positionals;
-  if (values.listen === undefined || file === undefined) throw new UsageError(REPLAY_USAGE);
+const replay: OwnCommand = {
+  names: ["replay"],
+  options: [{ name: "file", type: "data", required: true }, { name: "listen", type: "string", required: true, named: true }, { name: "once", type: "bool" }, HELP],
+  help: REPLAY_USAGE,
+  run: (_ctx, opts) => replaySessions(opts),
+};
+
+async function replaySessions(opts: Opts): Promise<void> {
+  const [file, listenAt] = [opts.string("file")!, opts.string("listen")!];
   const fixture = readFixture(await readFile(file, "utf8"), file);
   let first!: () => void;
   const firstDone = new Promise<void>((r) => (first = r));
@@ -143,11 +133,10 @@ export async function replayMain(argv: string[]): Promise<number> {
     },
     toStderr,
   );
-  const stopped = untilStopped(server, values.once ? firstDone : null, "replay");
-  await listen(server, values.listen);
-  process.stderr.write(`replay: serving ${file} (${fixture.frames.length} frames) on ${values.listen}\n`);
+  const stopped = untilStopped(server, opts.bool("once") ? firstDone : null, "replay");
+  await listen(server, listenAt);
+  process.stderr.write(`replay: serving ${file} (${fixture.frames.length} frames) on ${listenAt}\n`);
   await stopped;
-  return 0;
 }
 
 export const IMPORT_USAGE = `usage: libvirt-remote import-pcap FILE --out FIXTURE [--port N] [--uri URI] [--keep-secrets]
@@ -158,31 +147,30 @@ tshark -w write it) into a fixture: the first connection to --port
 written into the fixture's header for replay. Secrets are emptied as the
 recorder empties them, unless --keep-secrets.`;
 
-export async function importMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: "string" },
-      port: { type: "string" },
-      uri: { type: "string" },
-      "keep-secrets": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${IMPORT_USAGE}\n`);
-    return 0;
-  }
-  const [file] = positionals;
-  if (file === undefined || values.out === undefined) throw new UsageError(IMPORT_USAGE);
-  const port = values.port === undefined ? {} : { port: intOption("port", values.port, 1, 65535) };
+const importPcap: OwnCommand = {
+  names: ["import-pcap"],
+  options: [
+    { name: "file", type: "data", required: true },
+    { name: "out", type: "string", required: true, named: true },
+    { name: "port", type: "string", named: true },
+    { name: "uri", type: "string", named: true },
+    { name: "keep-secrets", type: "bool" },
+    HELP,
+  ],
+  help: IMPORT_USAGE,
+  run: (_ctx, opts) => importPcapFile(opts),
+};
+
+async function importPcapFile(opts: Opts): Promise<void> {
+  const [file, out, portText, uri] = [opts.string("file")!, opts.string("out")!, opts.string("port"), opts.string("uri")];
+  const port = portText === undefined ? {} : { port: intOption("port", portText, 1, 65535) };
   const fixture = importCapture(await readFile(file), {
     ...port,
-    ...(values.uri === undefined ? {} : { uri: values.uri }),
-    redactSecrets: !values["keep-secrets"],
+    ...(uri === undefined ? {} : { uri }),
+    redactSecrets: !opts.bool("keep-secrets"),
   });
-  await writeFile(values.out, writeFixture(fixture));
-  process.stderr.write(`import-pcap: ${fixture.frames.length} frames -> ${values.out}\n`);
-  return 0;
+  await writeFile(out, writeFixture(fixture));
+  process.stderr.write(`import-pcap: ${fixture.frames.length} frames -> ${out}\n`);
 }
+
+export const commands: readonly OwnCommand[] = [record, replay, importPcap];

@@ -1,60 +1,47 @@
+// virsh screenshot (tools/virsh-domain.c, cmdScreenshot): the guest's
+// display saved to a file, named DOMAIN-DATE-TIME with the image type's
+// extension unless given; virsh's order, messages and output.
+
 import { pipeline } from "node:stream/promises";
-import { parseArgs } from "node:util";
-import { CommandError } from "./command-error.js";
-import { connect } from "./connection.js";
 import { TargetFile } from "./target-file.js";
-import { UsageError, intOption } from "./usage.js";
-
-export const SCREENSHOT_USAGE = `usage: libvirt-remote screenshot [-c URI] DOMAIN [FILE] [--screen N]
-
-Saves a screenshot of the guest's display, as virsh screenshot does; FILE
-defaults to DOMAIN-DATE-TIME with the extension of the image's type.`;
+import { lookupDomain, step } from "./virsh/util.js";
+import { CommandFailed, uintOpt, type VirshCommand } from "./vsh.js";
 
 const EXTENSIONS: Record<string, string> = { "image/x-portable-pixmap": ".ppm", "image/png": ".png" };
 
-export async function screenshotMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      connect: { type: "string", short: "c" },
-      screen: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${SCREENSHOT_USAGE}\n`);
-    return 0;
-  }
-  const [name, fileArg] = positionals;
-  if (name === undefined || positionals.length > 2) throw new UsageError(SCREENSHOT_USAGE);
-  const screen = values.screen === undefined ? 0 : intOption("screen", values.screen, 0, 2 ** 32 - 1);
-  const client = await connect(values.connect);
-  try {
-    const { dom } = await client.domainLookupByName({ name });
-    const { mime, stream } = await client.domainScreenshot({ dom, screen, flags: 0 }).catch((e: unknown) => {
-      throw new CommandError(`could not take a screenshot of ${name}`, e);
-    });
+const screenshot: VirshCommand = {
+  names: ["screenshot"],
+  options: [
+    { name: "domain", type: "data", required: true },
+    { name: "file", type: "string" },
+    { name: "screen", type: "int" },
+  ],
+  async run(ctx, opts) {
+    const screen = uintOpt(opts, "screen") ?? 0;
+    const client = await ctx.client();
+    const name = opts.string("domain")!;
+    const dom = await lookupDomain(client, name);
+    const { mime, stream } = await step(`could not take a screenshot of ${name}`, () => client.domainScreenshot({ dom, screen, flags: 0 }));
     // Until the pipeline below takes the stream's error, a cut connection must not be an unhandled 'error'.
     stream.on("error", () => {});
-    const file = fileArg ?? `${dom.name}-${stamp(new Date())}${EXTENSIONS[mime ?? ""] ?? ""}`;
+    const file = opts.string("file") ?? `${dom.name}-${stamp(new Date())}${EXTENSIONS[mime ?? ""] ?? ""}`;
     // virsh's order: the file is created (or truncated) once the daemon has said yes.
     const target = await TargetFile.open(file).catch((e: unknown) => {
       stream.destroy();
-      throw new CommandError(`cannot create file ${file}`, e);
+      throw new CommandFailed([`cannot create file ${file}`], { cause: e });
     });
     try {
       await pipeline(stream, target.handle.createWriteStream());
     } catch (e) {
       await target.discard();
-      throw new CommandError(`could not receive data from domain '${name}'`, e);
+      throw new CommandFailed([`could not receive data from domain '${name}'`], { cause: e });
     }
-    process.stdout.write(`Screenshot saved to ${file}, with type of ${mime}\n`);
-  } finally {
-    await client.close();
-  }
-  return 0;
-}
+    // No newline of its own: the one after every command ends the line.
+    ctx.printExtra(`Screenshot saved to ${file}, with type of ${mime}`);
+  },
+};
+
+export const commands: readonly VirshCommand[] = [screenshot];
 
 /** virsh's local time stamp: %Y-%m-%d-%H:%M:%S. */
 function stamp(d: Date): string {

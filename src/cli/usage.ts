@@ -1,6 +1,13 @@
-/** Wrong words on the command line: one line on stderr, exit code 1 (see README, "The command line"). */
+/**
+ * Words that did not parse, or an option's value out of range: one message
+ * per line, each printed as `error: LINE` on stderr, and nothing more runs;
+ * exit code 1 (virsh's and virt-admin's way; README, "The command line").
+ */
 export class UsageError extends Error {
   override name = "UsageError";
+  constructor(readonly lines: readonly string[]) {
+    super(lines.join("; "));
+  }
 }
 
 /**
@@ -10,7 +17,7 @@ export class UsageError extends Error {
  */
 export function intOption(name: string, text: string, min: number, max: number, what = "a whole number"): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) throw new UsageError(`--${name} takes ${what} from ${min} to ${max}, not '${text}'`);
+  if (!(n >= min && n <= max)) throw new UsageError([`--${name} takes ${what} from ${min} to ${max}, not '${text}'`]);
   return n;
 }
 

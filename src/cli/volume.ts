@@ -1,79 +1,85 @@
+// virsh vol-upload and vol-download (tools/virsh-volume.c): a file into a
+// storage volume and back, --sparse keeping holes as holes, a progress bar
+// on a terminal; virsh's options, order and messages.
+
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseArgs } from "node:util";
 import type { Client } from "../client/client.js";
-import { connect } from "./connection.js";
 import { VirStorageVolDownloadFlags, VirStorageVolUploadFlags } from "../gen/libvirt_storage.js";
 import type { RemoteNonnullStorageVol } from "../gen/remote_protocol.js";
 import { readSparseFile, writeSparseFile } from "../streams/sparse.js";
-import { CommandError } from "./command-error.js";
+import type { OptDef, Opts } from "./command.js";
 import { Progress } from "./progress.js";
 import { TargetFile } from "./target-file.js";
-import { UsageError } from "./usage.js";
-
-export const VOL_UPLOAD_USAGE = `usage: libvirt-remote vol-upload [-c URI] [--pool POOL] VOL FILE [--offset N] [--length N] [--sparse]
-
-Uploads FILE into a storage volume, as virsh vol-upload does. VOL is a
-name (with --pool), a key or a path. --sparse sends the file's holes as
-holes. A progress bar shows on a terminal.`;
-
-export const VOL_DOWNLOAD_USAGE = `usage: libvirt-remote vol-download [-c URI] [--pool POOL] VOL FILE [--offset N] [--length N] [--sparse]
-
-Downloads a storage volume into FILE, as virsh vol-download does.
---sparse keeps the volume's holes as holes in FILE. A progress bar shows
-on a terminal.`;
+import { lookupPool } from "./virsh/util.js";
+import { CommandFailed, ullOpt, type VirshCommand } from "./vsh.js";
 
 /** File reads and writes in 4 MiB steps: fewer thread-pool round trips than fs streams' 64 KiB / 16 KiB defaults. */
 const IO_CHUNK = 4 * 1024 * 1024;
 
-const OPTIONS = {
-  connect: { type: "string", short: "c" },
-  pool: { type: "string" },
-  offset: { type: "string" },
-  length: { type: "string" },
-  sparse: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
+const OPTIONS: readonly OptDef[] = [
+  { name: "vol", type: "data", required: true },
+  { name: "file", type: "data", required: true },
+  { name: "pool", type: "string" },
+  { name: "offset", type: "int" },
+  { name: "length", type: "int" },
+  { name: "sparse", type: "bool" },
+];
 
-function parse(argv: string[], usage: string): { uri: string | undefined; pool: string | undefined; vol: string; file: string; offset: bigint; length: bigint; sparse: boolean } | null {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return null;
-  }
-  const [vol, file] = positionals;
-  if (vol === undefined || file === undefined || positionals.length !== 2) throw new UsageError(usage);
-  return { uri: values.connect, pool: values.pool, vol, file, offset: bytes("offset", values.offset), length: bytes("length", values.length), sparse: values.sparse };
+interface Transfer {
+  vol: string;
+  file: string;
+  offset: bigint;
+  length: bigint;
+  sparse: boolean;
 }
 
-function bytes(name: string, text: string | undefined): bigint {
-  if (text === undefined) return 0n;
-  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} takes a whole number of bytes, not '${text}'`);
-  return BigInt(text);
+/** The numbers first, as virsh reads them before looking anything up; --length wraps a negative value as virsh does. */
+function transfer(opts: Opts): Transfer {
+  const offset = ullOpt(opts, "offset") ?? 0n;
+  const length = ullOpt(opts, "length", true) ?? 0n;
+  return { vol: opts.string("vol")!, file: opts.string("file")!, offset, length, sparse: opts.bool("sparse") };
 }
 
-/** A volume by name in a pool, or by key or path, as virsh looks it up. */
+/**
+ * virshCommandOptVolBy: by name in --pool, then by key, then by path; the
+ * last lookup's error stays, after virsh's line.
+ */
 async function lookupVolume(client: Client, pool: string | undefined, vol: string): Promise<RemoteNonnullStorageVol> {
+  let last: unknown;
   if (pool !== undefined) {
-    const { pool: p } = await client.storagePoolLookupByName({ name: pool });
-    return (await client.storageVolLookupByName({ pool: p, name: vol })).vol;
+    const p = await lookupPool(client, pool);
+    try {
+      return (await client.storageVolLookupByName({ pool: p, name: vol })).vol;
+    } catch (e) {
+      last = e;
+    }
   }
-  try {
-    return (await client.storageVolLookupByKey({ key: vol })).vol;
-  } catch {
-    return (await client.storageVolLookupByPath({ path: vol })).vol;
+  for (const find of [() => client.storageVolLookupByKey({ key: vol }), () => client.storageVolLookupByPath({ path: vol })]) {
+    try {
+      return (await find()).vol;
+    } catch (e) {
+      last = e;
+    }
   }
+  throw new CommandFailed([pool === undefined ? `failed to get vol '${vol}', specifying --pool might help` : `failed to get vol '${vol}'`], { cause: last });
 }
 
-export async function volUploadMain(argv: string[]): Promise<number> {
-  const a = parse(argv, VOL_UPLOAD_USAGE);
-  if (a === null) return 0;
-  const size = (await stat(a.file)).size;
-  const client = await connect(a.uri);
-  try {
-    const vol = await lookupVolume(client, a.pool, a.vol);
+const volUpload: VirshCommand = {
+  names: ["vol-upload"],
+  options: OPTIONS,
+  async run(ctx, opts) {
+    const a = transfer(opts);
+    const client = await ctx.client();
+    const vol = await lookupVolume(client, opts.string("pool"), a.vol);
+    const size = await stat(a.file).then(
+      (st) => st.size,
+      (e: unknown) => {
+        throw new CommandFailed([`cannot read ${a.file}`], { cause: e });
+      },
+    );
     const total = a.length > 0n ? Math.min(Number(a.length), size) : size;
     const progress = new Progress(total);
     const flags = a.sparse ? VirStorageVolUploadFlags.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
@@ -82,22 +88,20 @@ export async function volUploadMain(argv: string[]): Promise<number> {
       : createReadStream(a.file, { highWaterMark: IO_CHUNK, ...(a.length > 0n ? { end: Number(a.length) - 1 } : {}) });
     await client.storageVolUpload({ vol, offset: a.offset, length: a.length, flags }, source, { onProgress: (n) => progress.update(n) });
     progress.done(total);
-  } finally {
-    await client.close();
-  }
-  return 0;
-}
+  },
+};
 
-export async function volDownloadMain(argv: string[]): Promise<number> {
-  const a = parse(argv, VOL_DOWNLOAD_USAGE);
-  if (a === null) return 0;
-  const client = await connect(a.uri);
-  try {
-    const vol = await lookupVolume(client, a.pool, a.vol);
+const volDownload: VirshCommand = {
+  names: ["vol-download"],
+  options: OPTIONS,
+  async run(ctx, opts) {
+    const a = transfer(opts);
+    const client = await ctx.client();
+    const vol = await lookupVolume(client, opts.string("pool"), a.vol);
     const progress = new Progress(await downloadSize(client, vol, a));
     // virsh's order: the file is created (or truncated) before the download is asked for.
     const target = await TargetFile.open(a.file).catch((e: unknown) => {
-      throw new CommandError(`cannot create ${a.file}`, e);
+      throw new CommandFailed([`cannot create ${a.file}`], { cause: e });
     });
     try {
       await download(client, vol, a, target, progress);
@@ -106,11 +110,10 @@ export async function volDownloadMain(argv: string[]): Promise<number> {
       await target.discard();
       throw e;
     }
-  } finally {
-    await client.close();
-  }
-  return 0;
-}
+  },
+};
+
+export const commands: readonly VirshCommand[] = [volUpload, volDownload];
 
 /**
  * The bytes to expect, for the progress bar only: virsh asks nothing before
@@ -124,15 +127,15 @@ async function downloadSize(client: Client, vol: RemoteNonnullStorageVol, a: { o
   return info === null ? 0 : Number(info.capacity - a.offset);
 }
 
-async function download(client: Client, vol: RemoteNonnullStorageVol, a: { vol: string; offset: bigint; length: bigint; sparse: boolean }, target: TargetFile, progress: Progress): Promise<void> {
+async function download(client: Client, vol: RemoteNonnullStorageVol, a: Transfer, target: TargetFile, progress: Progress): Promise<void> {
   const args = { vol, offset: a.offset, length: a.length, flags: a.sparse ? VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0 };
   const stream = await client.storageVolDownload(args, a.sparse ? { holes: "records" } : {}).catch((e: unknown) => {
-    throw new CommandError(`cannot download from volume ${a.vol}`, e);
+    throw new CommandFailed([`cannot download from volume ${a.vol}`], { cause: e });
   });
   // Until the writing below takes the stream's error, a cut connection must not be an unhandled 'error'.
   stream.on("error", () => {});
   const receiving = (e: unknown): never => {
-    throw new CommandError(`cannot receive data from volume ${a.vol}`, e);
+    throw new CommandFailed([`cannot receive data from volume ${a.vol}`], { cause: e });
   };
   if (a.sparse) {
     // writeSparseFile opens the file by its path again (truncating what this run just opened).

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ADMIN_COMMAND_NAMES } from "../../src/cli/admin.js";
+import { ADMIN_COMMAND_NAMES } from "../../src/cli/admin/table.js";
 import { lr, limited, runProgram, type Outcome } from "../cli/helpers.js";
 
 const run = promisify(execFile);

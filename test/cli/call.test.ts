@@ -35,38 +35,40 @@ describe("libvirt-remote call", () => {
     expect(await lr("call", "noSuchThing")).toEqual({
       code: 1,
       stdout: "",
-      stderr: "libvirt-remote: unknown procedure 'noSuchThing' (libvirt-remote call --list shows them)\n",
+      stderr: "error: unknown procedure 'noSuchThing' (libvirt-remote call --list shows them)\n",
     });
   });
 
   // Issue 13, defect 18, and the one exit-code rule of issue 16 (virsh's): every usage error exits 1
-  // with one line, before any connection is made.
+  // with one line, before any connection is made; as virsh's, it reads `error: ` (issue 20).
   describe("usage errors: one line on stderr, exit code 1", () => {
     // Port 9 (discard) on loopback: nothing is reached, since nothing is even tried.
     const uri = "test+tcp://127.0.0.1:9/default";
     const cases: [string, string[], string][] = [
       ["arguments of the wrong shape, naming the field", ["call", "-c", uri, "domainLookupByName", '{"name":5}'],
-        "libvirt-remote: ARGS_JSON does not fit remote_domain_lookup_by_name_args: name: expected a string, got 5\n"],
+        "error: ARGS_JSON does not fit remote_domain_lookup_by_name_args: name: expected a string, got 5\n"],
       ["a value the wire cannot carry", ["call", "-c", uri, "domainLookupByName", '{"name":"a\\u0000b"}'],
-        "libvirt-remote: ARGS_JSON does not fit remote_domain_lookup_by_name_args: name: string contains NUL at index 1\n"],
+        "error: ARGS_JSON does not fit remote_domain_lookup_by_name_args: name: string contains NUL at index 1\n"],
       ["invalid JSON", ["call", "-c", uri, "domainLookupByName", "{"],
-        "libvirt-remote: ARGS_JSON is not valid JSON: Expected property name or '}' in JSON at position 1\n"],
+        "error: ARGS_JSON is not valid JSON: Expected property name or '}' in JSON at position 1\n"],
       ["a bad URI", ["call", "-c", "qemu+carrier://h/system", "connectGetLibVersion"],
         "libvirt-remote: \"qemu+carrier://h/system\": unknown transport 'carrier' (expected unix, tcp, tls, ssh, libssh, libssh2, ext)\n"],
       ["--timeout that is not a number", ["call", "-c", uri, "--timeout", "abc", "connectGetLibVersion"],
-        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not 'abc'\n"],
+        "error: --timeout takes a whole number of seconds from 1 to 2147483, not 'abc'\n"],
       ["--timeout 0", ["call", "-c", uri, "--timeout", "0", "connectGetLibVersion"],
-        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not '0'\n"],
+        "error: --timeout takes a whole number of seconds from 1 to 2147483, not '0'\n"],
       ["--timeout too large for a timer", ["call", "-c", uri, "--timeout", "2147484", "connectGetLibVersion"],
-        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not '2147484'\n"],
+        "error: --timeout takes a whole number of seconds from 1 to 2147483, not '2147484'\n"],
       ["--timeout Infinity", ["call", "-c", uri, "--timeout", "Infinity", "connectGetLibVersion"],
-        "libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not 'Infinity'\n"],
+        "error: --timeout takes a whole number of seconds from 1 to 2147483, not 'Infinity'\n"],
       ["import-pcap --port out of range", ["import-pcap", "x.pcap", "--out", "x.jsonl", "--port", "70000"],
-        "libvirt-remote: --port takes a whole number from 1 to 65535, not '70000'\n"],
+        "error: --port takes a whole number from 1 to 65535, not '70000'\n"],
       ["daemon --max-client-requests that is not a number", ["daemon", "--max-client-requests", "many"],
-        "libvirt-remote: --max-client-requests takes a whole number from 1 to 1000000, not 'many'\n"],
-      ["an unknown option", ["call", "--bogus"],
-        "libvirt-remote: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"\n"],
+        "error: --max-client-requests takes a whole number from 1 to 1000000, not 'many'\n"],
+      // vsh's words (issue 20): every command's options are read by virsh's parser.
+      ["an unknown option", ["call", "--bogus"], "error: command 'call' doesn't support option --bogus\n"],
+      ["no procedure", ["call"], "error: command 'call' requires <procedure> option\n"],
+      ["a third word", ["call", "-c", uri, "connectGetLibVersion", "{}", "x"], "error: unexpected data 'x'\n"],
     ];
     for (const [what, args, stderr] of cases) {
       it(what, async () => expect(await lr(...args)).toEqual({ code: 1, stdout: "", stderr }));

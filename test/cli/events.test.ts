@@ -89,7 +89,7 @@ describe.skipIf(daemon === null)("libvirt-remote events", () => {
       expect(await lr(["events", "--all", "--timeout", t])).toEqual({
         code: 1,
         stdout: "",
-        stderr: `libvirt-remote: --timeout takes a whole number of seconds from 1 to 2147483, not '${t}'\n`,
+        stderr: `error: --timeout takes a whole number of seconds from 1 to 2147483, not '${t}'\n`,
       });
     }
   });

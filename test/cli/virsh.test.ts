@@ -275,6 +275,11 @@ describe.skipIf(!available)("virsh-named commands print what virsh prints", () =
       [...c, "domstate nope; hostname"],
       [...c, 'list "unterminated'],
       ["-q", ...c, "list --all; hostname"],
+      // console, screenshot, vol-upload and vol-download are virsh's commands here too (issue 20).
+      [...c, `screenshot test ${join(dir, "shot.png")}; domstate test`],
+      [...c, "screenshot test --screen abc; hostname"],
+      [...c, `vol-download nosuch ${join(dir, "vol")} --pool default-pool; vol-upload nosuch ${join(dir, "vol")}; uri`],
+      [...c, "console nosuch; hostname"],
     ]);
   });
 

@@ -4,7 +4,8 @@ import { formatTable } from "../format/admin.js";
 import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain } from "../../gen/remote_protocol.js";
 import { LibvirtError } from "../../rpc/errors.js";
-import { exclusive, type OptDef, type VirshCommand } from "../vsh.js";
+import type { OptDef } from "../command.js";
+import { exclusive, type VirshCommand } from "../vsh.js";
 import { caseCompare, cString, fixed, idText, lookupDomain, typedParamValue } from "./util.js";
 import { uuidToString } from "../../uuid.js";
 import {
@@ -113,7 +114,7 @@ const LIST_FILTERS: readonly [string, number][] = [
 const bool = (name: string): OptDef => ({ name, type: "bool" });
 
 const list: VirshCommand = {
-  name: "list",
+  names: ["list"],
   options: [
     ...["inactive", "all", "transient", "persistent", "with-snapshot", "without-snapshot", "with-checkpoint", "without-checkpoint"].map(bool),
     ...["state-running", "state-paused", "state-shutoff", "state-other", "autostart", "no-autostart", "with-managed-save", "without-managed-save"].map(bool),
@@ -161,7 +162,7 @@ const list: VirshCommand = {
 };
 
 const dominfo: VirshCommand = {
-  name: "dominfo",
+  names: ["dominfo"],
   options: [DOMAIN],
   async run(ctx, opts) {
     const c = await ctx.client();
@@ -210,7 +211,7 @@ const dominfo: VirshCommand = {
 };
 
 const domstate: VirshCommand = {
-  name: "domstate",
+  names: ["domstate"],
   options: [DOMAIN, bool("reason")],
   async run(ctx, opts) {
     const c = await ctx.client();
@@ -249,7 +250,7 @@ const STATS_FLAGS: readonly [string, number][] = [
 ];
 
 const domstats: VirshCommand = {
-  name: "domstats",
+  names: ["domstats"],
   options: [...STATS.map(([n]) => bool(n)), ...STATS_FLAGS.slice(0, 8).map(([n]) => bool(n)), bool("raw"), bool("enforce"), bool("backing"), bool("nowait"), { name: "domain", type: "argv" }],
   async run(ctx, opts) {
     let stats = 0;

@@ -4,7 +4,8 @@
 import { readFile } from "node:fs/promises";
 import { LibvirtError } from "../../rpc/errors.js";
 import type { RemoteNonnullStorageVol } from "../../gen/remote_protocol.js";
-import { CommandFailed, exclusive, requires, type OptDef, type VshContext, type VirshCommand } from "../vsh.js";
+import type { OptDef } from "../command.js";
+import { CommandFailed, exclusive, requires, type VshContext, type VirshCommand } from "../vsh.js";
 import { domainDisks } from "./disks.js";
 import { lookupDomain, step, stringToArray } from "./util.js";
 import {
@@ -74,7 +75,7 @@ const noSupport = (e: unknown): boolean => e instanceof LibvirtError && (e.code 
 
 export const commands: VirshCommand[] = [
   {
-    name: "define",
+    names: ["define"],
     options: [{ name: "file", type: "data", required: true }, bool("validate")],
     async run(ctx, opts) {
       const from = opts.string("file")!;
@@ -90,7 +91,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "undefine",
+    names: ["undefine"],
     options: [
       DOMAIN,
       bool("managed-save"),
@@ -161,7 +162,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "start",
+    names: ["start"],
     options: [DOMAIN, bool("paused"), bool("autodestroy"), bool("bypass-cache"), bool("force-boot"), bool("reset-nvram")],
     async run(ctx, opts) {
       const c = await ctx.client();
@@ -181,7 +182,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "shutdown",
+    names: ["shutdown"],
     options: [DOMAIN, { name: "mode", type: "string" }],
     async run(ctx, opts) {
       const flags = modeFlags(SHUTDOWN_MODES, opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal', or 'paravirt'");
@@ -193,7 +194,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "reboot",
+    names: ["reboot"],
     options: [DOMAIN, { name: "mode", type: "string" }],
     async run(ctx, opts) {
       const flags = modeFlags(REBOOT_MODES, opts.string("mode"), "'acpi', 'agent', 'initctl', 'signal' or 'paravirt'");
@@ -206,7 +207,7 @@ export const commands: VirshCommand[] = [
   },
   simple("reset", "Failed to reset domain", "was reset", (c, dom) => c.domainReset({ dom, flags: 0 })),
   {
-    name: "destroy",
+    names: ["destroy"],
     options: [DOMAIN, bool("graceful"), bool("remove-logs")],
     async run(ctx, opts) {
       const flags = (opts.bool("graceful") ? VIR_DOMAIN_DESTROY_GRACEFUL : 0) | (opts.bool("remove-logs") ? VIR_DOMAIN_DESTROY_REMOVE_LOGS : 0);
@@ -220,7 +221,7 @@ export const commands: VirshCommand[] = [
   simple("suspend", "Failed to suspend domain", "suspended", (c, dom) => c.domainSuspend({ dom })),
   simple("resume", "Failed to resume domain", "resumed", (c, dom) => c.domainResume({ dom })),
   {
-    name: "dumpxml",
+    names: ["dumpxml"],
     options: [DOMAIN, bool("inactive"), bool("security-info"), bool("update-cpu"), bool("migratable")],
     async run(ctx, opts) {
       const flags =
@@ -243,7 +244,7 @@ type Dom = Awaited<ReturnType<typeof lookupDomain>>;
 /** A command that takes a domain, does one thing to it, and says so. */
 function simple(name: string, failure: string, done: string, act: (c: Client, dom: Dom) => Promise<unknown>): VirshCommand {
   return {
-    name,
+    names: [name],
     options: [DOMAIN],
     async run(ctx, opts) {
       const c = await ctx.client();

@@ -28,7 +28,7 @@ function protocolVersion(): string {
 
 export const commands: VirshCommand[] = [
   {
-    name: "version",
+    names: ["version"],
     options: [{ name: "daemon", type: "bool" }],
     async run(ctx, opts) {
       const c = await ctx.client();
@@ -51,7 +51,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "uri",
+    names: ["uri"],
     options: [],
     async run(ctx) {
       const c = await ctx.client();
@@ -63,7 +63,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "hostname",
+    names: ["hostname"],
     options: [],
     async run(ctx) {
       const c = await ctx.client();
@@ -71,7 +71,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "nodeinfo",
+    names: ["nodeinfo"],
     options: [],
     async run(ctx) {
       const c = await ctx.client();
@@ -88,7 +88,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "capabilities",
+    names: ["capabilities"],
     options: [],
     async run(ctx) {
       const c = await ctx.client();

@@ -1,7 +1,8 @@
 // virsh-network.c: net-list.
 
 import { formatTable } from "../format/admin.js";
-import { CommandFailed, type OptDef, type VirshCommand } from "../vsh.js";
+import type { OptDef } from "../command.js";
+import { CommandFailed, type VirshCommand } from "../vsh.js";
 import { caseCompare } from "./util.js";
 import { uuidToString } from "../../uuid.js";
 import {
@@ -17,7 +18,7 @@ const bool = (name: string): OptDef => ({ name, type: "bool" });
 
 export const commands: VirshCommand[] = [
   {
-    name: "net-list",
+    names: ["net-list"],
     options: ["inactive", "all", "persistent", "transient", "autostart", "no-autostart", "uuid", "name", "table"].map(bool),
     async run(ctx, opts) {
       let flags: number = VIR_CONNECT_LIST_NETWORKS_ACTIVE;

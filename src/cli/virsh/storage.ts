@@ -1,7 +1,8 @@
 // virsh-pool.c pool-list and virsh-volume.c vol-list.
 
 import { formatTable } from "../format/admin.js";
-import { CommandFailed, exclusive, type OptDef, type VirshCommand } from "../vsh.js";
+import type { OptDef } from "../command.js";
+import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
 import { caseCompare, lookupPool, prettyCapacity, stringToArray } from "./util.js";
 import { uuidToString } from "../../uuid.js";
 import {
@@ -54,7 +55,7 @@ const POOL_TYPES: Record<string, number> = {
 
 export const commands: VirshCommand[] = [
   {
-    name: "pool-list",
+    names: ["pool-list"],
     options: [...["inactive", "all", "transient", "persistent", "autostart", "no-autostart"].map(bool), { name: "type", type: "string" }, ...["details", "uuid", "name"].map(bool)],
     async run(ctx, opts) {
       exclusive(opts, "all", "inactive");
@@ -110,7 +111,7 @@ export const commands: VirshCommand[] = [
     },
   },
   {
-    name: "vol-list",
+    names: ["vol-list"],
     options: [{ name: "pool", type: "data", required: true }, bool("details")],
     async run(ctx, opts) {
       const c = await ctx.client();
