@@ -5,6 +5,7 @@
 // a mapped type over those tables gives the same signatures but cannot carry
 // a comment per method, so editors and TypeDoc read these instead.
 import type { Model, Module, Procedure, Program, Sym } from "./model.js";
+import { STRING_OKAY_GETTERS } from "./param-tables.js";
 import { Printer } from "./printer.js";
 import { tsTypeName } from "./resolve.js";
 import { streamKindOf } from "./streams.js";
@@ -136,6 +137,11 @@ function docLines(prog: Program, proc: Procedure, functions: CFunctions): string
     const internal = fn.header.startsWith("src/") ? ` (not public: ${fn.header})` : "";
     lines.push(`Implements \`${fn.name}\`${internal}: ${proc.name} (procedure ${proc.number}).`);
     if (page !== null) lines.push(`@see {@link ${page}#${fn.name} | ${fn.name}} in libvirt's API reference`);
+  }
+  if (prog.name === "remote" && STRING_OKAY_GETTERS.has(proc.name.replace(/^REMOTE_PROC_/, ""))) {
+    lines.push(
+      `@remarks \`${fn?.name ?? proc.method}\` adds VIR_TYPED_PARAM_STRING_OKAY (4) to \`flags\` when the daemon supports string parameters; this method sends \`flags\` as given, so string fields are left out unless \`flags\` has \`await typedParamStringFlag(client)\` ORed in (the friendly layer does it).`,
+    );
   }
   const a = proc.annotations;
   for (const acl of a.acl) lines.push(`@acl ${acl}`);

@@ -7,6 +7,7 @@
  * Pure functions over the resolved model, so a test can call them.
  */
 import type { Field, Model, Procedure, Program, StructDef, TypeDef, Wire } from "./model.js";
+import { familyOf, STRING_OKAY_GETTERS, type ParamFamily } from "./param-tables.js";
 import { camel } from "./programs.js";
 import { streamKindOf, type StreamKind } from "./streams.js";
 
@@ -55,6 +56,10 @@ export interface FriendlyMethod {
   countThenFetch: boolean;
   /** For a setter of typed parameters: the getter whose reply gives each field's type. */
   typesFrom: FriendlyMethod | null;
+  /** For a setter with no getter: the header family that types its fields. */
+  table: ParamFamily | null;
+  /** A getter libvirt's C API adds VIR_TYPED_PARAM_STRING_OKAY to when the daemon supports it. */
+  stringOkay: boolean;
   stream: StreamKind | null;
   /** Kinds that carry an `id` refresh it afterwards (start, stop, save). */
   refresh: "reply" | "lookup" | null;
@@ -105,6 +110,7 @@ export class FriendlyPlan {
   constructor(
     model: Model,
     readonly program: Program,
+    private readonly families: readonly ParamFamily[] = [],
   ) {
     for (const m of model.modules) for (const t of m.types) this.types.set(t.name, t);
     this.kinds = [...this.types.values()]
@@ -210,6 +216,8 @@ export class FriendlyPlan {
       unwrap: ret.length === 1,
       countThenFetch,
       typesFrom: null,
+      table: familyOf(this.families, name),
+      stringOkay: STRING_OKAY_GETTERS.has(name),
       stream: streamKindOf(p),
       refresh,
     };
@@ -285,6 +293,9 @@ export class FriendlyPlan {
       const getter = o.methods.find((g) => g.proc.name === m.proc.name.replace("_SET_", "_GET_") && g.ret.length === 1 && g.ret[0]!.conv?.k === "typed");
       if (getter?.args.every((a) => a.role.r !== "param" || m.args.some((b) => b.field.name === a.field.name))) m.typesFrom = getter;
     }
+    // With the headers at hand, no setter may be left to guessing (see FAMILIES in param-tables.ts).
+    const untyped = o.methods.filter((m) => m.args.some((a) => a.role.r === "typed") && m.typesFrom === null && m.table === null);
+    if (this.families.length > 0 && untyped.length > 0) throw new Error(`friendly: no getter and no header family types ${untyped.map((m) => m.proc.name).join(", ")}`);
     const lookups = new Map<Kind, Lookup>();
     for (const m of o.methods) {
       const by = /_LOOKUP_BY_(\w+)$/.exec(m.proc.name)?.[1];

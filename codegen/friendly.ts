@@ -7,18 +7,26 @@
 import type { CEnum } from "./cenums.js";
 import { FriendlyPlan, type Conv, type FriendlyMethod, type Kind, type Owner } from "./friendly-model.js";
 import type { Model } from "./model.js";
+import { emitParams, tableConst } from "./param-emit.js";
+import type { ParamFamily } from "./param-tables.js";
 import { Printer } from "./printer.js";
 import { safeIdent } from "./reserved.js";
 import { tsTypeName } from "./resolve.js";
 
 const API = "../../api/runtime.js";
 const PROTOCOL = "../remote_protocol.js";
+const PARAMS = "./params.js";
 
 /** File name -> TypeScript, for src/gen/friendly/. */
-export function emitFriendly(model: Model, headers: readonly { path: string; enums: readonly CEnum[] }[], source: { protocol: string; headers: string }): Map<string, string> {
+export function emitFriendly(
+  model: Model,
+  headers: readonly { path: string; enums: readonly CEnum[] }[],
+  source: { protocol: string; headers: string },
+  families: readonly ParamFamily[] = [],
+): Map<string, string> {
   const program = model.modules.find((m) => m.name === "remote_protocol")?.programs.find((p) => p.name === "remote");
   if (program === undefined) throw new Error("friendly: the remote program is missing from the model");
-  const plan = new FriendlyPlan(model, program);
+  const plan = new FriendlyPlan(model, program, families);
   const out = new Map<string, string>();
   const files: string[] = [];
   for (const owner of plan.owners) {
@@ -27,9 +35,11 @@ export function emitFriendly(model: Model, headers: readonly { path: string; enu
     files.push(file);
   }
   out.set("constants.ts", emitConstants(headers, source.headers));
+  if (families.length > 0) out.set("params.ts", emitParams(families, source.headers.replace(/^the enums of/, "the field macros of")));
   const index = new Printer("the files of this folder");
   index.line(`export { ConnectionApi } from "./connection.js";`);
   for (const k of plan.kinds) index.line(`export { ${k.cls} } from "./${k.kind}.js";`);
+  if (families.length > 0) index.line(`export type { ${families.map((f) => f.name).join(", ")} } from "./params.js";`);
   index.line(`export * as constants from "./constants.js";`);
   out.set("index.ts", index.toString());
   return out;
@@ -161,7 +171,7 @@ class OwnerEmitter {
     const params: string[] = [];
     for (const a of m.args) {
       if (a.role.r === "param") params.push(`${safeIdent(a.field.name)}: ${this.inType(a.role.conv, () => `${A()}["${a.field.name}"]`)}`);
-      if (a.role.r === "typed") params.push(`${safeIdent(a.field.name)}: ${p.importType("TypedParamsInput", API)}`);
+      if (a.role.r === "typed") params.push(`${safeIdent(a.field.name)}: ${m.table === null ? p.importType("TypedParamsInput", API) : p.importType(m.table.name, PARAMS)}`);
     }
     if (m.stream === "upload") params.push(`source: ${p.importType("UploadSource", "../../streams/send.js")}`);
     const opts = this.callOptions(m.stream);
@@ -196,7 +206,13 @@ class OwnerEmitter {
       result = `{ ${m.ret.map((r) => `${r.field.name}: ${this.outExpr(r.conv, `r.${r.field.name}`, 0)}`).join(", ")} }`;
     }
     p.block(`async ${m.name}(${params.join(", ")}): ${m.stream === null ? returns : `Promise<Awaited<${returns}>>`}`, () => {
-      p.line(hasFlags ? `const [f, o] = ${p.importValue("flagsAnd", API)}(flags, options);` : "const o = options;");
+      if (hasFlags && m.stringOkay) {
+        // As libvirt's C API: string fields are asked for when the daemon can send them.
+        p.line(`const [given, o] = ${p.importValue("flagsAnd", API)}(flags, options);`);
+        p.line(`const f = given | (await ${p.importValue("typedParamStringFlag", API)}(${this.conn === "this" ? "this.raw" : "this.conn.raw"}, o));`);
+      } else {
+        p.line(hasFlags ? `const [f, o] = ${p.importValue("flagsAnd", API)}(flags, options);` : "const o = options;");
+      }
       if (m.typesFrom !== null) {
         const g = m.typesFrom;
         const gArgs = g.args.filter((a) => a.role.r === "param").map((a) => safeIdent(a.field.name));
@@ -215,8 +231,10 @@ class OwnerEmitter {
             return `${n}: 0`;
           case "flags":
             return `${n}: f`;
-          case "typed":
-            return `${n}: ${p.importValue("toTypedParams", API)}(${safeIdent(n)}${m.typesFrom !== null ? ", types" : ""})`;
+          case "typed": {
+            const known = m.typesFrom !== null ? ", types" : m.table !== null ? `, ${p.importValue(tableConst(m.table), PARAMS)}` : "";
+            return `${n}: ${p.importValue("toTypedParams", API)}(${safeIdent(n)}${known})`;
+          }
           case "param":
             return `${n}: ${this.inExpr(a.role.conv, safeIdent(n), 0)}`;
         }

@@ -7,6 +7,7 @@ import { emitStreams } from "./emit-streams.js";
 import { emit, emitIndex } from "./emit.js";
 import { eventFamilies } from "./events.js";
 import { emitFriendly } from "./friendly.js";
+import { paramFamilies } from "./param-tables.js";
 import type { Model } from "./model.js";
 import { parse } from "./parser.js";
 import { moduleName, resolve, type Externs } from "./resolve.js";
@@ -54,10 +55,15 @@ export function generateFiles(files: readonly SourceFile[], options: GenerateOpt
   if (lib === undefined) return out;
   const streams = streamProcedures(model, headers.flatMap((h) => h.enums));
   out.push({ path: "streams.ts", text: emitStreams(streams, `the stream annotations of the .x files and the enums of include/libvirt/*.h (libvirt ${lib.version})`) });
-  const friendly = emitFriendly(model, headers, {
-    protocol: `src/remote/remote_protocol.x (libvirt ${lib.version})`,
-    headers: `the enums of include/libvirt/*.h (libvirt ${lib.version})`,
-  });
+  const friendly = emitFriendly(
+    model,
+    headers,
+    {
+      protocol: `src/remote/remote_protocol.x (libvirt ${lib.version})`,
+      headers: `the enums of include/libvirt/*.h (libvirt ${lib.version})`,
+    },
+    paramFamilies(options.headers ?? []),
+  );
   for (const [name, text] of friendly) out.push({ path: `friendly/${name}`, text });
   const functions = cFunctions(options.headers ?? []);
   const apis = emitApis(model, functions, `the .x files and include/libvirt/*.h of libvirt ${lib.version}`);

@@ -15,6 +15,7 @@ export {
   LibvirtError,
   ProtocolError,
   ConnectionClosedError,
+  ConnectError,
   TimeoutError,
   AbortError,
   UnsupportedError,
@@ -22,6 +23,7 @@ export {
   TransportError,
   OptionError,
   type CloseReason,
+  type ConnectErrorCode,
   type LibvirtErrorCode,
 } from "./rpc/errors.js";
 export { AuthError, PolkitError, type AuthErrorCode, type PolkitOutcome } from "./auth/errors.js";
@@ -30,7 +32,10 @@ export { XdrError, type XdrErrorCode } from "./xdr/errors.js";
 
 export * from "./gen/friendly/constants.js";
 export * as constants from "./gen/friendly/constants.js";
-export { typed, typeOf, fromTypedParams, toTypedParams, type TypedParams, type TypedParamsInput, type TypedParamType, type TypedScalar, type TypedValue } from "./api/typed.js";
+export { typed, typeOf, fromTypedParams, toTypedParams, type TypedParams, type TypedParamsInput, type TypedParamType, type TypedParamValue, type TypedScalar, type TypedValue, type ParamIn, type ParamInput, type ParamTable } from "./api/typed.js";
+export { typedParamStringFlag, supportsTypedParamString } from "./api/features.js";
+export { TypedParamError } from "./api/errors.js";
+export type { BlockCopyParams, IdentityParams, IOThreadParams, LaunchSecurityStateParams, MigrateParams, SaveParams, ThrottleGroupParams } from "./gen/friendly/index.js";
 export { typedParamValue } from "./typed-param.js";
 export { uuidToString, uuidFromString, jsonReplacer } from "./api/convert.js";
 export { EventGap, isGap } from "./events/gap.js";

@@ -5,7 +5,10 @@
  * the daemon can be changed and sent back as it came. To send a value of a
  * stated type, wrap it: `typed.ullong(5n)`; a plain value takes the type
  * the daemon's own parameter table gives (setters with a getter read it
- * first, as libvirt-python does), else a type guessed from the JS value.
+ * first, as libvirt-python does), else the one libvirt's headers give (for
+ * setters without a getter: block copy, migration, save, ...), else a type
+ * guessed from the JS value. A field libvirt takes several times
+ * (`migrate_disks`) is an array both ways.
  *
  * JSON: 64-bit values are bigints (exact); an object from the daemon
  * serializes itself with them as decimal strings, as protobuf's JSON
@@ -14,6 +17,7 @@
 import type { RemoteTypedParam, RemoteTypedParamValue } from "../gen/remote_protocol.js";
 import { VirTypedParameterType as T } from "../gen/libvirt_common.js";
 import { typedParamValue, type TypedScalar } from "../typed-param.js";
+import { TypedParamError } from "./errors.js";
 
 export type TypedParamType = "int" | "uint" | "llong" | "ullong" | "double" | "boolean" | "string";
 export type { TypedScalar };
@@ -24,10 +28,18 @@ export interface TypedValue<V extends TypedScalar = TypedScalar> {
   readonly value: V;
 }
 
+/** One value of a typed parameter as read: a field the daemon sent more than once reads as an array. */
+export type TypedParamValue = TypedScalar | TypedScalar[];
 /** Typed parameters as the daemon sent them: field -> value. */
-export type TypedParams = Record<string, TypedScalar>;
+export type TypedParams = Record<string, TypedParamValue>;
+/** What one field of a setter takes: a plain value, a value with its type stated, or an array (the field once per element). */
+export type ParamInput = TypedScalar | TypedValue | readonly (TypedScalar | TypedValue)[];
 /** What a setter takes: plain values, or values with their type stated. */
-export type TypedParamsInput = Readonly<Record<string, TypedScalar | TypedValue>>;
+export type TypedParamsInput = Readonly<Record<string, ParamInput | undefined>>;
+/** A plain value that a field of type `T` takes (the generated parameter types use it). */
+export type ParamIn<T extends TypedParamType> = (T extends "int" | "uint" | "double" ? number : T extends "llong" | "ullong" ? number | bigint : T extends "boolean" ? boolean : string) | TypedValue;
+/** A setter's fields as libvirt's headers type them (generated in src/gen/friendly/params.ts). */
+export type ParamTable = Readonly<Record<string, { readonly type: TypedParamType; readonly repeat: boolean }>>;
 
 const TYPE = Symbol("typed");
 const typeFor = (type: TypedParamType) => (value: TypedScalar): TypedValue => ({ type, value, [TYPE]: true }) as TypedValue;
@@ -66,24 +78,30 @@ const names: Record<number, TypedParamType> = {
 };
 
 /**
- * The wire's list as a plain object. A field sent more than once (a domain
- * stats record may repeat none, but `virTypedParamsAdd*` allows it) keeps
- * its last value.
+ * The wire's list as a plain object. A field sent more than once
+ * (`virTypedParamsAdd*` allows it; libvirt's multiple fields) reads as an
+ * array of its values, in the order sent.
  */
 export function fromTypedParams(list: readonly RemoteTypedParam[]): TypedParams {
   const out: TypedParams = {};
   const t: Record<string, TypedParamType> = {};
   for (const p of list) {
-    out[p.field] = typedParamValue(p.value);
+    const v = typedParamValue(p.value);
+    const had = out[p.field];
+    out[p.field] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
     t[p.field] = names[p.value.type] ?? "string";
   }
   types.set(out, t);
   // Not enumerable: the object still spreads and compares as the plain record it is.
   Object.defineProperty(out, "toJSON", {
-    value: () => Object.fromEntries(Object.entries(out).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
+    value: () => Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.isArray(v) ? v.map(jsonScalar) : jsonScalar(v)])),
     enumerable: false,
   });
   return out;
+}
+
+function jsonScalar(v: TypedScalar): TypedScalar {
+  return typeof v === "bigint" ? v.toString() : v;
 }
 
 /** Guessing from the JS value: libvirt's counters and sizes are mostly unsigned. */
@@ -97,44 +115,81 @@ function guess(v: TypedScalar): TypedParamType {
   return v <= 0xffffffff ? "uint" : "ullong";
 }
 
-function wire(field: string, type: TypedParamType, v: TypedScalar): RemoteTypedParamValue {
-  const bad = (): never => {
-    throw new TypeError(`typed parameter ${field}: ${typeof v} ${String(v)} is not a ${type}`);
-  };
-  switch (type) {
-    case "int":
-      return { type: T.VIR_TYPED_PARAM_INT, i: typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : bad() };
-    case "uint":
-      return { type: T.VIR_TYPED_PARAM_UINT, ui: typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : bad() };
-    case "llong":
-      return { type: T.VIR_TYPED_PARAM_LLONG, l: typeof v === "bigint" ? v : typeof v === "number" && Number.isInteger(v) ? BigInt(v) : bad() };
-    case "ullong":
-      return { type: T.VIR_TYPED_PARAM_ULLONG, ul: typeof v === "bigint" ? v : typeof v === "number" && Number.isInteger(v) ? BigInt(v) : bad() };
-    case "double":
-      return { type: T.VIR_TYPED_PARAM_DOUBLE, d: typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : bad() };
-    case "boolean":
-      return { type: T.VIR_TYPED_PARAM_BOOLEAN, b: typeof v === "boolean" ? (v ? 1 : 0) : v === 0 || v === 1 ? v : bad() };
-    case "string":
-      return { type: T.VIR_TYPED_PARAM_STRING, s: typeof v === "string" ? v : bad() };
-  }
+/** The C ranges: a value outside its type's fails here, naming the field, not in the XDR encoder. */
+const RANGES: Record<"int" | "uint" | "llong" | "ullong", readonly [bigint, bigint]> = {
+  int: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint: [0n, 2n ** 32n - 1n],
+  llong: [-(2n ** 63n), 2n ** 63n - 1n],
+  ullong: [0n, 2n ** 64n - 1n],
+};
+
+/** An integer of a C integer type, from a JS integer (number or bigint) within its range. */
+function integer(field: string, type: keyof typeof RANGES, v: TypedScalar): bigint {
+  const n = typeof v === "bigint" ? v : typeof v === "number" && Number.isInteger(v) ? BigInt(v) : null;
+  if (n === null) throw new TypedParamError(field, type, v);
+  const [lo, hi] = RANGES[type];
+  if (n < lo || n > hi) throw new TypedParamError(field, type, v, `${String(v)} is out of the range of a ${type}`);
+  return n;
 }
 
+function wire(field: string, type: TypedParamType, v: TypedScalar): RemoteTypedParamValue {
+  switch (type) {
+    case "int":
+      return { type: T.VIR_TYPED_PARAM_INT, i: Number(integer(field, type, v)) };
+    case "uint":
+      return { type: T.VIR_TYPED_PARAM_UINT, ui: Number(integer(field, type, v)) };
+    case "llong":
+      return { type: T.VIR_TYPED_PARAM_LLONG, l: integer(field, type, v) };
+    case "ullong":
+      return { type: T.VIR_TYPED_PARAM_ULLONG, ul: integer(field, type, v) };
+    case "double":
+      if (typeof v === "number") return { type: T.VIR_TYPED_PARAM_DOUBLE, d: v };
+      if (typeof v === "bigint") return { type: T.VIR_TYPED_PARAM_DOUBLE, d: Number(v) };
+      break;
+    case "boolean":
+      if (typeof v === "boolean" || v === 0 || v === 1) return { type: T.VIR_TYPED_PARAM_BOOLEAN, b: v === true || v === 1 ? 1 : 0 };
+      break;
+    case "string":
+      if (typeof v === "string") return { type: T.VIR_TYPED_PARAM_STRING, s: v };
+      break;
+  }
+  throw new TypedParamError(field, type, v);
+}
+
+/** A field's type as given to toTypedParams: a name, or a generated table's entry. */
+type Known = Readonly<Record<string, TypedParamType | ParamTable[string]>>;
+
 /**
- * A plain object to the wire's list. Each value's type: stated
- * (`typed.*`), else the object's own (it came from the daemon), else
- * `known` (the daemon's table), else guessed from the value.
+ * A plain object to the wire's list; an array is the field once per
+ * element (a field a table marks as taken once rejects one). Each value's
+ * type: stated (`typed.*`), else the object's own (it came from the
+ * daemon), else `known` (the daemon's table, or the headers' one for a
+ * setter without a getter), else guessed from the value. `undefined`
+ * values are left out. Throws TypedParamError before anything is sent.
  */
-export function toTypedParams(input: TypedParamsInput, known?: Readonly<Record<string, TypedParamType>>): RemoteTypedParam[] {
+export function toTypedParams(input: TypedParamsInput, known?: Known): RemoteTypedParam[] {
   const own = types.get(input);
-  return Object.entries(input).map(([field, v]) => {
-    if (isTypedValue(v)) return { field, value: wire(field, v.type, v.value) };
-    return { field, value: wire(field, own?.[field] ?? known?.[field] ?? guess(v), v) };
-  });
+  const out: RemoteTypedParam[] = [];
+  for (const [field, given] of Object.entries(input)) {
+    if (given === undefined) continue;
+    const spec = known?.[field];
+    const declared = typeof spec === "string" ? spec : spec?.type;
+    if (Array.isArray(given) && typeof spec === "object" && !spec.repeat) {
+      throw new TypedParamError(field, spec.type, given, `libvirt takes '${field}' once; an array of ${given.length} was given`);
+    }
+    const values: readonly (TypedScalar | TypedValue)[] = Array.isArray(given) ? given : [given as TypedScalar | TypedValue];
+    for (const v of values) {
+      if (isTypedValue(v)) out.push({ field, value: wire(field, v.type, v.value) });
+      else out.push({ field, value: wire(field, own?.[field] ?? declared ?? guess(v), v) });
+    }
+  }
+  return out;
 }
 
 /** The daemon's types for `input`, fetched only when some value's type is not known already. */
 export async function typesFor(input: TypedParamsInput, fetch: () => Promise<TypedParams>): Promise<Record<string, TypedParamType>> {
   const own = types.get(input);
-  if (Object.entries(input).every(([k, v]) => isTypedValue(v) || own?.[k] !== undefined)) return {};
+  const stated = (v: ParamInput | undefined): boolean => v === undefined || (Array.isArray(v) ? v.every(isTypedValue) : isTypedValue(v));
+  if (Object.entries(input).every(([k, v]) => stated(v) || own?.[k] !== undefined)) return {};
   return { ...types.get(await fetch()) };
 }

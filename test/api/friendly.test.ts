@@ -82,7 +82,7 @@ describe("conversions", () => {
       { field: "c", value: { type: 2, ui: 7 } },
       { field: "d", value: { type: 7, s: "x" } },
     ]);
-    expect(() => toTypedParams({ a: typed.string(5 as unknown as string) })).toThrow(/a: number 5 is not a string/);
+    expect(() => toTypedParams({ a: typed.string(5 as unknown as string) })).toThrow(/'a': number 5 is not a string/);
   });
 });
 
@@ -122,13 +122,16 @@ describe("generated methods", () => {
   it("a typed-parameter setter takes each field's type from its getter's reply, as libvirt-python does", async () => {
     const { conn, calls } = fake({
       domainLookupByName: [{ dom: ref(3) }],
+      connectSupportsFeature: [{ supported: 1 }],
       domainGetSchedulerParametersFlags: [{ params: [{ field: "weight", value: { type: 2, ui: 50 } }] }],
       domainSetSchedulerParametersFlags: [undefined],
     });
     const dom = await conn.domain("vm1");
     await dom.setSchedulerParameters({ weight: 100 });
     expect(calls.slice(1)).toEqual([
-      ["domainGetSchedulerParametersFlags", { dom: ref(3), nparams: 16, flags: 0 }],
+      // The getter asks for string fields too (VIR_TYPED_PARAM_STRING_OKAY), as libvirt's C API does.
+      ["connectSupportsFeature", { feature: 9 }],
+      ["domainGetSchedulerParametersFlags", { dom: ref(3), nparams: 16, flags: 4 }],
       ["domainSetSchedulerParametersFlags", { dom: ref(3), params: [{ field: "weight", value: { type: 2, ui: 100 } }], flags: 0 }],
     ]);
   });

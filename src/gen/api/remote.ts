@@ -1196,6 +1196,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainGetMemoryParameters`: REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS (procedure 198).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMemoryParameters | virDomainGetMemoryParameters} in libvirt's API reference
+   * @remarks `virDomainGetMemoryParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainGetMemoryParameters(args: RemoteDomainGetMemoryParametersArgs, options?: CallOptions): Promise<RemoteDomainGetMemoryParametersRet>;
@@ -1253,6 +1254,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainGetBlkioParameters`: REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS (procedure 206).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlkioParameters | virDomainGetBlkioParameters} in libvirt's API reference
+   * @remarks `virDomainGetBlkioParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainGetBlkioParameters(args: RemoteDomainGetBlkioParametersArgs, options?: CallOptions): Promise<RemoteDomainGetBlkioParametersRet>;
@@ -1361,6 +1363,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainGetSchedulerParametersFlags`: REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS (procedure 223).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerParametersFlags | virDomainGetSchedulerParametersFlags} in libvirt's API reference
+   * @remarks `virDomainGetSchedulerParametersFlags` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainGetSchedulerParametersFlags(args: RemoteDomainGetSchedulerParametersFlagsArgs, options?: CallOptions): Promise<RemoteDomainGetSchedulerParametersFlagsRet>;
@@ -1473,6 +1476,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainBlockStatsFlags`: REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS (procedure 243).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockStatsFlags | virDomainBlockStatsFlags} in libvirt's API reference
+   * @remarks `virDomainBlockStatsFlags` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainBlockStatsFlags(args: RemoteDomainBlockStatsFlagsArgs, options?: CallOptions): Promise<RemoteDomainBlockStatsFlagsRet>;
@@ -1529,6 +1533,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainGetBlockIoTune`: REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE (procedure 253).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockIoTune | virDomainGetBlockIoTune} in libvirt's API reference
+   * @remarks `virDomainGetBlockIoTune` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainGetBlockIoTune(args: RemoteDomainGetBlockIoTuneArgs, options?: CallOptions): Promise<RemoteDomainGetBlockIoTuneRet>;
@@ -1543,6 +1548,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainGetNumaParameters`: REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS (procedure 255).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetNumaParameters | virDomainGetNumaParameters} in libvirt's API reference
+   * @remarks `virDomainGetNumaParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainGetNumaParameters(args: RemoteDomainGetNumaParametersArgs, options?: CallOptions): Promise<RemoteDomainGetNumaParametersRet>;
@@ -1557,6 +1563,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainGetInterfaceParameters`: REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS (procedure 257).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInterfaceParameters | virDomainGetInterfaceParameters} in libvirt's API reference
+   * @remarks `virDomainGetInterfaceParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainGetInterfaceParameters(args: RemoteDomainGetInterfaceParametersArgs, options?: CallOptions): Promise<RemoteDomainGetInterfaceParametersRet>;
@@ -1588,6 +1595,7 @@ export interface RemoteApi {
   /**
    * Implements `virDomainGetCPUStats`: REMOTE_PROC_DOMAIN_GET_CPU_STATS (procedure 262).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetCPUStats | virDomainGetCPUStats} in libvirt's API reference
+   * @remarks `virDomainGetCPUStats` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
    */
   domainGetCpuStats(args: RemoteDomainGetCpuStatsArgs, options?: CallOptions): Promise<RemoteDomainGetCpuStatsRet>;
@@ -1738,6 +1746,7 @@ export interface RemoteApi {
   /**
    * Implements `virNodeGetMemoryParameters`: REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS (procedure 289).
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetMemoryParameters | virNodeGetMemoryParameters} in libvirt's API reference
+   * @remarks `virNodeGetMemoryParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl connect:read
    */
   nodeGetMemoryParameters(args: RemoteNodeGetMemoryParametersArgs, options?: CallOptions): Promise<RemoteNodeGetMemoryParametersRet>;

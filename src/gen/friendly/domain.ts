@@ -2,7 +2,7 @@
 // DO NOT EDIT: regenerate with `npm run gen` (or `libvirt-remote gen`).
 
 import { DomainCpus } from "../../api/domain-cpus.js";
-import { flagsAnd, fromTypedParams, toTypedParams, track, typesFor, uuidToString } from "../../api/runtime.js";
+import { flagsAnd, fromTypedParams, toTypedParams, track, typedParamStringFlag, typesFor, uuidToString } from "../../api/runtime.js";
 import type { TypedParams, TypedParamsInput } from "../../api/runtime.js";
 import type { CallOptions } from "../../rpc/session.js";
 import type { CaptureOptions, DeviceCallOptions } from "../../streams/procedures.js";
@@ -10,6 +10,8 @@ import type { RemoteApi } from "../api/remote.js";
 import type { RemoteDomainAddIothreadArgs, RemoteDomainAgentSetResponseTimeoutArgs, RemoteDomainAgentSetResponseTimeoutRet, RemoteDomainAttachDeviceFlagsArgs, RemoteDomainAuthorizedSshKeysGetArgs, RemoteDomainAuthorizedSshKeysGetRet, RemoteDomainAuthorizedSshKeysSetArgs, RemoteDomainBackupBeginArgs, RemoteDomainBackupGetXmlDescRet, RemoteDomainBlockCommitArgs, RemoteDomainBlockCopyArgs, RemoteDomainBlockJobAbortArgs, RemoteDomainBlockJobSetSpeedArgs, RemoteDomainBlockPeekArgs, RemoteDomainBlockPeekRet, RemoteDomainBlockPullArgs, RemoteDomainBlockRebaseArgs, RemoteDomainBlockResizeArgs, RemoteDomainBlockStatsArgs, RemoteDomainBlockStatsFlagsArgs, RemoteDomainBlockStatsRet, RemoteDomainCheckpointCreateXmlArgs, RemoteDomainCheckpointLookupByNameArgs, RemoteDomainCoreDumpArgs, RemoteDomainCoreDumpWithFormatArgs, RemoteDomainDelIothreadArgs, RemoteDomainDelThrottleGroupArgs, RemoteDomainDetachDeviceAliasArgs, RemoteDomainDetachDeviceFlagsArgs, RemoteDomainFdAssociateArgs, RemoteDomainFsfreezeArgs, RemoteDomainFsfreezeRet, RemoteDomainFsthawArgs, RemoteDomainFsthawRet, RemoteDomainFstrimArgs, RemoteDomainGetAutostartOnceRet, RemoteDomainGetAutostartRet, RemoteDomainGetBlockInfoArgs, RemoteDomainGetBlockInfoRet, RemoteDomainGetBlockIoTuneArgs, RemoteDomainGetBlockJobInfoArgs, RemoteDomainGetBlockJobInfoRet, RemoteDomainGetControlInfoRet, RemoteDomainGetCpuStatsArgs, RemoteDomainGetDiskErrorsRet, RemoteDomainGetFsinfoRet, RemoteDomainGetGuestInfoArgs, RemoteDomainGetHostnameRet, RemoteDomainGetInfoRet, RemoteDomainGetInterfaceParametersArgs, RemoteDomainGetJobInfoRet, RemoteDomainGetJobStatsRet, RemoteDomainGetMaxMemoryRet, RemoteDomainGetMaxVcpusRet, RemoteDomainGetMessagesRet, RemoteDomainGetMetadataArgs, RemoteDomainGetMetadataRet, RemoteDomainGetOsTypeRet, RemoteDomainGetSchedulerTypeRet, RemoteDomainGetSecurityLabelListRet, RemoteDomainGetSecurityLabelRet, RemoteDomainGetStateRet, RemoteDomainGetTimeRet, RemoteDomainGetVcpusFlagsRet, RemoteDomainGetXmlDescRet, RemoteDomainGraphicsReloadArgs, RemoteDomainHasCurrentSnapshotRet, RemoteDomainHasManagedSaveImageRet, RemoteDomainInterfaceAddressesArgs, RemoteDomainInterfaceAddressesRet, RemoteDomainInterfaceStatsArgs, RemoteDomainInterfaceStatsRet, RemoteDomainIsActiveRet, RemoteDomainIsPersistentRet, RemoteDomainIsUpdatedRet, RemoteDomainManagedSaveDefineXmlArgs, RemoteDomainManagedSaveGetXmlDescRet, RemoteDomainMemoryPeekArgs, RemoteDomainMemoryPeekRet, RemoteDomainMemoryStatsRet, RemoteDomainMigrateBegin3Args, RemoteDomainMigrateBegin3ParamsRet, RemoteDomainMigrateBegin3Ret, RemoteDomainMigrateConfirm3Args, RemoteDomainMigrateConfirm3ParamsArgs, RemoteDomainMigrateGetCompressionCacheRet, RemoteDomainMigrateGetMaxDowntimeRet, RemoteDomainMigrateGetMaxSpeedRet, RemoteDomainMigratePerform3Args, RemoteDomainMigratePerform3ParamsArgs, RemoteDomainMigratePerform3ParamsRet, RemoteDomainMigratePerform3Ret, RemoteDomainMigratePerformArgs, RemoteDomainMigrateSetCompressionCacheArgs, RemoteDomainMigrateSetMaxDowntimeArgs, RemoteDomainMigrateSetMaxSpeedArgs, RemoteDomainOpenChannelArgs, RemoteDomainOpenConsoleArgs, RemoteDomainOpenGraphicsArgs, RemoteDomainOpenGraphicsFdArgs, RemoteDomainPmSuspendForDurationArgs, RemoteDomainRenameArgs, RemoteDomainRenameRet, RemoteDomainSaveArgs, RemoteDomainSaveFlagsArgs, RemoteDomainScreenshotArgs, RemoteDomainSendKeyArgs, RemoteDomainSendProcessSignalArgs, RemoteDomainSetAutostartArgs, RemoteDomainSetAutostartOnceArgs, RemoteDomainSetBlockIoTuneArgs, RemoteDomainSetBlockThresholdArgs, RemoteDomainSetGuestVcpusArgs, RemoteDomainSetInterfaceParametersArgs, RemoteDomainSetIothreadParamsArgs, RemoteDomainSetLifecycleActionArgs, RemoteDomainSetMaxMemoryArgs, RemoteDomainSetMemoryFlagsArgs, RemoteDomainSetMemoryStatsPeriodArgs, RemoteDomainSetMetadataArgs, RemoteDomainSetThrottleGroupArgs, RemoteDomainSetTimeArgs, RemoteDomainSetUserPasswordArgs, RemoteDomainSetVcpuArgs, RemoteDomainSetVcpusFlagsArgs, RemoteDomainSnapshotCreateXmlArgs, RemoteDomainSnapshotListNamesRet, RemoteDomainSnapshotLookupByNameArgs, RemoteDomainSnapshotNumRet, RemoteDomainStartDirtyRateCalcArgs, RemoteDomainUpdateDeviceFlagsArgs, RemoteNonnullDomain } from "../remote_protocol.js";
 import { DomainCheckpoint } from "./domain_checkpoint.js";
 import { DomainSnapshot } from "./domain_snapshot.js";
+import { BLOCK_COPY_PARAMS, IOTHREAD_PARAMS, LAUNCH_SECURITY_STATE_PARAMS, MIGRATE_PARAMS, SAVE_PARAMS, THROTTLE_GROUP_PARAMS } from "./params.js";
+import type { BlockCopyParams, IOThreadParams, LaunchSecurityStateParams, MigrateParams, SaveParams, ThrottleGroupParams } from "./params.js";
 
 /** A domain, as libvirt-python's virDomain: its procedures as methods. */
 export class Domain extends DomainCpus {
@@ -313,7 +315,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS (acl domain:read). */
   async memoryParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const args = { dom: this.current, nparams: 0, flags: f };
     // nparams = 0 asks only how many there are; the second call fetches them.
     let r = await track(this.conn.raw.domainGetMemoryParameters(args, o));
@@ -362,7 +365,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS (acl domain:read). */
   async blkioParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const args = { dom: this.current, nparams: 0, flags: f };
     // nparams = 0 asks only how many there are; the second call fetches them.
     let r = await track(this.conn.raw.domainGetBlkioParameters(args, o));
@@ -424,7 +428,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS (acl domain:read). */
   async schedulerParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const r = await track(this.conn.raw.domainGetSchedulerParametersFlags({ dom: this.current, nparams: 16, flags: f }, o));
     return fromTypedParams(r.params);
   }
@@ -496,7 +501,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS (acl domain:read). */
   async blockStatsFlags(path: RemoteDomainBlockStatsFlagsArgs["path"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const args = { dom: this.current, path: path, nparams: 0, flags: f };
     // nparams = 0 asks only how many there are; the second call fetches them.
     let r = await track(this.conn.raw.domainBlockStatsFlags(args, o));
@@ -531,7 +537,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE (acl domain:read). */
   async blockIoTune(disk: RemoteDomainGetBlockIoTuneArgs["disk"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const args = { dom: this.current, disk: disk, nparams: 0, flags: f };
     // nparams = 0 asks only how many there are; the second call fetches them.
     let r = await track(this.conn.raw.domainGetBlockIoTune(args, o));
@@ -548,7 +555,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS (acl domain:read). */
   async numaParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const args = { dom: this.current, nparams: 0, flags: f };
     // nparams = 0 asks only how many there are; the second call fetches them.
     let r = await track(this.conn.raw.domainGetNumaParameters(args, o));
@@ -565,7 +573,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS (acl domain:read). */
   async interfaceParameters(device: RemoteDomainGetInterfaceParametersArgs["device"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const args = { dom: this.current, device: device, nparams: 0, flags: f };
     // nparams = 0 asks only how many there are; the second call fetches them.
     let r = await track(this.conn.raw.domainGetInterfaceParameters(args, o));
@@ -588,7 +597,8 @@ export class Domain extends DomainCpus {
 
   /** REMOTE_PROC_DOMAIN_GET_CPU_STATS (acl domain:read). */
   async cpuStats(start_cpu: RemoteDomainGetCpuStatsArgs["start_cpu"], ncpus: RemoteDomainGetCpuStatsArgs["ncpus"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
-    const [f, o] = flagsAnd(flags, options);
+    const [given, o] = flagsAnd(flags, options);
+    const f = given | (await typedParamStringFlag(this.conn.raw, o));
     const args = { dom: this.current, nparams: 0, start_cpu: start_cpu, ncpus: ncpus, flags: f };
     // nparams = 0 asks only how many there are; the second call fetches them.
     let r = await track(this.conn.raw.domainGetCpuStats(args, o));
@@ -694,23 +704,23 @@ export class Domain extends DomainCpus {
   }
 
   /** REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS (acl domain:migrate). */
-  async migrateBegin3Params(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigrateBegin3ParamsRet> {
+  async migrateBegin3Params(params: MigrateParams, flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigrateBegin3ParamsRet> {
     const [f, o] = flagsAnd(flags, options);
-    const r = await track(this.conn.raw.domainMigrateBegin3Params({ dom: this.current, params: toTypedParams(params), flags: f }, o));
+    const r = await track(this.conn.raw.domainMigrateBegin3Params({ dom: this.current, params: toTypedParams(params, MIGRATE_PARAMS), flags: f }, o));
     return r;
   }
 
   /** REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS (acl domain:migrate). */
-  async migratePerform3Params(dconnuri: RemoteDomainMigratePerform3ParamsArgs["dconnuri"], params: TypedParamsInput, cookie_in: RemoteDomainMigratePerform3ParamsArgs["cookie_in"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigratePerform3ParamsRet["cookie_out"]> {
+  async migratePerform3Params(dconnuri: RemoteDomainMigratePerform3ParamsArgs["dconnuri"], params: MigrateParams, cookie_in: RemoteDomainMigratePerform3ParamsArgs["cookie_in"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigratePerform3ParamsRet["cookie_out"]> {
     const [f, o] = flagsAnd(flags, options);
-    const r = await track(this.conn.raw.domainMigratePerform3Params({ dom: this.current, dconnuri: dconnuri, params: toTypedParams(params), cookie_in: cookie_in, flags: f }, o));
+    const r = await track(this.conn.raw.domainMigratePerform3Params({ dom: this.current, dconnuri: dconnuri, params: toTypedParams(params, MIGRATE_PARAMS), cookie_in: cookie_in, flags: f }, o));
     return r.cookie_out;
   }
 
   /** REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS (acl domain:migrate). */
-  async migrateConfirm3Params(params: TypedParamsInput, cookie_in: RemoteDomainMigrateConfirm3ParamsArgs["cookie_in"], flags: RemoteDomainMigrateConfirm3ParamsArgs["flags"], cancelled: RemoteDomainMigrateConfirm3ParamsArgs["cancelled"], options?: CallOptions): Promise<void> {
+  async migrateConfirm3Params(params: MigrateParams, cookie_in: RemoteDomainMigrateConfirm3ParamsArgs["cookie_in"], flags: RemoteDomainMigrateConfirm3ParamsArgs["flags"], cancelled: RemoteDomainMigrateConfirm3ParamsArgs["cancelled"], options?: CallOptions): Promise<void> {
     const o = options;
-    await track(this.conn.raw.domainMigrateConfirm3Params({ dom: this.current, params: toTypedParams(params), cookie_in: cookie_in, flags: flags, cancelled: cancelled }, o));
+    await track(this.conn.raw.domainMigrateConfirm3Params({ dom: this.current, params: toTypedParams(params, MIGRATE_PARAMS), cookie_in: cookie_in, flags: flags, cancelled: cancelled }, o));
   }
 
   /** REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
@@ -766,9 +776,9 @@ export class Domain extends DomainCpus {
   }
 
   /** REMOTE_PROC_DOMAIN_BLOCK_COPY (acl domain:block_write). */
-  async blockCopy(path: RemoteDomainBlockCopyArgs["path"], destxml: RemoteDomainBlockCopyArgs["destxml"], params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
+  async blockCopy(path: RemoteDomainBlockCopyArgs["path"], destxml: RemoteDomainBlockCopyArgs["destxml"], params: BlockCopyParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
-    await track(this.conn.raw.domainBlockCopy({ dom: this.current, path: path, destxml: destxml, params: toTypedParams(params), flags: f }, o));
+    await track(this.conn.raw.domainBlockCopy({ dom: this.current, path: path, destxml: destxml, params: toTypedParams(params, BLOCK_COPY_PARAMS), flags: f }, o));
   }
 
   /** REMOTE_PROC_DOMAIN_GET_FSINFO (acl domain:fs_freeze). */
@@ -895,9 +905,9 @@ export class Domain extends DomainCpus {
   }
 
   /** REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
-  async setIothreadParams(iothread_id: RemoteDomainSetIothreadParamsArgs["iothread_id"], params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
+  async setIothreadParams(iothread_id: RemoteDomainSetIothreadParamsArgs["iothread_id"], params: IOThreadParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
-    await track(this.conn.raw.domainSetIothreadParams({ dom: this.current, iothread_id: iothread_id, params: toTypedParams(params), flags: f }, o));
+    await track(this.conn.raw.domainSetIothreadParams({ dom: this.current, iothread_id: iothread_id, params: toTypedParams(params, IOTHREAD_PARAMS), flags: f }, o));
   }
 
   /** REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML (acl domain:checkpoint, domain:fs_freeze:VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE). */
@@ -975,15 +985,15 @@ export class Domain extends DomainCpus {
   }
 
   /** REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE (acl domain:write). */
-  async setLaunchSecurityState(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
+  async setLaunchSecurityState(params: LaunchSecurityStateParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
-    await track(this.conn.raw.domainSetLaunchSecurityState({ dom: this.current, params: toTypedParams(params), flags: f }, o));
+    await track(this.conn.raw.domainSetLaunchSecurityState({ dom: this.current, params: toTypedParams(params, LAUNCH_SECURITY_STATE_PARAMS), flags: f }, o));
   }
 
   /** REMOTE_PROC_DOMAIN_SAVE_PARAMS (acl domain:hibernate). */
-  async saveParams(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
+  async saveParams(params: SaveParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
-    await track(this.conn.raw.domainSaveParams({ dom: this.current, params: toTypedParams(params), flags: f }, o));
+    await track(this.conn.raw.domainSaveParams({ dom: this.current, params: toTypedParams(params, SAVE_PARAMS), flags: f }, o));
     await this.settle(o);
   }
 
@@ -1019,9 +1029,9 @@ export class Domain extends DomainCpus {
   }
 
   /** REMOTE_PROC_DOMAIN_SET_THROTTLE_GROUP (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
-  async setThrottleGroup(group: RemoteDomainSetThrottleGroupArgs["group"], params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
+  async setThrottleGroup(group: RemoteDomainSetThrottleGroupArgs["group"], params: ThrottleGroupParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
-    await track(this.conn.raw.domainSetThrottleGroup({ dom: this.current, group: group, params: toTypedParams(params), flags: f }, o));
+    await track(this.conn.raw.domainSetThrottleGroup({ dom: this.current, group: group, params: toTypedParams(params, THROTTLE_GROUP_PARAMS), flags: f }, o));
   }
 
   /** REMOTE_PROC_DOMAIN_DEL_THROTTLE_GROUP (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */

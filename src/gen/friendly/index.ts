@@ -14,4 +14,5 @@ export { NodeDevice } from "./node_device.js";
 export { Secret } from "./secret.js";
 export { DomainCheckpoint } from "./domain_checkpoint.js";
 export { DomainSnapshot } from "./domain_snapshot.js";
+export type { BlockCopyParams, MigrateParams, SaveParams, IOThreadParams, IdentityParams, LaunchSecurityStateParams, ThrottleGroupParams } from "./params.js";
 export * as constants from "./constants.js";
