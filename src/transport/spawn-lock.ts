@@ -26,13 +26,16 @@ export async function tryLock(path: string, ownerLimitMs: number): Promise<Spawn
   const held = await holder(path);
   if (held === null) return create(path);
   if (!isStale(held, ownerLimitMs)) return null;
-  await takeOver(path, held.ino);
+  await takeOver(path, held.text);
   return create(path);
 }
 
 async function create(path: string): Promise<SpawnLock | null> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  await writeFile(temp, `${process.pid}\n`, { mode: 0o600 });
+  const token = randomBytes(8).toString("hex");
+  const temp = `${path}.${process.pid}.${token}`;
+  // The token tells this lock from a later one: an unlinked file's inode number is soon reused.
+  const text = `${process.pid}\n${token}\n`;
+  await writeFile(temp, text, { mode: 0o600 });
   try {
     await link(temp, path);
   } catch (e) {
@@ -41,17 +44,16 @@ async function create(path: string): Promise<SpawnLock | null> {
   } finally {
     await unlink(temp).catch(() => undefined);
   }
-  const { ino } = await stat(path);
   return {
     async release() {
-      const now = await stat(path).catch(() => null);
-      if (now?.ino === ino) await unlink(path).catch(() => undefined);
+      const now = await readFile(path, "utf8").catch(() => null);
+      if (now === text) await unlink(path).catch(() => undefined);
     },
   };
 }
 
 interface Holder {
-  ino: number;
+  text: string;
   /** The owner's pid; null for libvirt's empty file. */
   pid: number | null;
   ageMs: number;
@@ -61,8 +63,8 @@ async function holder(path: string): Promise<Holder | null> {
   try {
     const s = await stat(path);
     const text = await readFile(path, "utf8");
-    const pid = /^\d+\n$/.test(text) ? Number(text) : null;
-    return { ino: s.ino, pid, ageMs: Date.now() - s.mtimeMs };
+    const pid = /^\d+\n/.test(text) ? Number.parseInt(text, 10) : null;
+    return { text, pid, ageMs: Date.now() - s.mtimeMs };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw e;
@@ -86,10 +88,10 @@ function alive(pid: number): boolean {
 
 /**
  * Moves a stale lock aside. If two clients judge the same file stale, the
- * second may move the first one's fresh lock: it sees another inode and
+ * second may move the first one's fresh lock: it sees other contents and
  * puts that back.
  */
-async function takeOver(path: string, staleIno: number): Promise<void> {
+async function takeOver(path: string, staleText: string): Promise<void> {
   const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
   try {
     await rename(path, aside);
@@ -97,7 +99,7 @@ async function takeOver(path: string, staleIno: number): Promise<void> {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
     throw e;
   }
-  const moved = await stat(aside);
-  if (moved.ino !== staleIno) await link(aside, path).catch(() => undefined);
+  const moved = await readFile(aside, "utf8");
+  if (moved !== staleText) await link(aside, path).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
 }
