@@ -3,8 +3,9 @@ import { accessSync, constants } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { basename, delimiter, dirname, isAbsolute, join } from "node:path";
-import { AbortError, TransportError } from "../errors.js";
+import { AbortError } from "../errors.js";
 import { type ConnectionUri, type SocketChoice, uriParam, usesUserDaemon } from "../uri.js";
+import { AutostartError } from "./autostart-error.js";
 import type { AutostartOptions } from "./options.js";
 import { UnixTransport } from "./socket.js";
 import { tryLock, type SpawnLock } from "./spawn-lock.js";
@@ -20,27 +21,6 @@ const EXITED_GRACE_MS = 2_000;
 
 /** Where libvirt looks for the daemon when neither VIRTD_PATH nor LIBVIRTD_PATH is set (its SBINDIR). */
 const SBINDIR = "/usr/sbin";
-
-/** Why starting the session daemon failed. */
-export type AutostartFailure = "no-daemon" | "exited" | "not-ready";
-
-/**
- * A session URI's socket was absent and its daemon could not be started:
- * there is no daemon binary (`no-daemon`), the started daemon exited
- * (`exited`), or its socket did not answer in time (`not-ready`). The
- * connect error that started it all is the `cause`.
- */
-export class AutostartError extends TransportError {
-  override name = "AutostartError";
-  readonly reason: AutostartFailure;
-  /** The daemon binary that was (to be) started. */
-  readonly daemon: string;
-  constructor(reason: AutostartFailure, daemon: string, message: string, options?: ErrorOptions) {
-    super("unix", message, options);
-    this.reason = reason;
-    this.daemon = daemon;
-  }
-}
 
 /** What starting a session daemon needs. */
 export interface AutostartPlan {

@@ -6,6 +6,9 @@
  */
 export type { Transport } from "./transport.js";
 export { UnixTransport, TcpTransport } from "./socket.js";
+export { AutostartTransport, autostartPlan, type AutostartPlan } from "./autostart.js";
+export { AutostartError, type AutostartFailure } from "./autostart-error.js";
+export type { AutostartOptions } from "./options.js";
 export { TlsTransport, type TlsSettings } from "./tls.js";
 export type { TlsCredentials } from "./pki.js";
 export { SshTransport } from "./ssh.js";

@@ -15,8 +15,9 @@ const started = Date.now();
 try {
   const conn = await connect(uri, options);
   const { uri: daemonUri } = await conn.connectGetUri();
+  const { lib_ver: libVer } = await conn.connectGetLibVersion();
   await conn.close();
-  process.stdout.write(`${JSON.stringify({ ok: true, uri: daemonUri, ms: Date.now() - started })}\n`);
+  process.stdout.write(`${JSON.stringify({ ok: true, uri: daemonUri, libVersion: Number(libVer), ms: Date.now() - started })}\n`);
 } catch (e) {
   const { name, code, reason, daemon, message } = e;
   process.stdout.write(`${JSON.stringify({ ok: false, name, code, reason, daemon, message, ms: Date.now() - started })}\n`);

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { daemonPid, runClient, sessionHome, virshAs, waitGone, type SessionHome } from "./session-home.js";
+import { daemonVersionFromEnv } from "../../src/testing/prefix.js";
+import { daemonPid, runClient, sessionHome, virshAs, waitGone, type SessionHome, type WrapperOptions } from "./session-home.js";
 
 // Session daemon autostart (issue 21, item 5), beside virsh in the same
 // environment: an unprivileged user with a fresh HOME and XDG_RUNTIME_DIR
@@ -10,8 +11,8 @@ import { daemonPid, runClient, sessionHome, virshAs, waitGone, type SessionHome 
 
 const installed = existsSync("/usr/sbin/libvirtd") && existsSync("/usr/bin/virsh");
 const homes: SessionHome[] = [];
-async function home(wrapperDelay = 0): Promise<SessionHome> {
-  const h = await sessionHome(wrapperDelay);
+async function home(wrapper: WrapperOptions = {}): Promise<SessionHome> {
+  const h = await sessionHome(wrapper);
   homes.push(h);
   return h;
 }
@@ -48,7 +49,7 @@ describe.skipIf(!installed)("qemu:///session with no daemon running, as an unpri
 
   it("two clients racing to a missing daemon start exactly one (libvirt's spawn lock), and both connect", async () => {
     // The wrapper holds the daemon back 2 s: both clients find no socket.
-    const h = await home(2);
+    const h = await home({ delay: 2 });
     const env = { LIBVIRTD_PATH: h.wrapperDir };
     const a = runClient(h, sessionUri, {}, env, true);
     const b = runClient(h, sessionUri, {}, env, true);
@@ -57,6 +58,8 @@ describe.skipIf(!installed)("qemu:///session with no daemon running, as an unpri
     b.go();
     const outcomes = await Promise.all([a.done, b.done]);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+    // The wrapper's daemon: LIBVIRT_E2E_DAEMON=11.3 runs libvirt 11.3's.
+    expect(outcomes[0]!.libVersion).toBe(daemonVersionFromEnv() === "11.3" ? 11003000 : 9000000);
     expect(await h.spawns()).toHaveLength(1);
     expect(daemons(h).map((d) => d.pid)).toEqual([daemonPid(h)]);
     // libvirt removes its lock file once connected; so do we.
@@ -64,7 +67,7 @@ describe.skipIf(!installed)("qemu:///session with no daemon running, as an unpri
   });
 
   it("virsh, two at once through the same slow daemon, also starts one", async () => {
-    const h = await home(2);
+    const h = await home({ delay: 2 });
     const env = { LIBVIRTD_PATH: h.wrapperDir };
     const results = await Promise.all([virshAs(h, env, "-c", sessionUri, "uri"), virshAs(h, env, "-c", sessionUri, "uri")]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
@@ -114,5 +117,19 @@ describe.skipIf(!installed)("qemu:///session with no daemon running, as an unpri
       expect(outcome.message).toBe(words);
     }
     expect(await h.spawns()).toEqual([]);
+  });
+
+  it("a daemon that exits at once, or whose socket does not answer in time, is an AutostartError saying so", async () => {
+    const failing = await home({ exitCode: 3 });
+    const exited = await runClient(failing, sessionUri, {}, { LIBVIRTD_PATH: failing.wrapperDir }).done;
+    expect(exited).toMatchObject({ ok: false, name: "AutostartError", reason: "exited" });
+    expect(exited.message).toContain("was started but exited (status 3) before its socket answered");
+
+    // The wrapper sleeps far beyond the 1 s the client waits.
+    const slow = await home({ delay: 600 });
+    const late = await runClient(slow, sessionUri, { autostart: { wait: 1_000 } }, { LIBVIRTD_PATH: slow.wrapperDir }).done;
+    expect(late).toMatchObject({ ok: false, name: "AutostartError", reason: "not-ready" });
+    expect(late.message).toContain("was started, but its socket did not answer within 1000 ms");
+    expect(await slow.spawns()).toHaveLength(1);
   });
 });

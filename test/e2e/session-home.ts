@@ -33,18 +33,22 @@ export interface SessionHome {
 
 const SYSTEM_DAEMON = "/usr/sbin/libvirtd";
 
-/**
- * `wrapperDelay`: seconds the wrapper daemon (LIBVIRTD_PATH=wrapperDir)
- * sleeps before it runs libvirtd, so racing clients all find no socket.
- */
-export async function sessionHome(wrapperDelay = 0): Promise<SessionHome> {
+/** The daemon behind LIBVIRTD_PATH=wrapperDir. */
+export interface WrapperOptions {
+  /** Seconds it sleeps before it runs libvirtd, so that racing clients all find no socket. */
+  delay?: number;
+  /** Exit with this status instead of running libvirtd (a daemon that cannot start). */
+  exitCode?: number;
+}
+
+export async function sessionHome(wrapperOptions: WrapperOptions = {}): Promise<SessionHome> {
   const dir = await mkdtemp(join(tmpdir(), "lr-autostart-"));
   await chmod(dir, 0o777);
   const runtime = join(dir, "run");
   const wrapperDir = join(dir, "bin");
   const spawnLog = join(dir, "spawns.log");
   await mkdir(wrapperDir);
-  await writeFile(join(wrapperDir, "libvirtd"), wrapper(spawnLog, wrapperDelay), { mode: 0o755 });
+  await writeFile(join(wrapperDir, "libvirtd"), wrapper(spawnLog, wrapperOptions), { mode: 0o755 });
   await writeFile(spawnLog, "");
   await chmod(spawnLog, 0o666);
   const env = {
@@ -93,10 +97,11 @@ export async function sessionHome(wrapperDelay = 0): Promise<SessionHome> {
 }
 
 /** The daemon the wrapper runs: the system's libvirtd, or 11.3's with the environment it needs. */
-function wrapper(log: string, delay: number): string {
+function wrapper(log: string, { delay = 0, exitCode }: WrapperOptions): string {
   const unpacked = daemonVersionFromEnv() === "11.3" ? prefixDaemon(libvirt11Prefix()) : null;
   const exports = Object.entries(unpacked?.env ?? {}).map(([k, v]) => `export ${k}='${v}'\n`).join("");
-  return `#!/bin/sh\necho "$$ $*" >> '${log}'\nsleep ${delay}\n${exports}exec '${unpacked?.binary ?? SYSTEM_DAEMON}' "$@"\n`;
+  const run = exitCode === undefined ? `${exports}exec '${unpacked?.binary ?? SYSTEM_DAEMON}' "$@"` : `exit ${exitCode}`;
+  return `#!/bin/sh\necho "$$ $*" >> '${log}'\nsleep ${delay}\n${run}\n`;
 }
 
 function userIds(user: string): { uid: number; gid: number } {
@@ -107,6 +112,8 @@ function userIds(user: string): { uid: number; gid: number } {
 export interface ChildOutcome {
   ok: boolean;
   uri?: string;
+  /** The daemon's libvirt version (major * 1 000 000 + minor * 1000 + micro). */
+  libVersion?: number;
   name?: string;
   code?: string;
   reason?: string;
