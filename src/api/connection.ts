@@ -6,7 +6,8 @@
  */
 import { connect, type Client, type ConnectOptions } from "../client/client.js";
 import { ConnectionApi } from "../gen/friendly/connection.js";
-import type { CloseInfo } from "../rpc/session.js";
+import type { CallOptions, CloseInfo } from "../rpc/session.js";
+import { transportIsSecure } from "./client-side.js";
 import { Events } from "./events.js";
 
 export class Connection extends ConnectionApi {
@@ -25,6 +26,20 @@ export class Connection extends ConnectionApi {
   /** Resolves once, with the reason, when the connection is closed for good. */
   get closed(): Promise<CloseInfo> {
     return this.raw.closed;
+  }
+
+  /**
+   * The URI this connection was opened with, as libvirt's client answers
+   * virConnectGetURI itself; the daemon is asked only when none was given.
+   */
+  override async uri(options?: CallOptions): Promise<string> {
+    return this.raw.uri.driver === "" ? super.uri(options) : this.raw.uri.uri;
+  }
+
+  /** 1 when the daemon says so and the transport is secure too (TLS, Unix socket, SSH, a SASL layer), as libvirt's remote driver answers. */
+  override async isSecure(options?: CallOptions): Promise<number> {
+    const daemon = await super.isSecure(options);
+    return daemon === 1 && transportIsSecure(this.raw) ? 1 : 0;
   }
 
   close(): Promise<void> {
