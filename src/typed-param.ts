@@ -5,6 +5,9 @@ import type { RemoteTypedParamValue } from "./gen/remote_protocol.js";
 /** What a typed parameter holds, in JavaScript. */
 export type TypedScalar = number | bigint | boolean | string;
 
+/** A typed parameter's wire type, by libvirt's name without `VIR_TYPED_PARAM_`. */
+export type TypedParamType = "int" | "uint" | "llong" | "ullong" | "double" | "boolean" | "string";
+
 /**
  * The value a typed parameter carries, whatever its type (a boolean as a
  * boolean). The remote and admin programs define the same union apart.

@@ -1,5 +1,5 @@
 import { LibvirtRemoteError } from "../errors.js";
-import type { TypedParamType } from "./typed.js";
+import type { TypedParamType } from "../typed-param.js";
 
 /**
  * A typed parameter's value cannot be sent as its field's type (a string

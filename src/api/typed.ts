@@ -16,11 +16,10 @@
  */
 import type { RemoteTypedParam, RemoteTypedParamValue } from "../gen/remote_protocol.js";
 import { VirTypedParameterType as T } from "../gen/libvirt_common.js";
-import { typedParamValue, type TypedScalar } from "../typed-param.js";
+import { typedParamValue, type TypedParamType, type TypedScalar } from "../typed-param.js";
 import { TypedParamError } from "./errors.js";
 
-export type TypedParamType = "int" | "uint" | "llong" | "ullong" | "double" | "boolean" | "string";
-export type { TypedScalar };
+export type { TypedParamType, TypedScalar };
 
 /** A value with its type stated (`typed.uint(5)`). */
 export interface TypedValue<V extends TypedScalar = TypedScalar> {

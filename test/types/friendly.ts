@@ -10,6 +10,8 @@ export async function misuse(e: LibvirtError, dom: Domain): Promise<void> {
   const conn = await open();
   await conn.domainDefineXml(); // error TS2554
   await dom.setMemory(); // error TS2554
+  await dom.blockCopy("vda", "<disk/>", { bandwidth: "fast" }); // error TS2322
+  await dom.migrateBegin3Params({ migrate_disks: ["vda", 2] }); // error TS2322
   const ok: typeof e.code = "VIR_ERR_NO_DOMAIN";
   void ok;
 }
