@@ -1,3 +1,4 @@
+import { emitTypes } from "./emit-types.js";
 import { XGenError, type Loc } from "./errors.js";
 import type { EnumDef, Field, Model, Module, Procedure, Program, StructDef, Sym, TypeDef, TypedefDef, UnionDef, Wire } from "./model.js";
 import { Printer } from "./printer.js";
@@ -20,6 +21,7 @@ export function emit(model: Model, options: EmitOptions): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of model.modules) out.set(`${m.name}.ts`, new ModuleEmitter(m, defs, options).print());
   out.set("index.ts", emitIndex(model.modules.map((m) => m.name)));
+  out.set("types.ts", emitTypes(model));
   return out;
 }
 
