@@ -88,3 +88,4 @@ export type { Transport } from "./transport/transport.js";
 export type { TlsCredentials } from "./transport/pki.js";
 export type { ByteFilter, FrameTap } from "./rpc/link.js";
 export type { ReceiveStream, ReceiveOptions, TypedReadable, DeviceStream, DeviceOptions, UploadSource, SendOptions, DownloadOptions, CaptureOptions, DeviceCallOptions, UploadOptions, HoleMode } from "./streams/index.js";
+export type * from "./gen/types.js";
