@@ -143,6 +143,16 @@ export function usesUserDaemon(u: ConnectionUri, euid = process.geteuid?.() ?? 0
   return euid > 0 && (u.path === "/session" || u.uri.toLowerCase().startsWith("test+") || u.uri === "");
 }
 
+/**
+ * virGetUserRuntimeDirectory: GLib's runtime directory (a non-empty
+ * XDG_RUNTIME_DIR, else the cache directory: XDG_CACHE_HOME, else
+ * $HOME/.cache) + `/libvirt`, where the per-user daemon puts its sockets.
+ */
+export function userRuntimeDir(env: NodeJS.ProcessEnv = process.env): string {
+  const set = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
+  return join(set("XDG_RUNTIME_DIR") ?? set("XDG_CACHE_HOME") ?? join(set("HOME") ?? homedir(), ".cache"), "libvirt");
+}
+
 export interface SocketChoice {
   path: string;
   mode: "legacy" | "direct";
@@ -165,7 +175,7 @@ export function unixSocketFor(u: ConnectionUri, readOnly: boolean, env = process
   if (socket === "") throw new UriError(`${JSON.stringify(u.uri)}: socket= is empty; libvirt, too, fails to connect to ''`);
   if (socket !== undefined) return { path: socket, mode: mode === "direct" ? "direct" : "legacy" };
   const user = usesUserDaemon(u, euid);
-  const dir = user ? join(env["XDG_RUNTIME_DIR"] ?? join(homedir(), ".cache"), "libvirt") : "/var/run/libvirt";
+  const dir = user ? userRuntimeDir(env) : "/var/run/libvirt";
   const file = (prefix: string): string => join(dir, user ? `${prefix}-sock` : `${prefix}-${readOnly ? "sock-ro" : "sock"}`);
   const legacy = file("libvirt");
   const direct = u.driver === "" || u.driver === "remote" ? null : file(`virt${u.driver}d`);

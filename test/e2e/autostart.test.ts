@@ -47,6 +47,15 @@ describe.skipIf(!installed)("qemu:///session with no daemon running, as an unpri
     expect(oursDaemon!.environ.get("LC_ALL")).toBe("C");
   });
 
+  it("without XDG_RUNTIME_DIR, the daemon and its socket in $XDG_CACHE_HOME/libvirt, as virsh finds them", async () => {
+    const theirs = await home({ noRuntimeDir: true });
+    expect((await virshAs(theirs, {}, "-c", sessionUri, "uri")).code).toBe(0);
+    expect(existsSync(join(theirs.libvirtRun, "libvirt-sock"))).toBe(true);
+    const ours = await home({ noRuntimeDir: true });
+    expect(await runClient(ours, sessionUri, { autostart: { wait: 10_000 } }).done).toMatchObject({ ok: true, uri: sessionUri });
+    expect(daemons(ours).map((d) => d.pid)).toEqual([daemonPid(ours)]);
+  });
+
   it("two clients racing to a missing daemon start exactly one (libvirt's spawn lock), and both connect", async () => {
     // The wrapper holds the daemon back 2 s: both clients find no socket.
     const h = await home({ delay: 2 });

@@ -10,12 +10,12 @@ import { daemonVersionFromEnv, libvirt11Prefix, prefixDaemon } from "../../src/t
  * A fresh unprivileged user session for autostart tests: its own HOME and
  * XDG folders in a temporary directory, no daemon running, run as `nobody`
  * when the tests run as root (libvirt starts no session daemon for root).
- * Every process started under it is found by its XDG_RUNTIME_DIR, so only
- * those are killed at the end.
+ * Every process started under it is found by its HOME (libvirt hands it
+ * on to the daemon), so only those are killed at the end.
  */
 export interface SessionHome {
   dir: string;
-  /** $XDG_RUNTIME_DIR/libvirt: the daemon's sockets, pid file and libvirt's spawn lock. */
+  /** $XDG_RUNTIME_DIR/libvirt (without it, $XDG_CACHE_HOME/libvirt): the daemon's sockets, pid file and libvirt's spawn lock. */
   libvirtRun: string;
   /** The client's environment. */
   env: Record<string, string>;
@@ -23,7 +23,7 @@ export interface SessionHome {
   wrapperDir: string;
   spawnLog: string;
   ids: { uid: number; gid: number } | Record<string, never>;
-  /** Processes running under this session (their XDG_RUNTIME_DIR is this one's). */
+  /** Processes running under this session (their HOME is this one's). */
   processes(): { pid: number; cmdline: string[]; environ: Map<string, string> }[];
   /** Lines of the wrapper's log: the daemons started through it. */
   spawns(): Promise<string[]>;
@@ -39,6 +39,8 @@ export interface WrapperOptions {
   delay?: number;
   /** Exit with this status instead of running libvirtd (a daemon that cannot start). */
   exitCode?: number;
+  /** No XDG_RUNTIME_DIR in the environment: GLib's runtime dir is then the cache dir. */
+  noRuntimeDir?: boolean;
 }
 
 export async function sessionHome(wrapperOptions: WrapperOptions = {}): Promise<SessionHome> {
@@ -51,13 +53,14 @@ export async function sessionHome(wrapperOptions: WrapperOptions = {}): Promise<
   await writeFile(join(wrapperDir, "libvirtd"), wrapper(spawnLog, wrapperOptions), { mode: 0o755 });
   await writeFile(spawnLog, "");
   await chmod(spawnLog, 0o666);
-  const env = {
+  const env: Record<string, string> = {
     PATH: process.env["PATH"] ?? "/usr/bin:/bin:/usr/sbin:/sbin",
     HOME: dir,
     XDG_RUNTIME_DIR: runtime,
     XDG_CONFIG_HOME: join(dir, "cfg"),
     XDG_CACHE_HOME: join(dir, "cache"),
   };
+  if (wrapperOptions.noRuntimeDir === true) delete env["XDG_RUNTIME_DIR"];
   const ids = process.getuid?.() === 0 ? userIds("nobody") : {};
   const processes = (): ReturnType<SessionHome["processes"]> => {
     const found = [];
@@ -65,7 +68,7 @@ export async function sessionHome(wrapperOptions: WrapperOptions = {}): Promise<
       if (!/^\d+$/.test(entry)) continue;
       try {
         const environ = new Map(readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-        if (environ.get("XDG_RUNTIME_DIR") !== runtime) continue;
+        if (environ.get("HOME") !== dir) continue;
         const cmdline = readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").filter(Boolean);
         found.push({ pid: Number(entry), cmdline, environ });
       } catch {
@@ -76,7 +79,7 @@ export async function sessionHome(wrapperOptions: WrapperOptions = {}): Promise<
   };
   return {
     dir,
-    libvirtRun: join(runtime, "libvirt"),
+    libvirtRun: join(wrapperOptions.noRuntimeDir === true ? join(dir, "cache") : runtime, "libvirt"),
     env,
     wrapperDir,
     spawnLog,

@@ -75,6 +75,13 @@ describe("autostartPlan: when libvirt's client starts a daemon", () => {
     });
   });
 
+  it("without XDG_RUNTIME_DIR (or with it empty), in GLib's cache directory, as the daemon itself puts its socket", () => {
+    const noRuntime = { XDG_RUNTIME_DIR: undefined, XDG_CACHE_HOME: "/c" };
+    expect(plan("qemu:///session", noRuntime)).toMatchObject({ socket: "/c/libvirt/libvirt-sock", lock: "/c/libvirt/libvirtd.lock" });
+    expect(plan("qemu:///session", { XDG_RUNTIME_DIR: "", XDG_CACHE_HOME: "/c" })?.socket).toBe("/c/libvirt/libvirt-sock");
+    expect(plan("qemu:///session", { XDG_RUNTIME_DIR: undefined })?.socket).toBe("/h/.cache/libvirt/libvirt-sock");
+  });
+
   it("idleTimeout and wait from the option", () => {
     expect(plan("qemu:///session", {}, USER, { idleTimeout: 5, wait: 1000 })).toMatchObject({ idleTimeout: 5, wait: 1000 });
   });
