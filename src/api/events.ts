@@ -7,6 +7,7 @@
 import { eventFamilies } from "../gen/events.js";
 import type { EventDispatcher, EventIterator, EventWaiter, Listener, Subscription } from "../events/dispatcher.js";
 import type { EventObject, ListenerOptions, StreamOptions, WaitOptions } from "../events/options.js";
+import type { EventGap } from "../events/gap.js";
 import type { EventFamily, EventName, EventOf, LibvirtEvent } from "../events/types.js";
 import { LibvirtError, UnsupportedError } from "../rpc/errors.js";
 import { Handle } from "./core.js";
@@ -45,12 +46,18 @@ function unwrap<O extends { filter?: EventFilter }>(options: O | undefined): O |
 export class Events {
   constructor(readonly dispatcher: EventDispatcher) {}
 
-  subscribe<F extends EventFamily, K extends EventName<F>>(family: F, event: K, listener: Listener<EventOf<F, K>>, options?: WithFilter<ListenerOptions<EventOf<F, K>>> & { gaps?: false }): Promise<Subscription> {
-    return this.dispatcher.subscribe(family, event, listener, unwrap(options) as ListenerOptions<EventOf<F, K>> & { gaps?: false });
+  // As the dispatcher's overloads: `gaps: true` adds EventGap markers to what the listener or iterator gets.
+  subscribe<F extends EventFamily, K extends EventName<F>>(family: F, event: K, listener: Listener<EventOf<F, K> | EventGap<F, K>>, options: WithFilter<ListenerOptions<EventOf<F, K>>> & { gaps: true }): Promise<Subscription>;
+  subscribe<F extends EventFamily, K extends EventName<F>>(family: F, event: K, listener: Listener<EventOf<F, K>>, options?: WithFilter<ListenerOptions<EventOf<F, K>>> & { gaps?: false }): Promise<Subscription>;
+  subscribe(family: EventFamily, event: string, listener: Listener<never>, options?: WithFilter<ListenerOptions<never>>): Promise<Subscription> {
+    // The overloads above type the listener; the dispatcher gets the options as they are, `gaps` included.
+    return this.dispatcher.subscribe(family, event as never, listener, unwrap(options) as ListenerOptions<never> & { gaps?: false });
   }
 
-  stream<F extends EventFamily, K extends EventName<F>>(family: F, event: K, options?: WithFilter<StreamOptions> & { gaps?: false }): EventIterator<EventOf<F, K>> {
-    return this.dispatcher.stream(family, event, unwrap(options) as StreamOptions & { gaps?: false });
+  stream<F extends EventFamily, K extends EventName<F>>(family: F, event: K, options: WithFilter<StreamOptions> & { gaps: true }): EventIterator<EventOf<F, K> | EventGap<F, K>>;
+  stream<F extends EventFamily, K extends EventName<F>>(family: F, event: K, options?: WithFilter<StreamOptions> & { gaps?: false }): EventIterator<EventOf<F, K>>;
+  stream(family: EventFamily, event: string, options?: WithFilter<StreamOptions>): EventIterator<LibvirtEvent | EventGap> {
+    return this.dispatcher.stream(family, event as never, unwrap(options) as StreamOptions & { gaps?: false });
   }
 
   /** `const w = conn.events.waitFor("domain", "lifecycle", { filter: dom }); await w.ready; ...; await w;` */
