@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { open, type Connection } from "../../src/api/connection.js";
 import { TypedParamError } from "../../src/api/errors.js";
-import { toTypedParams, typed, type TypedParams } from "../../src/api/typed.js";
+import { typedParamStringFlag } from "../../src/api/features.js";
+import { fromTypedParams, toTypedParams, typed, type TypedParams } from "../../src/api/typed.js";
 import { VIR_DOMAIN_AFFECT_CONFIG, VIR_DOMAIN_NUMATUNE_MEM_STRICT } from "../../src/gen/friendly/constants.js";
 import { remoteProgram } from "../../src/gen/remote_protocol.js";
 import { Recorder } from "../../src/recording/recorder.js";
@@ -95,6 +96,12 @@ describe.skipIf(skip)("typed parameters on real guests, beside virsh", () => {
     const ours = await (await conn.domain("tprun")).blockIoTune("vda");
     expect(ours.group_name).toBe("grp1");
     expect(asText(ours)).toEqual(virshFields(await virsh(d.uris.qemuTcp, "blkdeviotune", "tprun", "vda")));
+    // The exact layer sends flags as given: the helper gives the flag libvirt's C API adds.
+    const dom = (await conn.domain("tprun")).ref;
+    const bare = await conn.raw.domainGetBlockIoTune({ dom, disk: "vda", nparams: 32, flags: 0 });
+    const asked = await conn.raw.domainGetBlockIoTune({ dom, disk: "vda", nparams: 32, flags: await typedParamStringFlag(conn.raw) });
+    expect(bare.params.map((p) => p.field)).not.toContain("group_name");
+    expect(fromTypedParams(asked.params)).toEqual(ours);
   });
 
   it("numaParameters has numa_nodeset and equals virsh numatune (its mode printed by name)", async () => {
