@@ -174,7 +174,9 @@ class OwnerEmitter {
       if (a.role.r === "typed") params.push(`${safeIdent(a.field.name)}: ${m.table === null ? p.importType("TypedParamsInput", API) : p.importType(m.table.name, PARAMS)}`);
     }
     if (m.stream === "upload") params.push(`source: ${p.importType("UploadSource", "../../streams/send.js")}`);
-    const opts = this.callOptions(m.stream);
+    // A download is generic in its options, as the exact layer's: `holes: "records"` adds Hole to the chunks' type.
+    const generic = m.stream === "download" ? `<O extends ${this.callOptions(m.stream)} = Record<never, never>>` : "";
+    const opts = generic === "" ? this.callOptions(m.stream) : "O";
     const hasFlags = m.args.some((a) => a.role.r === "flags");
     if (hasFlags) params.push(`flags?: number | ${opts}`);
     params.push(`options?: ${opts}`);
@@ -183,7 +185,11 @@ class OwnerEmitter {
     p.line(`/** ${m.proc.name}${acl.length > 0 ? ` (acl ${acl.join(", ")})` : ""}. */`);
     let result: string;
     let returns: string;
-    if (m.stream !== null) {
+    if (m.stream === "download") {
+      // Spelt out: ReturnType of a generic method with a conditional result is `any`.
+      returns = `Promise<${p.importType("ReceiveStream", "../../streams/index.js")}<${p.importType("DownloadChunk", "../../streams/hole.js")}<O>>>`;
+      result = "";
+    } else if (m.stream !== null) {
       returns = `ReturnType<${p.importType("RemoteApi", "../api/remote.js")}["${m.key}"]>`;
       result = "";
     } else if (m.refresh === "reply" || m.ret.length === 0) {
@@ -205,7 +211,7 @@ class OwnerEmitter {
       returns = `Promise<{ ${m.ret.map((r) => `${r.field.name}: ${this.outType(r.conv, () => `${R()}["${r.field.name}"]`)}`).join("; ")} }>`;
       result = `{ ${m.ret.map((r) => `${r.field.name}: ${this.outExpr(r.conv, `r.${r.field.name}`, 0)}`).join(", ")} }`;
     }
-    p.block(`async ${m.name}(${params.join(", ")}): ${m.stream === null ? returns : `Promise<Awaited<${returns}>>`}`, () => {
+    p.block(`async ${m.name}${generic}(${params.join(", ")}): ${m.stream === null || generic !== "" ? returns : `Promise<Awaited<${returns}>>`}`, () => {
       if (hasFlags && m.stringOkay) {
         // As libvirt's C API: string fields are asked for when the daemon can send them.
         p.line(`const [given, o] = ${p.importValue("flagsAnd", API)}(flags, options);`);

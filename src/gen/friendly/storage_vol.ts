@@ -3,6 +3,8 @@
 
 import { Handle, flagsAnd, track } from "../../api/runtime.js";
 import type { CallOptions } from "../../rpc/session.js";
+import type { DownloadChunk } from "../../streams/hole.js";
+import type { ReceiveStream } from "../../streams/index.js";
 import type { DownloadOptions, UploadOptions } from "../../streams/procedures.js";
 import type { UploadSource } from "../../streams/send.js";
 import type { RemoteApi } from "../api/remote.js";
@@ -70,7 +72,7 @@ export class StorageVol extends Handle<RemoteNonnullStorageVol> {
   }
 
   /** REMOTE_PROC_STORAGE_VOL_DOWNLOAD (acl storage_vol:data_read). */
-  async download(offset: RemoteStorageVolDownloadArgs["offset"], length: RemoteStorageVolDownloadArgs["length"], flags?: number | DownloadOptions, options?: DownloadOptions): Promise<Awaited<ReturnType<RemoteApi["storageVolDownload"]>>> {
+  async download<O extends DownloadOptions = Record<never, never>>(offset: RemoteStorageVolDownloadArgs["offset"], length: RemoteStorageVolDownloadArgs["length"], flags?: number | O, options?: O): Promise<ReceiveStream<DownloadChunk<O>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.storageVolDownload({ vol: this.current, offset: offset, length: length, flags: f }, o));
   }
