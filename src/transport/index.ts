@@ -6,7 +6,8 @@
  */
 export type { Transport } from "./transport.js";
 export { UnixTransport, TcpTransport } from "./socket.js";
-export { AutostartTransport, autostartPlan, type AutostartPlan } from "./autostart.js";
+export { AutostartTransport } from "./autostart.js";
+export { autostartPlan, type AutostartPlan } from "./autostart-plan.js";
 export { AutostartError, type AutostartFailure } from "./autostart-error.js";
 export type { AutostartOptions } from "./options.js";
 export { TlsTransport, type TlsSettings } from "./tls.js";

@@ -1,6 +1,6 @@
 import { UnsupportedError } from "../errors.js";
 import { DEFAULT_PORTS, unixSocketFor, uriParam, type ConnectionUri } from "../uri.js";
-import { AutostartTransport, autostartPlan } from "./autostart.js";
+import { autostartPlan } from "./autostart-plan.js";
 import { uriFlag } from "./params.js";
 import type { TransportOptions } from "./options.js";
 import { TcpTransport, UnixTransport } from "./socket.js";
@@ -10,10 +10,10 @@ export type { TransportOptions } from "./options.js";
 
 
 /**
- * The transport a URI asks for. TLS, SSH and ext are loaded when first
- * dialled (node:tls, node:crypto and child processes cost a program that
- * never uses them start-up time); their URI parameters are checked then,
- * still before anything is dialled.
+ * The transport a URI asks for. TLS, SSH, ext and the session daemon's
+ * autostart are loaded when first dialled (node:tls, node:crypto and child
+ * processes cost a program that never uses them start-up time); their URI
+ * parameters are checked then, still before anything is dialled.
  */
 export function transportFor(uri: ConnectionUri, options: TransportOptions): Transport {
   const host = uri.host ?? "localhost";
@@ -21,7 +21,8 @@ export function transportFor(uri: ConnectionUri, options: TransportOptions): Tra
     case "unix": {
       const choice = unixSocketFor(uri, options.readOnly);
       const plan = autostartPlan(uri, choice, options.autostart);
-      return plan === null ? new UnixTransport(choice.path) : new AutostartTransport(plan);
+      if (plan === null) return new UnixTransport(choice.path);
+      return lazy(`unix:${choice.path}`, async () => new (await import("./autostart.js")).AutostartTransport(plan));
     }
     case "tcp":
       return new TcpTransport(host, uri.port ?? DEFAULT_PORTS.tcp!);

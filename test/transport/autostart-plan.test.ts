@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkConnectOptions } from "../../src/client/options.js";
 import { OptionError } from "../../src/rpc/errors.js";
-import { autostartPlan, DEFAULT_AUTOSTART_WAIT } from "../../src/transport/autostart.js";
+import { autostartPlan, DEFAULT_AUTOSTART_WAIT } from "../../src/transport/autostart-plan.js";
 import type { AutostartOptions } from "../../src/transport/options.js";
 import { parseUri, unixSocketFor } from "../../src/uri.js";
 
