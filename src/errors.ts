@@ -11,11 +11,13 @@
  * | UriError              | `ERR_URI`                              | a connection URI is malformed or names an unknown transport or parameter | errors.ts         |
  * | OptionError           | `ERR_OPTION`                           | an option of connect() or of a call has the wrong type or value          | errors.ts         |
  * | UnsupportedError      | `ERR_UNSUPPORTED`                      | a transport, auth scheme or feature this client does not do              | errors.ts         |
- * | TransportError        | `ERR_TRANSPORT`, `ERR_TLS_*`           | reaching the daemon failed below the RPC layer (ssh, TLS, socket)        | errors.ts         |
+ * | ConnectError          | `ERR_CONNECT`, `ERR_NOT_LIBVIRT`       | the socket could not be opened (`cause`: the system error), or the peer  | errors.ts         |
+ * |                       |                                        | answered with something that is not libvirt's protocol                   |                   |
+ * | TransportError        | `ERR_TRANSPORT`, `ERR_TLS_*`           | reaching the daemon failed below the RPC layer (ssh, TLS)                | errors.ts         |
  * | ProtocolError         | `ERR_PROTOCOL`                         | the peer broke the wire protocol; the connection is closed with it       | errors.ts         |
  * | ConnectionClosedError | `ERR_CLOSED`                           | the connection closed before or while a call was pending (`reason`)      | errors.ts         |
- * | TimeoutError          | `ERR_TIMEOUT`                          | a call or a connect ran past its `timeout`                               | errors.ts         |
- * | AbortError            | `ERR_ABORTED`                          | the caller's AbortSignal fired                                           | errors.ts         |
+ * | TimeoutError          | `ERR_TIMEOUT`                          | a call or a connect ran past its `timeout` (or `connectTimeout`)         | errors.ts         |
+ * | AbortError            | `ABORT_ERR`                            | the caller's AbortSignal fired (`cause`: the signal's reason)            | errors.ts         |
  * | LibvirtError          | `VIR_ERR_*`                            | the daemon answered a call with an error (`remote_error`)                | rpc/errors.ts     |
  * | AuthError             | `ERR_AUTH_*`                           | authentication could not be negotiated or was refused                    | auth/errors.ts    |
  * | PolkitError           | `VIR_ERR_*` (a LibvirtError)           | polkit refused or could not ask                                          | auth/errors.ts    |
@@ -49,7 +51,8 @@ export type CoreErrorCode =
   | "ERR_PROTOCOL"
   | "ERR_CLOSED"
   | "ERR_TIMEOUT"
-  | "ERR_ABORTED"
+  | "ABORT_ERR"
+  | ConnectErrorCode
   | "ERR_UNSUPPORTED"
   | "ERR_OPTION"
   | "ERR_URI"
@@ -80,6 +83,33 @@ export class ConnectionClosedError extends LibvirtRemoteError {
   }
 }
 
+/**
+ * `ERR_CONNECT`: the socket could not be opened (refused, no such socket,
+ * unknown host, ...). `ERR_NOT_LIBVIRT`: something answered, but its first
+ * reply is not libvirt's RPC protocol (an HTTP or SSH server on the port).
+ */
+export type ConnectErrorCode = "ERR_CONNECT" | "ERR_NOT_LIBVIRT";
+
+/**
+ * Connecting failed before any libvirt daemon answered, as opposed to a
+ * ConnectionClosedError (a daemon that answered went away). The message is
+ * libvirt's where libvirt has one ("unable to connect to server at
+ * '127.0.0.1:1': Connection refused", "Failed to connect socket to
+ * '/nonexistent': No such file or directory"); `cause` is Node's system
+ * error (its `code`: `ECONNREFUSED`, `ENOENT`, ...) or, for
+ * `ERR_NOT_LIBVIRT`, the ProtocolError the first reply raised.
+ */
+export class ConnectError extends LibvirtRemoteError {
+  override name = "ConnectError";
+  declare readonly code: ConnectErrorCode;
+  /** What was dialled: `127.0.0.1:16509`, a socket path, or the transport's description. */
+  readonly address: string;
+  constructor(code: ConnectErrorCode, address: string, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+    this.address = address;
+  }
+}
+
 /** A call or a connect ran past its time limit. */
 export class TimeoutError extends LibvirtRemoteError {
   override name = "TimeoutError";
@@ -89,12 +119,17 @@ export class TimeoutError extends LibvirtRemoteError {
   }
 }
 
-/** The caller's AbortSignal fired. */
+/**
+ * The caller's AbortSignal fired. Its code is Node's own for an abort
+ * (`ABORT_ERR`, as fs, timers/promises and events.once reject with), its
+ * `cause` the signal's reason: a DOMException named `TimeoutError` for
+ * `AbortSignal.timeout()`, `AbortError` for a plain `abort()`.
+ */
 export class AbortError extends LibvirtRemoteError {
   override name = "AbortError";
-  declare readonly code: "ERR_ABORTED";
+  declare readonly code: "ABORT_ERR";
   constructor(message: string, options?: ErrorOptions) {
-    super("ERR_ABORTED", message, options);
+    super("ABORT_ERR", message, options);
   }
 }
 

@@ -110,8 +110,8 @@ export class AdminClient extends EventEmitter<AdminClientEvents> {
   }
 
   /** @internal CONNECT_OPEN, then keepalive if asked for. */
-  open(signal: AbortSignal | undefined): Promise<void> {
-    return this.manager.open(signal);
+  open(signal: AbortSignal | undefined, heard?: () => void): Promise<void> {
+    return this.manager.open(signal, heard);
   }
 }
 

@@ -160,8 +160,8 @@ export class Client extends EventEmitter<ClientEvents> {
   }
 
   /** @internal The handshake on the current session: auth, open, keepalive. */
-  open(signal: AbortSignal | undefined): Promise<void> {
-    return this.manager.open(signal);
+  open(signal: AbortSignal | undefined, heard?: () => void): Promise<void> {
+    return this.manager.open(signal, heard);
   }
 
   /** AUTH_LIST and authentication, CONNECT_OPEN: as libvirt's remote driver opens (keepalive is the manager's next step). */

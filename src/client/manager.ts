@@ -14,6 +14,7 @@ import type { FrameTap } from "../rpc/link.js";
 import type { Transport } from "../transport/transport.js";
 import type { ProcedureInfo, ProgramInfo } from "../xdr/index.js";
 import { connectDeadline } from "./deadline.js";
+import { notLibvirt } from "./not-libvirt.js";
 import { isPermanentFailure } from "./permanent.js";
 import { reconnectPolicy } from "./options.js";
 import { BackoffStreak, sleep, type ReconnectFailedInfo, type ReconnectPolicy } from "./reconnect.js";
@@ -156,9 +157,9 @@ export class ConnectionManager {
     return this.down !== null;
   }
 
-  /** The handshake on the first session, then keepalive. */
-  async open(signal: AbortSignal | undefined): Promise<void> {
-    await this.handshake(this.session, this.stream, signal);
+  /** The handshake on the first session, then keepalive; `heard` is told when the daemon first answers. */
+  async open(signal: AbortSignal | undefined, heard?: () => void): Promise<void> {
+    await this.handshake(this.session, this.stream, signal, heard);
     this.streak?.connected();
   }
 
@@ -232,8 +233,13 @@ export class ConnectionManager {
   }
 
   /** The facade's handshake, then keepalive if wanted and the daemon takes it. */
-  private async handshake(session: RpcSession, stream: Duplex, signal: AbortSignal | undefined): Promise<void> {
-    await this.hooks.handshake(session, stream, signal);
+  private async handshake(session: RpcSession, stream: Duplex, signal: AbortSignal | undefined, heard?: () => void): Promise<void> {
+    if (heard !== undefined) session.whenHeard(heard);
+    try {
+      await this.hooks.handshake(session, stream, signal);
+    } catch (e) {
+      throw notLibvirt(session, this.transport.description, e) ?? e;
+    }
     const wanted = this.options.keepalive;
     let keepalive: Keepalive | null = null;
     if (wanted !== false && (await this.hooks.keepaliveSupported(session, signal))) {
@@ -269,12 +275,12 @@ export class ConnectionManager {
     for (let attempt = 1; ; attempt++) {
       if (!(await sleep(delay, down.stop.signal))) return;
       let stream: Duplex | null = null;
-      const deadline = connectDeadline({ signal: down.stop.signal, connectTimeout: this.options.connectTimeout });
+      const deadline = connectDeadline({ signal: down.stop.signal, connectTimeout: this.options.connectTimeout }, this.options.transport);
       try {
         stream = await this.options.transport.connect(deadline.signal);
         const [session, port] = this.attach(stream);
         try {
-          await this.handshake(session, stream, deadline.signal);
+          await this.handshake(session, stream, deadline.signal, deadline.heard);
         } catch (e) {
           session.destroy("error", "the handshake of a reconnect failed", e);
           throw deadline.explain(e);
@@ -403,21 +409,22 @@ export class ConnectionManager {
 
 /**
  * Dials `transport` and opens what `wrap` builds over the stream (its
- * handshake), within the caller's signal and connect timeout: the first
- * connection of connect() and connectAdmin(). A failed handshake destroys
- * the connection.
+ * handshake), within the caller's signal and connect timeout (by default
+ * DEFAULT_CONNECT_TIMEOUT until the daemon answers): the first connection
+ * of connect() and connectAdmin(). A failed handshake destroys the
+ * connection.
  */
-export async function dial<T extends { open(signal: AbortSignal | undefined): Promise<void>; destroy(): void }>(
+export async function dial<T extends { open(signal: AbortSignal | undefined, heard?: () => void): Promise<void>; destroy(): void }>(
   transport: Transport,
   options: { signal?: AbortSignal | undefined; connectTimeout?: number | undefined },
   wrap: (stream: Duplex) => T,
 ): Promise<T> {
-  const deadline = connectDeadline(options);
+  const deadline = connectDeadline(options, transport);
   try {
     const stream = await transport.connect(deadline.signal);
     const opened = wrap(stream);
     try {
-      await opened.open(deadline.signal);
+      await opened.open(deadline.signal, deadline.heard);
     } catch (e) {
       opened.destroy();
       throw e;

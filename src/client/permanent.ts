@@ -1,5 +1,5 @@
 import { AuthError, PolkitError } from "../auth/errors.js";
-import { LibvirtError, OptionError, TransportError, UnsupportedError, UriError, type LibvirtErrorCode } from "../rpc/errors.js";
+import { ConnectError, LibvirtError, OptionError, TransportError, UnsupportedError, UriError, type LibvirtErrorCode } from "../rpc/errors.js";
 
 /**
  * The daemon's verdicts on who we are or what we may do: the same
@@ -22,11 +22,14 @@ const LIBSSH_REFUSALS = /^SSH host key verification failed|^the SSH host key of 
  * Whether a failed attempt to connect would fail the same way when tried
  * again, so that retrying only hammers the daemon: the daemon refused our
  * credentials or denied access, a certificate was rejected (either side's),
- * an auth scheme or option this client cannot do. What a restarting daemon,
- * a network fault or a full server causes (refused or reset connections,
- * EOF, timeouts, a broken TLS handshake, protocol errors) is not.
+ * an auth scheme or option this client cannot do, something other than a
+ * libvirt daemon at the address. What a restarting daemon, a network fault
+ * or a full server causes (refused or reset connections, a socket not yet
+ * there, EOF, timeouts, a broken TLS handshake, protocol errors) is not.
  */
 export function isPermanentFailure(error: unknown): boolean {
+  // A daemon that is restarting refuses or has no socket yet; an HTTP server on its port stays one.
+  if (error instanceof ConnectError) return error.code === "ERR_NOT_LIBVIRT";
   if (error instanceof AuthError) {
     // A security layer's bytes that failed to decode are damage on the wire, not a verdict.
     return error.code !== "ERR_AUTH_LAYER";

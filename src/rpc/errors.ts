@@ -7,6 +7,7 @@ import { VirErrorDomain, VirErrorLevel, VirErrorNumber } from "../gen/virterror.
 import { LibvirtRemoteError } from "../errors.js";
 export {
   AbortError,
+  ConnectError,
   ConnectionClosedError,
   LibvirtRemoteError,
   OptionError,
@@ -16,6 +17,7 @@ export {
   UnsupportedError,
   UriError,
   type CloseReason,
+  type ConnectErrorCode,
 } from "../errors.js";
 
 const byValue = (table: Record<string, number>): Map<number, string> =>

@@ -27,6 +27,9 @@ export interface FrameLinkHandlers {
   onFailure(err: unknown): void;
 }
 
+/** Bytes of the peer's opening kept to show what answered when it is not libvirt. */
+const OPENING_KEPT = 32;
+
 /** Frames are joined into writes of up to this many bytes. */
 const WRITE_BATCH = 256 * 1024;
 /** Bytes the stream may hold unsent before frames wait here instead. */
@@ -61,6 +64,8 @@ export class FrameLink {
   private paused = false;
   private resumeQueued = false;
   private drainWaiters: (() => void)[] = [];
+  /** The first bytes the peer sent, as they came (before any security layer). */
+  opening: Uint8Array = new Uint8Array(0);
 
   constructor(
     readonly stream: Duplex,
@@ -183,6 +188,7 @@ export class FrameLink {
 
   private onData(chunk: Uint8Array): void {
     if (this.closed) return;
+    if (this.opening.length < OPENING_KEPT) this.keepOpening(chunk);
     try {
       if (this.filter === null) this.decoder.feed(chunk);
       else for (const plain of this.filter.decode(chunk)) this.decoder.feed(plain);
@@ -192,6 +198,14 @@ export class FrameLink {
     }
     // A chunk that arrived as pause() was called waits whole in the decoder.
     if (!this.paused) this.cutFrames();
+  }
+
+  private keepOpening(chunk: Uint8Array): void {
+    const more = chunk.subarray(0, OPENING_KEPT - this.opening.length);
+    const joined = new Uint8Array(this.opening.length + more.length);
+    joined.set(this.opening);
+    joined.set(more, this.opening.length);
+    this.opening = joined;
   }
 
   private cutFrames(): void {

@@ -111,6 +111,8 @@ export class RpcSession {
   readonly traceId = trace.nextId();
   private closeInfo: CloseInfo | null = null;
   private resolveClosed!: (info: CloseInfo) => void;
+  /** Set once a frame from the peer has been understood; until then, who is told (see whenHeard). */
+  private heardFrom: (() => void)[] | null = [];
   private readonly streamClosed: Promise<void>;
   private readonly keepalive: Keepalive;
   /** Stops reading while stream consumers are full. */
@@ -164,6 +166,22 @@ export class RpcSession {
 
   get isClosed(): boolean {
     return this.closeInfo !== null;
+  }
+
+  /** True once a frame from the peer has been understood: a libvirt daemon (or its twin) is there. */
+  get heard(): boolean {
+    return this.heardFrom === null;
+  }
+
+  /** Calls `fn` once the first frame from the peer has been understood, at once if it has. */
+  whenHeard(fn: () => void): void {
+    if (this.heardFrom === null) fn();
+    else this.heardFrom.push(fn);
+  }
+
+  /** The first bytes the peer sent (up to 32), to show what answered when it is not libvirt. */
+  get opening(): Uint8Array {
+    return this.link.opening;
   }
 
   /** Calls in flight. */
@@ -286,6 +304,11 @@ export class RpcSession {
     if (this.closeInfo !== null) return;
     this.keepalive.received();
     this.dispatch(decodeInbound(frame));
+    if (this.heardFrom !== null) {
+      const told = this.heardFrom;
+      this.heardFrom = null;
+      for (const fn of told) fn();
+    }
   }
 
   private dispatch(m: Inbound): void {

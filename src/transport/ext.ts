@@ -11,6 +11,8 @@ import type { Transport } from "./transport.js";
  */
 export class ExtTransport implements Transport {
   readonly description: string;
+  /** The command is the user's: it may ask a person anything (an ssh of its own). */
+  readonly mayPrompt = true;
   readonly command: string;
   private readonly env: Record<string, string>;
 

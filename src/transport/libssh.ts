@@ -100,6 +100,8 @@ const PROMPT_TRIES = 3;
  */
 export class LibsshTransport implements Transport {
   readonly description: string;
+  /** Its credentials callbacks may ask a person (password, passphrase, host key). */
+  readonly mayPrompt = true;
   readonly settings: LibsshSettings;
   private readonly auth: CredentialAnswers | undefined;
   private readonly agentSocket: string | undefined;

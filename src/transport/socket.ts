@@ -1,5 +1,5 @@
 import { createConnection, type NetConnectOpts, type Socket } from "node:net";
-import { AbortError, ConnectionClosedError } from "../errors.js";
+import { AbortError, ConnectError } from "../errors.js";
 import type { Transport } from "./transport.js";
 
 /** Opens a net.Socket and settles once it is connected, failed or aborted. */
@@ -23,7 +23,7 @@ export function openSocket(options: NetConnectOpts, description: string, signal?
     });
     socket.once("error", (err) => {
       signal?.removeEventListener("abort", onAbort);
-      reject(new ConnectionClosedError("error", connectFailure(options, err), { cause: err }));
+      reject(new ConnectError("ERR_CONNECT", address(options), connectFailure(options, err), { cause: err }));
     });
   });
 }
@@ -69,6 +69,13 @@ const STRERROR: Readonly<Record<string, string>> = {
   ENOTDIR: "Not a directory",
 };
 
+/** What was dialled, as libvirt's messages name it: the socket's path, or `host:port`. */
+function address(options: NetConnectOpts): string {
+  if ("path" in options && options.path !== undefined) return options.path;
+  const { host, port } = options as { host?: string; port?: number };
+  return `${host}:${port}`;
+}
+
 /** libvirt's own message for a failed connect (virNetSocketNewConnectTCP/UNIX). */
 function connectFailure(options: NetConnectOpts, err: NodeJS.ErrnoException): string {
   const code = err.code ?? "";
@@ -77,7 +84,7 @@ function connectFailure(options: NetConnectOpts, err: NodeJS.ErrnoException): st
   }
   const { host, port } = options as { host?: string; port?: number };
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `unable to resolve '${host}' service '${port}': Name or service not known`;
-  return `unable to connect to server at '${host}:${port}': ${STRERROR[code] ?? err.message}`;
+  return `unable to connect to server at '${address(options)}': ${STRERROR[code] ?? err.message}`;
 }
 
 export class UnixTransport implements Transport {

@@ -12,6 +12,8 @@ import type { Transport } from "./transport.js";
  */
 export class SshTransport implements Transport {
   readonly description: string;
+  /** ssh may ask for a password, a passphrase or about the host key on the terminal. */
+  readonly mayPrompt = true;
   /** The program and arguments run, exactly as libvirt builds them. */
   readonly file: string;
   readonly args: readonly string[];

@@ -8,5 +8,13 @@ import type { Duplex } from "node:stream";
 export interface Transport {
   /** For messages: `unix:/run/libvirt/libvirt-sock`, `tcp:127.0.0.1:16509`. */
   readonly description: string;
+  /**
+   * True when connecting may wait for a person: an SSH password,
+   * passphrase or host-key question, or a command (`ext`) that may ask
+   * one. The default connect timeout is not applied then (ssh's own
+   * `ConnectTimeout` bounds the network part); an explicit
+   * `connectTimeout` still is.
+   */
+  readonly mayPrompt?: boolean;
   connect(signal?: AbortSignal): Promise<Duplex>;
 }

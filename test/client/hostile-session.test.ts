@@ -7,7 +7,7 @@ import { connect } from "../../src/client/client.js";
 import { Recorder } from "../../src/recording/recorder.js";
 import { KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from "../../src/gen/virkeepaliveprotocol.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
-import { ConnectionClosedError, OptionError, ProtocolError } from "../../src/rpc/errors.js";
+import { ConnectError, OptionError, ProtocolError } from "../../src/rpc/errors.js";
 import { FrameLink, type ByteFilter } from "../../src/rpc/link.js";
 import { MessageStatus, MessageType, encodeMessage } from "../../src/rpc/message.js";
 import { checkKeepalive } from "../../src/client/options.js";
@@ -218,8 +218,9 @@ describe("the frame link", () => {
     cleanups.push(peer.close);
     const recorder = new Recorder();
     const err = await connect(`test+unix:///default?socket=${peer.path}`, { record: recorder }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConnectionClosedError);
-    expect((err as ConnectionClosedError).reason).toBe("error");
+    // Not a daemon that went away: a peer that never spoke libvirt's protocol.
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe("ERR_NOT_LIBVIRT");
     expect((err as Error).cause).toBeInstanceOf(ProtocolError);
     expect(recorder.frames.filter((f) => f.dir === "recv")).toHaveLength(0);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AuthError, PolkitError } from "../../src/auth/errors.js";
 import { isPermanentFailure } from "../../src/client/permanent.js";
 import { VirErrorDomain, VirErrorLevel, VirErrorNumber } from "../../src/gen/virterror.js";
-import { AbortError, ConnectionClosedError, LibvirtError, OptionError, ProtocolError, TimeoutError, TransportError, UnsupportedError, UriError } from "../../src/rpc/errors.js";
+import { AbortError, ConnectError, ConnectionClosedError, LibvirtError, OptionError, ProtocolError, TimeoutError, TransportError, UnsupportedError, UriError } from "../../src/rpc/errors.js";
 
 function daemonError(code: keyof typeof VirErrorNumber, message: string, procedure = "REMOTE_PROC_AUTH_SASL_STEP"): LibvirtError {
   const remote = { code: VirErrorNumber[code], domain: VirErrorDomain.VIR_FROM_RPC, message, level: VirErrorLevel.VIR_ERR_ERROR, dom: null, str1: null, str2: null, str3: null, int1: 0, int2: 0, net: null };
@@ -49,13 +49,20 @@ describe("isPermanentFailure: which failed reconnect attempts retrying cannot cu
   });
 
   it("what a restarting daemon, a network fault or a slow peer causes is retried", () => {
-    expect(isPermanentFailure(new ConnectionClosedError("error", "Failed to connect socket to '127.0.0.1:16509': Connection refused"))).toBe(false);
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:16509"), { code: "ECONNREFUSED" });
+    expect(isPermanentFailure(new ConnectError("ERR_CONNECT", "127.0.0.1:16509", "unable to connect to server at '127.0.0.1:16509': Connection refused", { cause: refused }))).toBe(false);
+    const missing = Object.assign(new Error("connect ENOENT /run/libvirt/libvirt-sock"), { code: "ENOENT" });
+    expect(isPermanentFailure(new ConnectError("ERR_CONNECT", "/run/libvirt/libvirt-sock", "Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory", { cause: missing }))).toBe(false);
     expect(isPermanentFailure(new ConnectionClosedError("eof", "the connection was closed by the daemon"))).toBe(false);
     expect(isPermanentFailure(new TimeoutError("connecting timed out after 100 ms"))).toBe(false);
     expect(isPermanentFailure(new AbortError("aborted"))).toBe(false);
     expect(isPermanentFailure(new ProtocolError("unknown program"))).toBe(false);
     expect(isPermanentFailure(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(false);
     expect(isPermanentFailure("not even an error")).toBe(false);
+  });
+
+  it("what no retry changes: something that is not a libvirt daemon at the address", () => {
+    expect(isPermanentFailure(new ConnectError("ERR_NOT_LIBVIRT", "tcp:127.0.0.1:80", "unable to connect to tcp:127.0.0.1:80: this does not look like a libvirt daemon"))).toBe(true);
   });
 
   it("what no retry changes: a scheme or option this client cannot do", () => {
