@@ -7,6 +7,7 @@
  */
 export { connect, Client } from "./client.js";
 export { isPermanentFailure } from "./permanent.js";
+export { DEFAULT_CONNECT_TIMEOUT } from "./deadline.js";
 export { parseUri, type ConnectionUri } from "../uri.js";
 export { open, Connection } from "../api/connection.js";
 export { Events } from "../api/events.js";

@@ -29,9 +29,18 @@ export interface ConnectOptions {
    * if the daemon supports it.
    */
   keepalive?: { interval: number; count: number } | false;
-  /** Aborts connecting: dialling, TLS or SSH set-up and the RPC handshake alike. */
+  /** Aborts connecting: dialling, TLS or SSH set-up and the RPC handshake alike (an AbortError, code `ABORT_ERR`). */
   signal?: AbortSignal;
-  /** Milliseconds that connecting may take in all, every phase included. */
+  /**
+   * Milliseconds that connecting may take in all, every phase included (a
+   * TimeoutError). Unset: DEFAULT_CONNECT_TIMEOUT (30 000) until the daemon
+   * first answers (dial, TLS, its reply to the first call), so that a
+   * silent peer fails instead of hanging, while authentication after it,
+   * which may wait for a person (a SASL password, a polkit agent), is not
+   * cut off; not applied to ssh, libssh, libssh2 and ext, whose set-up may
+   * prompt a person (ssh's own ConnectTimeout bounds theirs). `Infinity`:
+   * no limit, as in libvirt.
+   */
   connectTimeout?: number;
   /** Default timeout of every call, in milliseconds. */
   timeout?: number;
@@ -81,9 +90,9 @@ export interface AdminConnectOptions {
    * libvirt daemon answers PINGs on its admin server all the same.
    */
   keepalive?: { interval: number; count: number } | false;
-  /** Aborts connecting. */
+  /** Aborts connecting (an AbortError, code `ABORT_ERR`). */
   signal?: AbortSignal;
-  /** Milliseconds that connecting may take in all. */
+  /** Milliseconds that connecting may take in all; unset, DEFAULT_CONNECT_TIMEOUT until the daemon answers, as for connect(). */
   connectTimeout?: number;
   /** Default timeout of every call, in milliseconds. */
   timeout?: number;
