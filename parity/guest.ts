@@ -4,7 +4,10 @@
  * IOThread pinning, NUMA tuning, interfaces, metadata, perf events), its
  * disks the volumes of a directory pool, and a secret with a value.
  * libvirt refuses memory, blkio and CPU (scheduler) tuning in session
- * mode; `system: true` adds them for a daemon that allows them.
+ * mode; `system: true` adds memory and CPU tuning for a system-mode
+ * daemon. No blkio tuning: on a host whose disks have no bfq or cfq
+ * scheduler libvirt refuses weights, and a device's limits name a host
+ * block device; virDomainGetBlkioParameters then fails on both sides.
  */
 import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -32,15 +35,18 @@ export interface GuestOptions {
   system?: boolean;
 }
 
+/** A tap device the daemon makes (system mode only): an interface with a host-side name, for interfaceStats. */
+function tapName(): string {
+  return `lrp${process.pid % 1_000_000}`;
+}
+
 function domainXml(name: string, dir: string, disks: readonly string[], system: boolean): string {
   const disk = (dev: string, tune: string): string =>
     `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${join(dir, `${dev}.qcow2`)}'/><target dev='${dev}' bus='virtio'/><iotune>${tune}</iotune></disk>`;
   const group = "<total_bytes_sec>10000000</total_bytes_sec><group_name>grp1</group_name>";
   const tunes = [group, group, "<read_iops_sec>500</read_iops_sec><write_bytes_sec>2000000</write_bytes_sec>"];
-  const systemOnly = system
-    ? `<memtune><hard_limit unit='MiB'>1024</hard_limit><soft_limit unit='MiB'>512</soft_limit></memtune>` +
-      `<blkiotune><weight>500</weight><device><path>${join(dir, `${disks[0]}.qcow2`)}</path><weight>300</weight></device></blkiotune>`
-    : "";
+  // No hard_limit: QEMU is then given a locked-memory limit, which a container may not allow.
+  const systemOnly = system ? "<memtune><soft_limit unit='MiB'>512</soft_limit></memtune>" : "";
   const cputuneSystem = system ? "<shares>2048</shares><period>100000</period><quota>50000</quota>" : "";
   return (
     `<domain type='qemu'><name>${name}</name><title>Parity guest</title><description>libvirt-remote parity harness</description>` +
@@ -55,6 +61,7 @@ function domainXml(name: string, dir: string, disks: readonly string[], system: 
     disks.map((d, i) => disk(d, tunes[i] ?? "")).join("") +
     "<interface type='user'><mac address='52:54:00:7a:00:01'/><model type='virtio'/></interface>" +
     "<interface type='user'><mac address='52:54:00:7a:00:02'/><model type='e1000'/></interface>" +
+    (system ? `<interface type='ethernet'><mac address='52:54:00:7a:00:03'/><target dev='${tapName()}' managed='yes'/><model type='virtio'/></interface>` : "") +
     "<memballoon model='virtio'/></devices></domain>"
   );
 }
@@ -78,7 +85,7 @@ export async function prepareRichGuest(conn: Connection, name: string, options: 
   const dom = await conn.domainDefineXml(domainXml(name, dir, disks, options.system === true));
   await dom.create();
   await dom.suspend();
-  return { dir, domain: name, pool: pool.name, secretUuid: secret.uuid, disks, interfaces: ["52:54:00:7a:00:01", "52:54:00:7a:00:02"] };
+  return { dir, domain: name, pool: pool.name, secretUuid: secret.uuid, disks, interfaces: ["52:54:00:7a:00:01", "52:54:00:7a:00:02", ...(options.system === true ? [tapName()] : [])] };
 }
 
 /** Undoes prepareRichGuest, as far as it got. */
