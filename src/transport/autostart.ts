@@ -51,7 +51,7 @@ export class AutostartTransport implements Transport {
         const failed = daemon?.failure();
         if (failed !== undefined) throw failed;
         if (Date.now() > deadline) {
-          throw new AutostartError("not-ready", this.plan.daemon, `${absent.message}; ${this.plan.daemon} ${daemon === null ? "was being started by another client, and" : "was started, but"} its socket did not answer within ${this.plan.wait} ms`, { cause: absent });
+          throw new AutostartError("not-ready", this.plan.daemon, this.plan.socket, `${absent.message}; ${this.plan.daemon} ${daemon === null ? "was being started by another client, and" : "was started, but"} its socket did not answer within ${this.plan.wait} ms`, { cause: absent });
         }
         await sleep(POLL_MS, signal);
         const next = await this.attempt(signal);
@@ -98,19 +98,19 @@ interface StartedDaemon {
 function startDaemon(plan: AutostartPlan, absent: Error): StartedDaemon {
   const missing = notExecutable(plan.daemon, plan.env["PATH"]);
   if (missing !== null) {
-    throw new AutostartError("no-daemon", plan.daemon, `${absent.message}; no session daemon to start: '${plan.daemon}' ${missing} (VIRTD_PATH or LIBVIRTD_PATH names the folder that holds it)`, { cause: absent });
+    throw new AutostartError("no-daemon", plan.daemon, plan.socket, `${absent.message}; no session daemon to start: '${plan.daemon}' ${missing} (VIRTD_PATH or LIBVIRTD_PATH names the folder that holds it)`, { cause: absent });
   }
   const child = spawn(plan.daemon, [`--timeout=${plan.idleTimeout}`], { env: plan.env, cwd: "/", detached: true, stdio: "ignore" });
   child.unref();
   let failure: AutostartError | undefined;
   let exitedAt: number | null = null;
   child.once("error", (err) => {
-    failure = new AutostartError("exited", plan.daemon, `${absent.message}; starting ${plan.daemon} failed: ${err.message}`, { cause: err });
+    failure = new AutostartError("exited", plan.daemon, plan.socket, `${absent.message}; starting ${plan.daemon} failed: ${err.message}`, { cause: err });
   });
   child.once("exit", (code, signal) => {
     exitedAt = Date.now();
     const status = signal === null ? `status ${code}` : `signal ${signal}`;
-    failure = new AutostartError("exited", plan.daemon, `${absent.message}; ${plan.daemon} was started but exited (${status}) before its socket answered`, { cause: absent });
+    failure = new AutostartError("exited", plan.daemon, plan.socket, `${absent.message}; ${plan.daemon} was started but exited (${status}) before its socket answered`, { cause: absent });
   });
   return {
     failure: () => (failure !== undefined && (exitedAt === null || Date.now() - exitedAt > EXITED_GRACE_MS) ? failure : undefined),

@@ -19,7 +19,7 @@ try {
   await conn.close();
   process.stdout.write(`${JSON.stringify({ ok: true, uri: daemonUri, libVersion: Number(libVer), ms: Date.now() - started })}\n`);
 } catch (e) {
-  const { name, code, reason, daemon, message } = e;
-  process.stdout.write(`${JSON.stringify({ ok: false, name, code, reason, daemon, message, ms: Date.now() - started })}\n`);
+  const { name, code, reason, daemon, address, message } = e;
+  process.stdout.write(`${JSON.stringify({ ok: false, name, code, reason, daemon, address, message, ms: Date.now() - started })}\n`);
 }
 process.stdin.destroy();

@@ -121,6 +121,7 @@ export interface ChildOutcome {
   code?: string;
   reason?: string;
   daemon?: string;
+  address?: string;
   message?: string;
   ms: number;
 }
