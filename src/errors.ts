@@ -13,6 +13,7 @@
  * | UnsupportedError      | `ERR_UNSUPPORTED`                      | a transport, auth scheme or feature this client does not do              | errors.ts         |
  * | ConnectError          | `ERR_CONNECT`, `ERR_NOT_LIBVIRT`       | the socket could not be opened (`cause`: the system error), or the peer  | errors.ts         |
  * |                       |                                        | answered with something that is not libvirt's protocol                   |                   |
+ * | AutostartError        | `ERR_CONNECT` (a ConnectError)         | a session URI's absent daemon could not be started (`reason`, `daemon`)  | transport/autostart-error.ts |
  * | TransportError        | `ERR_TRANSPORT`, `ERR_TLS_*`           | reaching the daemon failed below the RPC layer (ssh, TLS)                | errors.ts         |
  * | ProtocolError         | `ERR_PROTOCOL`                         | the peer broke the wire protocol; the connection is closed with it       | errors.ts         |
  * | ConnectionClosedError | `ERR_CLOSED`                           | the connection closed before or while a call was pending (`reason`)      | errors.ts         |

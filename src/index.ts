@@ -27,6 +27,7 @@ export {
   type LibvirtErrorCode,
 } from "./rpc/errors.js";
 export { AuthError, PolkitError, type AuthErrorCode, type PolkitOutcome } from "./auth/errors.js";
+export { AutostartError, type AutostartFailure } from "./transport/autostart-error.js";
 export { ListenerError, EventGapError } from "./events/errors.js";
 export { XdrError, type XdrErrorCode } from "./xdr/errors.js";
 
