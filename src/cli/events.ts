@@ -1,7 +1,7 @@
 import type { Subscription } from "../events/dispatcher.js";
 import type { EventFamily, LibvirtEvent } from "../events/types.js";
 import { eventNames } from "../events/names.js";
-import { formatVirsh, virshTimestamp } from "./format/virsh-events.js";
+import { formatVirsh } from "./format/virsh-events.js";
 import { LibvirtError } from "../rpc/errors.js";
 import { eventFamilies } from "../gen/events.js";
 import { connect } from "./connection.js";
@@ -134,7 +134,7 @@ async function watchEvents(values: EventsOptions): Promise<boolean> {
     if (!values.loop && count > 0) return;
     const line = values.json
       ? `${JSON.stringify({ ...(values.timestamp ? { timestamp: new Date().toISOString() } : {}), family: e.family, event: e.event, data: toCliJson(e.data), names: eventNames(e) })}\n`
-      : `${values.timestamp ? `${virshTimestamp()}: ` : ""}${formatVirsh(e, { timestamp: values.timestamp })}`;
+      : `${formatVirsh(e, { timestamp: values.timestamp })}\n`;
     process.stdout.write(line);
     count++;
     if (!values.loop) stop("done");

@@ -6,7 +6,7 @@
  * @module libvirt-remote/events
  */
 export { eventNames } from "./names.js";
-export { formatVirsh } from "../cli/format/virsh-events.js";
+export { formatVirsh, virshTimestamp, type FormatVirshOptions } from "../cli/format/virsh-events.js";
 export { EventGap, isGap } from "./gap.js";
 export { ListenerError, EventGapError } from "./errors.js";
 export { EventDispatcher } from "./dispatcher.js";

@@ -2,13 +2,35 @@ import { virshStrings } from "../../gen/events.js";
 import type { LibvirtEvent } from "../../events/types.js";
 import { uuidToString } from "../../uuid.js";
 
+export interface FormatVirshOptions {
+  /**
+   * virsh's `--timestamp`: the time first (`2026-11-21 12:16:20.238+0000: `,
+   * see virshTimestamp), now or the Date given; a QEMU monitor event then
+   * leaves out its own time, as virsh does.
+   */
+  timestamp?: boolean | Date;
+}
+
 /**
- * Events as virsh prints them (`virsh event`, `net-event`, `pool-event`,
- * `nodedev-event`, `secret-event`), so the two outputs can be diffed. The
- * words come from virsh's own string tables (generated); the sentence
- * shapes follow its print functions, one per event kind.
+ * An event as virsh prints it (`virsh event`, `net-event`, `pool-event`,
+ * `nodedev-event`, `secret-event`, `qemu-monitor-event`), with
+ * `{ timestamp: true }` as `--timestamp` prints it, without the final
+ * newline (for console.log). A few events span lines as in virsh
+ * (`tunable`, `job-completed`, `memory-failure`, a `graphics` event's
+ * subject): their lines are joined by "\n". The words come from virsh's own
+ * string tables (generated); the sentence shapes follow its print
+ * functions, one per event kind.
  */
-export function formatVirsh(e: LibvirtEvent, options: { timestamp?: boolean } = {}): string {
+export function formatVirsh(e: LibvirtEvent, options: FormatVirshOptions = {}): string {
+  const at = options.timestamp === true ? new Date() : options.timestamp instanceof Date ? options.timestamp : null;
+  const text = virshText(e, at !== null);
+  // virsh prints "%s: %s" (virshEventPrint, virshEventQemuPrint): the stamp, then the message.
+  const stamp = at === null ? "" : `${virshTimestamp(at)}: `;
+  return stamp + (text.endsWith("\n") ? text.slice(0, -1) : text);
+}
+
+/** The message virsh builds for the event, with its newline(s). */
+function virshText(e: LibvirtEvent, timestamped: boolean): string {
   const d = e.data as Record<string, unknown>;
   switch (e.family) {
     case "domain":
@@ -32,7 +54,7 @@ export function formatVirsh(e: LibvirtEvent, options: { timestamp?: boolean } = 
         : `event '${e.event}' for secret ${secret}\n`;
     }
     case "qemu":
-      return formatQemuMonitor(d, options.timestamp === true);
+      return formatQemuMonitor(d, timestamped);
   }
 }
 
@@ -157,7 +179,10 @@ function objName(o: unknown): string {
   return (o as { name: string }).name;
 }
 
-/** virsh's `--timestamp` prefix: UTC, milliseconds, `+0000`. */
+/**
+ * virsh's `--timestamp` stamp (virTimeStringNowRaw): UTC to the
+ * millisecond, `2026-11-21 12:16:20.238+0000`.
+ */
 export function virshTimestamp(date = new Date()): string {
   const iso = date.toISOString(); // 2026-11-21T12:16:20.238Z
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}+0000`;
