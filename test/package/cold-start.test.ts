@@ -51,11 +51,11 @@ it("importing the package root loads no client, protocol or transport module", (
 });
 
 it("the first connect() loads the client (not yet its streams), and fails with the root's own error classes", () => {
-  const source = `import { connect, ConnectionClosedError } from "libvirt-remote";
+  const source = `import { connect, ConnectError } from "libvirt-remote";
 const e = await connect("test:///default?socket=${join(dir, "no-such-socket")}").then(() => null, (err) => err);
-console.log(JSON.stringify({ name: e?.name, sameClass: e instanceof ConnectionClosedError, message: e?.message }));`;
+console.log(JSON.stringify({ name: e?.name, sameClass: e instanceof ConnectError, message: e?.message }));`;
   const { mods, stdout } = run(source);
-  expect(JSON.parse(stdout)).toMatchObject({ name: "ConnectionClosedError", sameClass: true, message: expect.stringContaining("no-such-socket") });
+  expect(JSON.parse(stdout)).toMatchObject({ name: "ConnectError", sameClass: true, message: expect.stringContaining("no-such-socket") });
   expect(mods).toContain("client/client.js");
   expect(mods).toContain("client/manager.js");
   expect(mods).toContain("gen/remote_protocol.js");

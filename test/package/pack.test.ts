@@ -100,7 +100,7 @@ describe("the packed package", () => {
     writeFileSync(
       join(p, "main.js"),
       [
-        'import { connect, ConnectionClosedError, LibvirtError } from "libvirt-remote";',
+        'import { connect, ConnectError, LibvirtError } from "libvirt-remote";',
         'import { parseUri } from "libvirt-remote/client";',
         'import { XdrWriter } from "libvirt-remote/xdr";',
         'import { Recorder } from "libvirt-remote/recording";',
@@ -109,7 +109,7 @@ describe("the packed package", () => {
         'import meta from "libvirt-remote/package.json" with { type: "json" };',
         // connect() loads the client from the installed package on first use.
         'const e = await connect("qemu:///system?socket=/nonexistent/sock").catch((err) => err);',
-        'console.log(JSON.stringify([typeof connect, parseUri("qemu+tcp://h/system").transport, typeof LibvirtError, typeof XdrWriter, meta.name, process.version, e instanceof ConnectionClosedError, typeof Recorder, AliasRecorder === Recorder]));',
+        'console.log(JSON.stringify([typeof connect, parseUri("qemu+tcp://h/system").transport, typeof LibvirtError, typeof XdrWriter, meta.name, process.version, e instanceof ConnectError, typeof Recorder, AliasRecorder === Recorder]));',
       ].join("\n"),
     );
     expect(JSON.parse(run(node, ["main.js"], p))).toEqual(["function", "tcp", "function", "function", "libvirt-remote", `v${oldest}`, true, "function", true]);
@@ -143,12 +143,12 @@ describe("the packed package", () => {
     writeFileSync(
       join(p, "main.js"),
       [
-        'const { connect, ConnectionClosedError } = require("libvirt-remote");',
+        'const { connect, ConnectError } = require("libvirt-remote");',
         'const { parseUri } = require("libvirt-remote/client");',
         'const { XdrWriter } = require("libvirt-remote/xdr");',
         'const meta = require("libvirt-remote/package.json");',
         'connect("qemu:///system?socket=/nonexistent/sock").catch((e) => {',
-        '  console.log(JSON.stringify([typeof connect, parseUri("qemu:///system").driver, typeof XdrWriter, meta.name, process.version, e instanceof ConnectionClosedError]));',
+        '  console.log(JSON.stringify([typeof connect, parseUri("qemu:///system").driver, typeof XdrWriter, meta.name, process.version, e instanceof ConnectError]));',
         '});',
       ].join("\n"),
     );
