@@ -11,7 +11,7 @@ import type { ReconnectFailedInfo } from "../../src/client/reconnect.js";
 import type { Subscription } from "../../src/events/dispatcher.js";
 import { formatVirsh } from "../../src/cli/format/virsh-events.js";
 import type { LibvirtEvent } from "../../src/events/types.js";
-import { ConnectionClosedError, LibvirtError } from "../../src/rpc/errors.js";
+import { ConnectError, ConnectionClosedError, LibvirtError } from "../../src/rpc/errors.js";
 import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
 import { makeSaslConfig } from "../../src/testing/sasl.js";
 import { sharedDaemon, uniqueName, virsh, virshFails } from "./daemon.js";
@@ -283,6 +283,9 @@ describe.skipIf(!enabled)("automatic reconnect against a real libvirtd", () => {
       expect(away.length).toBeGreaterThanOrEqual(2);
       for (const f of away) {
         expect(f.permanent).toBe(false);
+        // A dial refused while the daemon is away: a ConnectError, which retrying may cure.
+        expect(f.error).toBeInstanceOf(ConnectError);
+        expect((f.error as ConnectError).code).toBe("ERR_CONNECT");
         expect(f.error.message).toMatch(/Connection refused/);
       }
       expect(failures.map((f) => f.attempt)).toEqual(failures.map((_, i) => i + 1));
