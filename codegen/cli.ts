@@ -4,7 +4,7 @@
 import { HELP, type OwnCommand } from "../src/cli/command.js";
 import { externValues } from "../protocol/externs.js";
 import { readManifest, versionBySha } from "../protocol/manifest.js";
-import { generateFiles, type GenerateOptions } from "./generate.js";
+import { generateDocs, generateFiles, type GenerateOptions } from "./generate.js";
 import { writeOutputs, type WriteResult } from "./output.js";
 import { readHeaders, readSources, readVirsh } from "./sources.js";
 
@@ -19,19 +19,26 @@ export interface GenArgs {
   check: boolean;
   /** This package's own layers too (see GenerateOptions). */
   library?: GenerateOptions["library"];
+  /** With `library.python`: also the generated pages of docs/ (generateDocs), into this folder. */
+  docs?: string;
 }
 
 /** Reads the inputs under `from`, generates every file, and writes them into `out` (or, with `check`, compares). */
 export async function runGen(args: GenArgs): Promise<WriteResult> {
-  const files = generateFiles(readSources(args.from, args.all), {
+  const sources = readSources(args.from, args.all);
+  const options: GenerateOptions = {
     headers: readHeaders(args.from),
     virsh: readVirsh(args.from),
     externs: externValues(),
     runtime: args.runtime,
     versionOf: versionBySha(readManifest()),
     ...(args.library === undefined ? {} : { library: args.library }),
-  });
-  return writeOutputs(args.out, files, args.check);
+  };
+  const result = await writeOutputs(args.out, generateFiles(sources, options), args.check);
+  const library = args.library;
+  if (args.docs === undefined || library?.python === undefined) return result;
+  const docs = await writeOutputs(args.docs, generateDocs(sources, { ...options, library: { ...library, python: library.python } }), args.check);
+  return { written: [...result.written, ...docs.written], drift: [...result.drift, ...docs.drift] };
 }
 
 /** Prints the outcome; the exit code: 1 on drift in `check` mode. */

@@ -6,66 +6,10 @@
 // a comment per method, so editors and TypeDoc read these instead.
 import type { Model, Module, Procedure, Program, Sym } from "./model.js";
 import { STRING_OKAY_GETTERS } from "./param-tables.js";
+import { cFunctionOf, docPage, NO_FUNCTION, type NameIndex } from "./names.js";
 import { Printer } from "./printer.js";
 import { tsTypeName } from "./resolve.js";
 import { streamKindOf } from "./streams.js";
-
-/** The C functions libvirt's headers declare, by lower-cased name (the protocol's names lose their case: XML, UUID). */
-export type CFunctions = ReadonlyMap<string, { name: string; header: string }>;
-
-/** Every `vir*(` declared in the given headers (include/libvirt/*.h, src/libvirt_internal.h). */
-export function cFunctions(headers: readonly { path: string; text: string }[]): CFunctions {
-  const out = new Map<string, { name: string; header: string }>();
-  for (const h of headers) {
-    const text = h.text.replace(/\/\*[\s\S]*?\*\//g, "");
-    for (const m of text.matchAll(/\b(vir[A-Z]\w*)\s*\(/g)) {
-      const name = m[1]!;
-      if (!out.has(name.toLowerCase())) out.set(name.toLowerCase(), { name, header: h.path });
-    }
-  }
-  return out;
-}
-
-/**
- * Procedures whose C function libvirt's naming rule does not give: the remote
- * driver implements them under another procedure's name (src/remote/remote_driver.c).
- * The callback variants of event registration serve the same public functions.
- */
-const DRIVER_NAMES: Readonly<Record<string, string>> = {
-  REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: "virConnectDomainEventRegisterAny",
-  REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY: "virConnectDomainEventDeregisterAny",
-};
-
-/** Why a procedure has no C function of its own. */
-const NO_FUNCTION = "No libvirt function of its own: the remote driver sends it while opening the connection (authentication).";
-
-/** The libvirt C function a procedure implements, or null when it has none. */
-export function cFunctionOf(program: Program, proc: Procedure, functions: CFunctions): { name: string; header: string } | null {
-  const mapped = DRIVER_NAMES[proc.name];
-  if (mapped !== undefined) return functions.get(mapped.toLowerCase()) ?? { name: mapped, header: "" };
-  const words = proc.name.replace(/^\w+?_PROC_/, "").split("_").map((w) => w[0]! + w.slice(1).toLowerCase());
-  const candidates: string[] = [];
-  if (program.name === "admin") {
-    candidates.push(`virAdm${words.join("")}`);
-  } else if (program.name === "remote") {
-    candidates.push(`vir${words.join("")}`);
-  } else {
-    // virDomainQemuMonitorCommand, virConnectDomainQemuMonitorEventRegister, virDomainLxcOpenNamespace.
-    const infix = program.name[0]!.toUpperCase() + program.name.slice(1);
-    for (let i = 1; i <= words.length; i++) candidates.push(`vir${[...words.slice(0, i), infix, ...words.slice(i)].join("")}`);
-  }
-  for (const c of candidates) {
-    const found = functions.get(c.toLowerCase());
-    if (found !== undefined) return found;
-  }
-  return null;
-}
-
-/** libvirt's API reference page of a public header (none for the internal one). */
-function docPage(header: string): string | null {
-  const m = /^include\/libvirt\/(libvirt-[\w-]+)\.h$/.exec(header);
-  return m === null ? null : `https://libvirt.org/html/libvirt-${m[1]}.html`;
-}
 
 /** `remote` -> `RemoteApi`. */
 export function apiName(program: Program): string {
@@ -73,13 +17,13 @@ export function apiName(program: Program): string {
 }
 
 /** The programs that have callable procedures, each printed as one interface file. */
-export function emitApis(model: Model, functions: CFunctions, source: string): Map<string, string> {
+export function emitApis(model: Model, names: NameIndex, source: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of model.modules) {
     for (const prog of m.programs) {
       if (!prog.procedures.some((p) => p.message === null)) continue;
       if (prog.name === "keepalive") continue;
-      out.set(`${prog.name}.ts`, emitApi(m, prog, functions, source));
+      out.set(`${prog.name}.ts`, emitApi(m, prog, names, source));
     }
   }
   const index = new Printer(source);
@@ -90,7 +34,7 @@ export function emitApis(model: Model, functions: CFunctions, source: string): M
   return out;
 }
 
-function emitApi(m: Module, prog: Program, functions: CFunctions, source: string): string {
+function emitApi(m: Module, prog: Program, names: NameIndex, source: string): string {
   const p = new Printer(`${source}: the ${prog.name} program of ${m.name}`);
   const type = (s: Sym): string => p.importType(tsTypeName(s.name), `../${s.module}.js`);
   const streams = (name: string): string => p.importType(name, "../../streams/index.js");
@@ -99,7 +43,7 @@ function emitApi(m: Module, prog: Program, functions: CFunctions, source: string
   p.block(`export interface ${apiName(prog)}`, () => {
     for (const proc of prog.procedures) {
       if (proc.message !== null) continue;
-      for (const line of docLines(prog, proc, functions)) p.line(line);
+      for (const line of docLines(prog, proc, names)) p.line(line);
       const ret = proc.ret === null ? "void" : type(proc.ret);
       const args = proc.args === null ? null : `args: ${type(proc.args)}`;
       let sig: string;
@@ -127,8 +71,8 @@ function emitApi(m: Module, prog: Program, functions: CFunctions, source: string
   return p.toString();
 }
 
-function docLines(prog: Program, proc: Procedure, functions: CFunctions): string[] {
-  const fn = cFunctionOf(prog, proc, functions);
+function docLines(prog: Program, proc: Procedure, names: NameIndex): string[] {
+  const fn = cFunctionOf(prog, proc, names.functions);
   const lines: string[] = [];
   if (fn === null) {
     lines.push(`${proc.name} (procedure ${proc.number}). ${NO_FUNCTION}`);
@@ -136,6 +80,8 @@ function docLines(prog: Program, proc: Procedure, functions: CFunctions): string
     const page = docPage(fn.header);
     const internal = fn.header.startsWith("src/") ? ` (not public: ${fn.header})` : "";
     lines.push(`Implements \`${fn.name}\`${internal}: ${proc.name} (procedure ${proc.number}).`);
+    const python = names.pythonOf(fn.name);
+    if (python.length > 0) lines.push(`libvirt-python: ${python.map((n) => `\`${n}\``).join(", ")}.`);
     if (page !== null) lines.push(`@see {@link ${page}#${fn.name} | ${fn.name}} in libvirt's API reference`);
   }
   if (prog.name === "remote" && STRING_OKAY_GETTERS.has(proc.name.replace(/^REMOTE_PROC_/, ""))) {

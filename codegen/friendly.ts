@@ -7,6 +7,7 @@
 import type { CEnum } from "./cenums.js";
 import { FriendlyPlan, type Conv, type FriendlyMethod, type Kind, type Owner } from "./friendly-model.js";
 import type { Model } from "./model.js";
+import { knownAs, NameIndex, type KnownNames } from "./names.js";
 import { emitParams, tableConst } from "./param-emit.js";
 import type { ParamFamily } from "./param-tables.js";
 import { Printer } from "./printer.js";
@@ -23,6 +24,7 @@ export function emitFriendly(
   headers: readonly { path: string; enums: readonly CEnum[] }[],
   source: { protocol: string; headers: string },
   families: readonly ParamFamily[] = [],
+  names: NameIndex = new NameIndex(new Map()),
 ): Map<string, string> {
   const program = model.modules.find((m) => m.name === "remote_protocol")?.programs.find((p) => p.name === "remote");
   if (program === undefined) throw new Error("friendly: the remote program is missing from the model");
@@ -31,7 +33,7 @@ export function emitFriendly(
   const files: string[] = [];
   for (const owner of plan.owners) {
     const file = owner.kind === null ? "connection" : owner.kind.kind;
-    out.set(`${file}.ts`, new OwnerEmitter(plan, owner, `the procedure table of ${source.protocol}`).print());
+    out.set(`${file}.ts`, new OwnerEmitter(plan, owner, `the procedure table of ${source.protocol}`, names).print());
     files.push(file);
   }
   out.set("constants.ts", emitConstants(headers, source.headers));
@@ -76,6 +78,7 @@ class OwnerEmitter {
     private readonly plan: FriendlyPlan,
     private readonly owner: Owner,
     source: string,
+    private readonly names: NameIndex,
   ) {
     this.p = new Printer(source);
     this.conn = owner.kind === null ? "this" : "this.conn";
@@ -121,6 +124,7 @@ class OwnerEmitter {
       const conv = this.plan.conv(f.wire);
       const raw = (): string => `${p.importType(tsTypeName(kind.struct.name), PROTOCOL)}["${f.name}"]`;
       const name = this.plan.getterName(f);
+      this.doc([], this.getterNames(kind, f.name, name));
       p.block(`get ${name}(): ${this.outType(conv, raw)}`, () => p.line(`return ${this.outExpr(conv, `this.current.${f.name}`, 0)};`));
       json.push(conv?.k === "handle" ? `${name}: this.${name}.toJSON()` : `${name}: this.${name}`);
     }
@@ -142,7 +146,9 @@ class OwnerEmitter {
       p.line();
       return;
     }
-    p.line(`/** Looks a ${l.target.kind.replace(/_/g, " ")} up by ${what}, told apart by their form. */`);
+    // A UUID string is looked up as libvirt's client-side virDomainLookupByUUIDString does.
+    const byString = l.variants.map((v) => this.procNames(v.method).c).map((c) => (c === null ? null : this.names.function(`${c.name}String`)));
+    this.doc([`Looks a ${l.target.kind.replace(/_/g, " ")} up by ${what}, told apart by their form.`], [...l.variants.map((v) => this.procNames(v.method)), ...byString], false);
     p.block(`${l.name}(key: ${keyType}, options?: ${this.callOptions()}): Promise<${cls}>`, () => {
       const order = ["id", "uuid", "mac", "path", "name", "key"];
       const sorted = [...l.variants].sort((a, b) => order.indexOf(a.by) - order.indexOf(b.by));
@@ -182,7 +188,7 @@ class OwnerEmitter {
     params.push(`options?: ${opts}`);
     const raw = `${this.owner.kind === null ? "this.raw" : "this.conn.raw"}.${m.key}`;
     const acl = m.proc.annotations.acl.filter((a) => a !== "none");
-    p.line(`/** ${m.proc.name}${acl.length > 0 ? ` (acl ${acl.join(", ")})` : ""}. */`);
+    this.doc([`${m.proc.name}${acl.length > 0 ? ` (acl ${acl.join(", ")})` : ""}.`], [this.procNames(m)]);
     let result: string;
     let returns: string;
     if (m.stream === "download") {
@@ -266,6 +272,30 @@ class OwnerEmitter {
       if (result !== "") p.line(`return ${result};`);
     });
     p.line();
+  }
+
+  /** A doc comment: `lines` and the names C and libvirt-python give it (first when `knownFirst`: what people look for). */
+  private doc(lines: readonly string[], names: readonly (KnownNames | null)[], knownFirst = true): void {
+    const known = knownAs(names.filter((n): n is KnownNames => n !== null));
+    const all = known === "" ? lines : knownFirst ? [known, ...lines] : [...lines, known];
+    if (all.length === 0) return;
+    if (all.length === 1) {
+      this.p.line(`/** ${all[0]} */`);
+      return;
+    }
+    this.p.line("/**");
+    for (const l of all) this.p.line(` * ${l}`);
+    this.p.line(" */");
+  }
+
+  private procNames(m: FriendlyMethod): KnownNames {
+    return this.names.of(this.plan.program, m.proc);
+  }
+
+  /** A reference field's C getters, client-side in libvirt: virDomainGetName, virDomainGetUUIDString, virInterfaceGetMACString. */
+  private getterNames(kind: Kind, field: string, getter: string): KnownNames[] {
+    const tried = new Set([getter, field.replace(/_/g, "")].flatMap((n) => [`vir${kind.cls}Get${n}String`, `vir${kind.cls}Get${n}`].map((c) => c.toLowerCase())));
+    return [...tried].map((c) => this.names.function(c)).filter((n): n is KnownNames => n !== null);
   }
 
   private track(): string {

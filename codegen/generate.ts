@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { parseCEnums, type CEnum } from "./cenums.js";
-import { cFunctions, emitApis } from "./emit-api.js";
+import { emitApis } from "./emit-api.js";
 import { emitEvents } from "./emit-events.js";
 import { emitHeader, headerModuleName } from "./emit-headers.js";
 import { emitStreams } from "./emit-streams.js";
@@ -9,6 +9,8 @@ import { eventFamilies } from "./events.js";
 import { emitFriendly } from "./friendly.js";
 import { paramFamilies } from "./param-tables.js";
 import type { Model } from "./model.js";
+import { emitNamesPage, nameRows } from "./names-page.js";
+import { cFunctions, NameIndex, type PythonNames } from "./names.js";
 import { parse } from "./parser.js";
 import { moduleName, resolve, type Externs } from "./resolve.js";
 import { streamProcedures } from "./streams.js";
@@ -40,9 +42,10 @@ export interface GenerateOptions {
    * Also this package's own layers over the exact one: the stream table
    * (streams.ts), the friendly layer (friendly/) and the method interfaces
    * (api/). Their imports assume the output folder is this repository's
-   * src/gen; `version` names the libvirt release in their headers.
+   * src/gen; `version` names the libvirt release in their headers; `python`,
+   * libvirt-python's methods (codegen/python-names.json), named in the doc comments.
    */
-  library?: { version: string };
+  library?: { version: string; python?: PythonNames };
 }
 
 /** The one compile step, pure: sources in, every generated file out. */
@@ -53,6 +56,7 @@ export function generateFiles(files: readonly SourceFile[], options: GenerateOpt
   const out = [...exactLayer(model, files, headers, options)].map(([path, text]) => ({ path, text }));
   const lib = options.library;
   if (lib === undefined) return out;
+  const names = new NameIndex(cFunctions(options.headers ?? []), lib.python);
   const streams = streamProcedures(model, headers.flatMap((h) => h.enums));
   out.push({ path: "streams.ts", text: emitStreams(streams, `the stream annotations of the .x files and the enums of include/libvirt/*.h (libvirt ${lib.version})`) });
   const friendly = emitFriendly(
@@ -63,12 +67,21 @@ export function generateFiles(files: readonly SourceFile[], options: GenerateOpt
       headers: `the enums of include/libvirt/*.h (libvirt ${lib.version})`,
     },
     paramFamilies(options.headers ?? []),
+    names,
   );
   for (const [name, text] of friendly) out.push({ path: `friendly/${name}`, text });
-  const functions = cFunctions(options.headers ?? []);
-  const apis = emitApis(model, functions, `the .x files and include/libvirt/*.h of libvirt ${lib.version}`);
+  const apis = emitApis(model, names, `the .x files and include/libvirt/*.h of libvirt ${lib.version}`);
   for (const [name, text] of apis) out.push({ path: `api/${name}`, text });
   return out;
+}
+
+/** The pages of docs/ generated with the library's layers: names.md, every procedure by its C and libvirt-python names. */
+export function generateDocs(files: readonly SourceFile[], options: GenerateOptions & { library: { version: string; python: PythonNames } }): GeneratedFile[] {
+  const model = compile(files, options.externs);
+  const names = new NameIndex(cFunctions(options.headers ?? []), options.library.python);
+  const rows = nameRows(model, names, paramFamilies(options.headers ?? []));
+  const python = options.library.python.source.replace(/:.*/, "");
+  return [{ path: "names.md", text: emitNamesPage(rows, { libvirt: options.library.version, python }) }];
 }
 
 /** The exact layer alone (one module per `.x`, header enums, events, index), by file name. */

@@ -8,6 +8,7 @@ import type { LxcDomainOpenNamespaceArgs } from "../lxc_protocol.js";
 export interface LxcApi {
   /**
    * Implements `virDomainLxcOpenNamespace`: LXC_PROC_DOMAIN_OPEN_NAMESPACE (procedure 1).
+   * libvirt-python: `libvirt_lxc.lxcOpenNamespace`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-lxc.html#virDomainLxcOpenNamespace | virDomainLxcOpenNamespace} in libvirt's API reference
    * @acl domain:open_namespace
    */

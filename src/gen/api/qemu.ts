@@ -8,12 +8,14 @@ import type { QemuConnectDomainMonitorEventDeregisterArgs, QemuConnectDomainMoni
 export interface QemuApi {
   /**
    * Implements `virDomainQemuMonitorCommand`: QEMU_PROC_DOMAIN_MONITOR_COMMAND (procedure 1).
+   * libvirt-python: `libvirt_qemu.qemuMonitorCommand`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuMonitorCommand | virDomainQemuMonitorCommand} in libvirt's API reference
    * @acl domain:write
    */
   domainMonitorCommand(args: QemuDomainMonitorCommandArgs, options?: CallOptions): Promise<QemuDomainMonitorCommandRet>;
   /**
    * Implements `virDomainQemuAttach`: QEMU_PROC_DOMAIN_ATTACH (procedure 2).
+   * libvirt-python: `libvirt_qemu.qemuAttach`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuAttach | virDomainQemuAttach} in libvirt's API reference
    * @acl domain:start
    * @acl domain:write
@@ -21,12 +23,14 @@ export interface QemuApi {
   domainAttach(args: QemuDomainAttachArgs, options?: CallOptions): Promise<QemuDomainAttachRet>;
   /**
    * Implements `virDomainQemuAgentCommand`: QEMU_PROC_DOMAIN_AGENT_COMMAND (procedure 3).
+   * libvirt-python: `libvirt_qemu.qemuAgentCommand`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuAgentCommand | virDomainQemuAgentCommand} in libvirt's API reference
    * @acl domain:write
    */
   domainAgentCommand(args: QemuDomainAgentCommandArgs, options?: CallOptions): Promise<QemuDomainAgentCommandRet>;
   /**
    * Implements `virConnectDomainQemuMonitorEventRegister`: QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER (procedure 4).
+   * libvirt-python: `libvirt_qemu.qemuMonitorEventRegister`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-qemu.html#virConnectDomainQemuMonitorEventRegister | virConnectDomainQemuMonitorEventRegister} in libvirt's API reference
    * @acl connect:search_domains
    * @acl connect:write
@@ -35,12 +39,14 @@ export interface QemuApi {
   connectDomainMonitorEventRegister(args: QemuConnectDomainMonitorEventRegisterArgs, options?: CallOptions): Promise<QemuConnectDomainMonitorEventRegisterRet>;
   /**
    * Implements `virConnectDomainQemuMonitorEventDeregister`: QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER (procedure 5).
+   * libvirt-python: `libvirt_qemu.qemuMonitorEventDeregister`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-qemu.html#virConnectDomainQemuMonitorEventDeregister | virConnectDomainQemuMonitorEventDeregister} in libvirt's API reference
    * @acl connect:write
    */
   connectDomainMonitorEventDeregister(args: QemuConnectDomainMonitorEventDeregisterArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainQemuMonitorCommandWithFiles`: QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES (procedure 7).
+   * libvirt-python: `libvirt_qemu.qemuMonitorCommandWithFiles`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuMonitorCommandWithFiles | virDomainQemuMonitorCommandWithFiles} in libvirt's API reference
    * @acl domain:write
    */

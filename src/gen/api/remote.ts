@@ -10,60 +10,70 @@ import type { RemoteAuthListRet, RemoteAuthPolkitRet, RemoteAuthSaslInitRet, Rem
 export interface RemoteApi {
   /**
    * Implements `virConnectOpen`: REMOTE_PROC_CONNECT_OPEN (procedure 1).
+   * libvirt-python: `libvirt.open`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectOpen | virConnectOpen} in libvirt's API reference
    * @acl connect:getattr
    */
   connectOpen(args: RemoteConnectOpenArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectClose`: REMOTE_PROC_CONNECT_CLOSE (procedure 2).
+   * libvirt-python: `virConnect.close`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectClose | virConnectClose} in libvirt's API reference
    * @acl none
    */
   connectClose(options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectGetType`: REMOTE_PROC_CONNECT_GET_TYPE (procedure 3).
+   * libvirt-python: `virConnect.getType`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetType | virConnectGetType} in libvirt's API reference
    * @acl connect:getattr
    */
   connectGetType(options?: CallOptions): Promise<RemoteConnectGetTypeRet>;
   /**
    * Implements `virConnectGetVersion`: REMOTE_PROC_CONNECT_GET_VERSION (procedure 4).
+   * libvirt-python: `virConnect.getVersion`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetVersion | virConnectGetVersion} in libvirt's API reference
    * @acl connect:getattr
    */
   connectGetVersion(options?: CallOptions): Promise<RemoteConnectGetVersionRet>;
   /**
    * Implements `virConnectGetMaxVcpus`: REMOTE_PROC_CONNECT_GET_MAX_VCPUS (procedure 5).
+   * libvirt-python: `virConnect.getMaxVcpus`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetMaxVcpus | virConnectGetMaxVcpus} in libvirt's API reference
    * @acl connect:read
    */
   connectGetMaxVcpus(args: RemoteConnectGetMaxVcpusArgs, options?: CallOptions): Promise<RemoteConnectGetMaxVcpusRet>;
   /**
    * Implements `virNodeGetInfo`: REMOTE_PROC_NODE_GET_INFO (procedure 6).
+   * libvirt-python: `virConnect.getInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetInfo | virNodeGetInfo} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetInfo(options?: CallOptions): Promise<RemoteNodeGetInfoRet>;
   /**
    * Implements `virConnectGetCapabilities`: REMOTE_PROC_CONNECT_GET_CAPABILITIES (procedure 7).
+   * libvirt-python: `virConnect.getCapabilities`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetCapabilities | virConnectGetCapabilities} in libvirt's API reference
    * @acl connect:read
    */
   connectGetCapabilities(options?: CallOptions): Promise<RemoteConnectGetCapabilitiesRet>;
   /**
    * Implements `virDomainAttachDevice`: REMOTE_PROC_DOMAIN_ATTACH_DEVICE (procedure 8).
+   * libvirt-python: `virDomain.attachDevice`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAttachDevice | virDomainAttachDevice} in libvirt's API reference
    * @acl domain:write
    */
   domainAttachDevice(args: RemoteDomainAttachDeviceArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainCreate`: REMOTE_PROC_DOMAIN_CREATE (procedure 9).
+   * libvirt-python: `virDomain.create`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreate | virDomainCreate} in libvirt's API reference
    * @acl domain:start
    */
   domainCreate(args: RemoteDomainCreateArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainCreateXML`: REMOTE_PROC_DOMAIN_CREATE_XML (procedure 10).
+   * libvirt-python: `virConnect.createXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateXML | virDomainCreateXML} in libvirt's API reference
    * @acl domain:write
    * @acl domain:start
@@ -71,6 +81,7 @@ export interface RemoteApi {
   domainCreateXml(args: RemoteDomainCreateXmlArgs, options?: CallOptions): Promise<RemoteDomainCreateXmlRet>;
   /**
    * Implements `virDomainDefineXML`: REMOTE_PROC_DOMAIN_DEFINE_XML (procedure 11).
+   * libvirt-python: `virConnect.defineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDefineXML | virDomainDefineXML} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save
@@ -78,18 +89,21 @@ export interface RemoteApi {
   domainDefineXml(args: RemoteDomainDefineXmlArgs, options?: CallOptions): Promise<RemoteDomainDefineXmlRet>;
   /**
    * Implements `virDomainDestroy`: REMOTE_PROC_DOMAIN_DESTROY (procedure 12).
+   * libvirt-python: `virDomain.destroy`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDestroy | virDomainDestroy} in libvirt's API reference
    * @acl domain:stop
    */
   domainDestroy(args: RemoteDomainDestroyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainDetachDevice`: REMOTE_PROC_DOMAIN_DETACH_DEVICE (procedure 13).
+   * libvirt-python: `virDomain.detachDevice`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDevice | virDomainDetachDevice} in libvirt's API reference
    * @acl domain:write
    */
   domainDetachDevice(args: RemoteDomainDetachDeviceArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetXMLDesc`: REMOTE_PROC_DOMAIN_GET_XML_DESC (procedure 14).
+   * libvirt-python: `virDomain.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetXMLDesc | virDomainGetXMLDesc} in libvirt's API reference
    * @acl domain:read
    * @acl domain:read_secure:VIR_DOMAIN_XML_SECURE
@@ -98,42 +112,49 @@ export interface RemoteApi {
   domainGetXmlDesc(args: RemoteDomainGetXmlDescArgs, options?: CallOptions): Promise<RemoteDomainGetXmlDescRet>;
   /**
    * Implements `virDomainGetAutostart`: REMOTE_PROC_DOMAIN_GET_AUTOSTART (procedure 15).
+   * libvirt-python: `virDomain.autostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetAutostart | virDomainGetAutostart} in libvirt's API reference
    * @acl domain:read
    */
   domainGetAutostart(args: RemoteDomainGetAutostartArgs, options?: CallOptions): Promise<RemoteDomainGetAutostartRet>;
   /**
    * Implements `virDomainGetInfo`: REMOTE_PROC_DOMAIN_GET_INFO (procedure 16).
+   * libvirt-python: `virDomain.info`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInfo | virDomainGetInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetInfo(args: RemoteDomainGetInfoArgs, options?: CallOptions): Promise<RemoteDomainGetInfoRet>;
   /**
    * Implements `virDomainGetMaxMemory`: REMOTE_PROC_DOMAIN_GET_MAX_MEMORY (procedure 17).
+   * libvirt-python: `virDomain.maxMemory`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxMemory | virDomainGetMaxMemory} in libvirt's API reference
    * @acl domain:read
    */
   domainGetMaxMemory(args: RemoteDomainGetMaxMemoryArgs, options?: CallOptions): Promise<RemoteDomainGetMaxMemoryRet>;
   /**
    * Implements `virDomainGetMaxVcpus`: REMOTE_PROC_DOMAIN_GET_MAX_VCPUS (procedure 18).
+   * libvirt-python: `virDomain.maxVcpus`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxVcpus | virDomainGetMaxVcpus} in libvirt's API reference
    * @acl domain:read
    */
   domainGetMaxVcpus(args: RemoteDomainGetMaxVcpusArgs, options?: CallOptions): Promise<RemoteDomainGetMaxVcpusRet>;
   /**
    * Implements `virDomainGetOSType`: REMOTE_PROC_DOMAIN_GET_OS_TYPE (procedure 19).
+   * libvirt-python: `virDomain.OSType`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetOSType | virDomainGetOSType} in libvirt's API reference
    * @acl domain:read
    */
   domainGetOsType(args: RemoteDomainGetOsTypeArgs, options?: CallOptions): Promise<RemoteDomainGetOsTypeRet>;
   /**
    * Implements `virDomainGetVcpus`: REMOTE_PROC_DOMAIN_GET_VCPUS (procedure 20).
+   * libvirt-python: `virDomain.vcpus`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpus | virDomainGetVcpus} in libvirt's API reference
    * @acl domain:read
    */
   domainGetVcpus(args: RemoteDomainGetVcpusArgs, options?: CallOptions): Promise<RemoteDomainGetVcpusRet>;
   /**
    * Implements `virConnectListDefinedDomains`: REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS (procedure 21).
+   * libvirt-python: `virConnect.listDefinedDomains`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListDefinedDomains | virConnectListDefinedDomains} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:getattr
@@ -141,24 +162,28 @@ export interface RemoteApi {
   connectListDefinedDomains(args: RemoteConnectListDefinedDomainsArgs, options?: CallOptions): Promise<RemoteConnectListDefinedDomainsRet>;
   /**
    * Implements `virDomainLookupByID`: REMOTE_PROC_DOMAIN_LOOKUP_BY_ID (procedure 22).
+   * libvirt-python: `virConnect.lookupByID`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByID | virDomainLookupByID} in libvirt's API reference
    * @acl domain:getattr
    */
   domainLookupById(args: RemoteDomainLookupByIdArgs, options?: CallOptions): Promise<RemoteDomainLookupByIdRet>;
   /**
    * Implements `virDomainLookupByName`: REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME (procedure 23).
+   * libvirt-python: `virConnect.lookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByName | virDomainLookupByName} in libvirt's API reference
    * @acl domain:getattr
    */
   domainLookupByName(args: RemoteDomainLookupByNameArgs, options?: CallOptions): Promise<RemoteDomainLookupByNameRet>;
   /**
    * Implements `virDomainLookupByUUID`: REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID (procedure 24).
+   * libvirt-python: `virConnect.lookupByUUID`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUID | virDomainLookupByUUID} in libvirt's API reference
    * @acl domain:getattr
    */
   domainLookupByUuid(args: RemoteDomainLookupByUuidArgs, options?: CallOptions): Promise<RemoteDomainLookupByUuidRet>;
   /**
    * Implements `virConnectNumOfDefinedDomains`: REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS (procedure 25).
+   * libvirt-python: `virConnect.numOfDefinedDomains`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDefinedDomains | virConnectNumOfDefinedDomains} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:getattr
@@ -166,12 +191,14 @@ export interface RemoteApi {
   connectNumOfDefinedDomains(options?: CallOptions): Promise<RemoteConnectNumOfDefinedDomainsRet>;
   /**
    * Implements `virDomainPinVcpu`: REMOTE_PROC_DOMAIN_PIN_VCPU (procedure 26).
+   * libvirt-python: `virDomain.pinVcpu`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinVcpu | virDomainPinVcpu} in libvirt's API reference
    * @acl domain:write
    */
   domainPinVcpu(args: RemoteDomainPinVcpuArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainReboot`: REMOTE_PROC_DOMAIN_REBOOT (procedure 27).
+   * libvirt-python: `virDomain.reboot`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReboot | virDomainReboot} in libvirt's API reference
    * @acl domain:init_control
    * @acl domain:write:VIR_DOMAIN_REBOOT_GUEST_AGENT
@@ -179,54 +206,63 @@ export interface RemoteApi {
   domainReboot(args: RemoteDomainRebootArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainResume`: REMOTE_PROC_DOMAIN_RESUME (procedure 28).
+   * libvirt-python: `virDomain.resume`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainResume | virDomainResume} in libvirt's API reference
    * @acl domain:suspend
    */
   domainResume(args: RemoteDomainResumeArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetAutostart`: REMOTE_PROC_DOMAIN_SET_AUTOSTART (procedure 29).
+   * libvirt-python: `virDomain.setAutostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetAutostart | virDomainSetAutostart} in libvirt's API reference
    * @acl domain:write
    */
   domainSetAutostart(args: RemoteDomainSetAutostartArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetMaxMemory`: REMOTE_PROC_DOMAIN_SET_MAX_MEMORY (procedure 30).
+   * libvirt-python: `virDomain.setMaxMemory`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMaxMemory | virDomainSetMaxMemory} in libvirt's API reference
    * @acl domain:write
    */
   domainSetMaxMemory(args: RemoteDomainSetMaxMemoryArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetMemory`: REMOTE_PROC_DOMAIN_SET_MEMORY (procedure 31).
+   * libvirt-python: `virDomain.setMemory`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemory | virDomainSetMemory} in libvirt's API reference
    * @acl domain:write
    */
   domainSetMemory(args: RemoteDomainSetMemoryArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetVcpus`: REMOTE_PROC_DOMAIN_SET_VCPUS (procedure 32).
+   * libvirt-python: `virDomain.setVcpus`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpus | virDomainSetVcpus} in libvirt's API reference
    * @acl domain:write
    */
   domainSetVcpus(args: RemoteDomainSetVcpusArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainShutdown`: REMOTE_PROC_DOMAIN_SHUTDOWN (procedure 33).
+   * libvirt-python: `virDomain.shutdown`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainShutdown | virDomainShutdown} in libvirt's API reference
    * @acl domain:init_control
    */
   domainShutdown(args: RemoteDomainShutdownArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSuspend`: REMOTE_PROC_DOMAIN_SUSPEND (procedure 34).
+   * libvirt-python: `virDomain.suspend`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSuspend | virDomainSuspend} in libvirt's API reference
    * @acl domain:suspend
    */
   domainSuspend(args: RemoteDomainSuspendArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainUndefine`: REMOTE_PROC_DOMAIN_UNDEFINE (procedure 35).
+   * libvirt-python: `virDomain.undefine`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUndefine | virDomainUndefine} in libvirt's API reference
    * @acl domain:delete
    */
   domainUndefine(args: RemoteDomainUndefineArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectListDefinedNetworks`: REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS (procedure 36).
+   * libvirt-python: `virConnect.listDefinedNetworks`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListDefinedNetworks | virConnectListDefinedNetworks} in libvirt's API reference
    * @acl connect:search_networks
    * @aclfilter network:getattr
@@ -241,6 +277,7 @@ export interface RemoteApi {
   connectListDomains(args: RemoteConnectListDomainsArgs, options?: CallOptions): Promise<RemoteConnectListDomainsRet>;
   /**
    * Implements `virConnectListNetworks`: REMOTE_PROC_CONNECT_LIST_NETWORKS (procedure 38).
+   * libvirt-python: `virConnect.listNetworks`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListNetworks | virConnectListNetworks} in libvirt's API reference
    * @acl connect:search_networks
    * @aclfilter network:getattr
@@ -248,12 +285,14 @@ export interface RemoteApi {
   connectListNetworks(args: RemoteConnectListNetworksArgs, options?: CallOptions): Promise<RemoteConnectListNetworksRet>;
   /**
    * Implements `virNetworkCreate`: REMOTE_PROC_NETWORK_CREATE (procedure 39).
+   * libvirt-python: `virNetwork.create`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreate | virNetworkCreate} in libvirt's API reference
    * @acl network:start
    */
   networkCreate(args: RemoteNetworkCreateArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNetworkCreateXML`: REMOTE_PROC_NETWORK_CREATE_XML (procedure 40).
+   * libvirt-python: `virConnect.networkCreateXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreateXML | virNetworkCreateXML} in libvirt's API reference
    * @acl network:write
    * @acl network:start
@@ -261,6 +300,7 @@ export interface RemoteApi {
   networkCreateXml(args: RemoteNetworkCreateXmlArgs, options?: CallOptions): Promise<RemoteNetworkCreateXmlRet>;
   /**
    * Implements `virNetworkDefineXML`: REMOTE_PROC_NETWORK_DEFINE_XML (procedure 41).
+   * libvirt-python: `virConnect.networkDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDefineXML | virNetworkDefineXML} in libvirt's API reference
    * @acl network:write
    * @acl network:save
@@ -268,54 +308,63 @@ export interface RemoteApi {
   networkDefineXml(args: RemoteNetworkDefineXmlArgs, options?: CallOptions): Promise<RemoteNetworkDefineXmlRet>;
   /**
    * Implements `virNetworkDestroy`: REMOTE_PROC_NETWORK_DESTROY (procedure 42).
+   * libvirt-python: `virNetwork.destroy`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDestroy | virNetworkDestroy} in libvirt's API reference
    * @acl network:stop
    */
   networkDestroy(args: RemoteNetworkDestroyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNetworkGetXMLDesc`: REMOTE_PROC_NETWORK_GET_XML_DESC (procedure 43).
+   * libvirt-python: `virNetwork.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetXMLDesc | virNetworkGetXMLDesc} in libvirt's API reference
    * @acl network:read
    */
   networkGetXmlDesc(args: RemoteNetworkGetXmlDescArgs, options?: CallOptions): Promise<RemoteNetworkGetXmlDescRet>;
   /**
    * Implements `virNetworkGetAutostart`: REMOTE_PROC_NETWORK_GET_AUTOSTART (procedure 44).
+   * libvirt-python: `virNetwork.autostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetAutostart | virNetworkGetAutostart} in libvirt's API reference
    * @acl network:read
    */
   networkGetAutostart(args: RemoteNetworkGetAutostartArgs, options?: CallOptions): Promise<RemoteNetworkGetAutostartRet>;
   /**
    * Implements `virNetworkGetBridgeName`: REMOTE_PROC_NETWORK_GET_BRIDGE_NAME (procedure 45).
+   * libvirt-python: `virNetwork.bridgeName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetBridgeName | virNetworkGetBridgeName} in libvirt's API reference
    * @acl network:read
    */
   networkGetBridgeName(args: RemoteNetworkGetBridgeNameArgs, options?: CallOptions): Promise<RemoteNetworkGetBridgeNameRet>;
   /**
    * Implements `virNetworkLookupByName`: REMOTE_PROC_NETWORK_LOOKUP_BY_NAME (procedure 46).
+   * libvirt-python: `virConnect.networkLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByName | virNetworkLookupByName} in libvirt's API reference
    * @acl network:getattr
    */
   networkLookupByName(args: RemoteNetworkLookupByNameArgs, options?: CallOptions): Promise<RemoteNetworkLookupByNameRet>;
   /**
    * Implements `virNetworkLookupByUUID`: REMOTE_PROC_NETWORK_LOOKUP_BY_UUID (procedure 47).
+   * libvirt-python: `virConnect.networkLookupByUUID`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUID | virNetworkLookupByUUID} in libvirt's API reference
    * @acl network:getattr
    */
   networkLookupByUuid(args: RemoteNetworkLookupByUuidArgs, options?: CallOptions): Promise<RemoteNetworkLookupByUuidRet>;
   /**
    * Implements `virNetworkSetAutostart`: REMOTE_PROC_NETWORK_SET_AUTOSTART (procedure 48).
+   * libvirt-python: `virNetwork.setAutostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkSetAutostart | virNetworkSetAutostart} in libvirt's API reference
    * @acl network:write
    */
   networkSetAutostart(args: RemoteNetworkSetAutostartArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNetworkUndefine`: REMOTE_PROC_NETWORK_UNDEFINE (procedure 49).
+   * libvirt-python: `virNetwork.undefine`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUndefine | virNetworkUndefine} in libvirt's API reference
    * @acl network:delete
    */
   networkUndefine(args: RemoteNetworkUndefineArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectNumOfDefinedNetworks`: REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS (procedure 50).
+   * libvirt-python: `virConnect.numOfDefinedNetworks`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfDefinedNetworks | virConnectNumOfDefinedNetworks} in libvirt's API reference
    * @acl connect:search_networks
    * @aclfilter network:getattr
@@ -323,6 +372,7 @@ export interface RemoteApi {
   connectNumOfDefinedNetworks(options?: CallOptions): Promise<RemoteConnectNumOfDefinedNetworksRet>;
   /**
    * Implements `virConnectNumOfDomains`: REMOTE_PROC_CONNECT_NUM_OF_DOMAINS (procedure 51).
+   * libvirt-python: `virConnect.numOfDomains`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDomains | virConnectNumOfDomains} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:getattr
@@ -330,6 +380,7 @@ export interface RemoteApi {
   connectNumOfDomains(options?: CallOptions): Promise<RemoteConnectNumOfDomainsRet>;
   /**
    * Implements `virConnectNumOfNetworks`: REMOTE_PROC_CONNECT_NUM_OF_NETWORKS (procedure 52).
+   * libvirt-python: `virConnect.numOfNetworks`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfNetworks | virConnectNumOfNetworks} in libvirt's API reference
    * @acl connect:search_networks
    * @aclfilter network:getattr
@@ -337,12 +388,14 @@ export interface RemoteApi {
   connectNumOfNetworks(options?: CallOptions): Promise<RemoteConnectNumOfNetworksRet>;
   /**
    * Implements `virDomainCoreDump`: REMOTE_PROC_DOMAIN_CORE_DUMP (procedure 53).
+   * libvirt-python: `virDomain.coreDump`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDump | virDomainCoreDump} in libvirt's API reference
    * @acl domain:core_dump
    */
   domainCoreDump(args: RemoteDomainCoreDumpArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainRestore`: REMOTE_PROC_DOMAIN_RESTORE (procedure 54).
+   * libvirt-python: `virConnect.restore`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestore | virDomainRestore} in libvirt's API reference
    * @acl domain:start
    * @acl domain:write
@@ -350,30 +403,35 @@ export interface RemoteApi {
   domainRestore(args: RemoteDomainRestoreArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSave`: REMOTE_PROC_DOMAIN_SAVE (procedure 55).
+   * libvirt-python: `virDomain.save`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSave | virDomainSave} in libvirt's API reference
    * @acl domain:hibernate
    */
   domainSave(args: RemoteDomainSaveArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetSchedulerType`: REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE (procedure 56).
+   * libvirt-python: `virDomain.schedulerType`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerType | virDomainGetSchedulerType} in libvirt's API reference
    * @acl domain:read
    */
   domainGetSchedulerType(args: RemoteDomainGetSchedulerTypeArgs, options?: CallOptions): Promise<RemoteDomainGetSchedulerTypeRet>;
   /**
    * Implements `virDomainGetSchedulerParameters`: REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS (procedure 57).
+   * libvirt-python: `virDomain.schedulerParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerParameters | virDomainGetSchedulerParameters} in libvirt's API reference
    * @acl domain:read
    */
   domainGetSchedulerParameters(args: RemoteDomainGetSchedulerParametersArgs, options?: CallOptions): Promise<RemoteDomainGetSchedulerParametersRet>;
   /**
    * Implements `virDomainSetSchedulerParameters`: REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS (procedure 58).
+   * libvirt-python: `virDomain.setSchedulerParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetSchedulerParameters | virDomainSetSchedulerParameters} in libvirt's API reference
    * @acl domain:read
    */
   domainSetSchedulerParameters(args: RemoteDomainSetSchedulerParametersArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectGetHostname`: REMOTE_PROC_CONNECT_GET_HOSTNAME (procedure 59).
+   * libvirt-python: `virConnect.getHostname`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetHostname | virConnectGetHostname} in libvirt's API reference
    * @acl connect:getattr
    */
@@ -402,12 +460,14 @@ export interface RemoteApi {
   domainMigrateFinish(args: RemoteDomainMigrateFinishArgs, options?: CallOptions): Promise<RemoteDomainMigrateFinishRet>;
   /**
    * Implements `virDomainBlockStats`: REMOTE_PROC_DOMAIN_BLOCK_STATS (procedure 64).
+   * libvirt-python: `virDomain.blockStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockStats | virDomainBlockStats} in libvirt's API reference
    * @acl domain:read
    */
   domainBlockStats(args: RemoteDomainBlockStatsArgs, options?: CallOptions): Promise<RemoteDomainBlockStatsRet>;
   /**
    * Implements `virDomainInterfaceStats`: REMOTE_PROC_DOMAIN_INTERFACE_STATS (procedure 65).
+   * libvirt-python: `virDomain.interfaceStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInterfaceStats | virDomainInterfaceStats} in libvirt's API reference
    * @acl domain:read
    */
@@ -439,6 +499,7 @@ export interface RemoteApi {
   authPolkit(options?: CallOptions): Promise<RemoteAuthPolkitRet>;
   /**
    * Implements `virConnectNumOfStoragePools`: REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS (procedure 71).
+   * libvirt-python: `virConnect.numOfStoragePools`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfStoragePools | virConnectNumOfStoragePools} in libvirt's API reference
    * @acl connect:search_storage_pools
    * @aclfilter storage_pool:getattr
@@ -446,6 +507,7 @@ export interface RemoteApi {
   connectNumOfStoragePools(options?: CallOptions): Promise<RemoteConnectNumOfStoragePoolsRet>;
   /**
    * Implements `virConnectListStoragePools`: REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS (procedure 72).
+   * libvirt-python: `virConnect.listStoragePools`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListStoragePools | virConnectListStoragePools} in libvirt's API reference
    * @acl connect:search_storage_pools
    * @aclfilter storage_pool:getattr
@@ -453,6 +515,7 @@ export interface RemoteApi {
   connectListStoragePools(args: RemoteConnectListStoragePoolsArgs, options?: CallOptions): Promise<RemoteConnectListStoragePoolsRet>;
   /**
    * Implements `virConnectNumOfDefinedStoragePools`: REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS (procedure 73).
+   * libvirt-python: `virConnect.numOfDefinedStoragePools`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfDefinedStoragePools | virConnectNumOfDefinedStoragePools} in libvirt's API reference
    * @acl connect:search_storage_pools
    * @aclfilter storage_pool:getattr
@@ -460,6 +523,7 @@ export interface RemoteApi {
   connectNumOfDefinedStoragePools(options?: CallOptions): Promise<RemoteConnectNumOfDefinedStoragePoolsRet>;
   /**
    * Implements `virConnectListDefinedStoragePools`: REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS (procedure 74).
+   * libvirt-python: `virConnect.listDefinedStoragePools`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListDefinedStoragePools | virConnectListDefinedStoragePools} in libvirt's API reference
    * @acl connect:search_storage_pools
    * @aclfilter storage_pool:getattr
@@ -467,12 +531,14 @@ export interface RemoteApi {
   connectListDefinedStoragePools(args: RemoteConnectListDefinedStoragePoolsArgs, options?: CallOptions): Promise<RemoteConnectListDefinedStoragePoolsRet>;
   /**
    * Implements `virConnectFindStoragePoolSources`: REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES (procedure 75).
+   * libvirt-python: `virConnect.findStoragePoolSources`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectFindStoragePoolSources | virConnectFindStoragePoolSources} in libvirt's API reference
    * @acl connect:detect_storage_pools
    */
   connectFindStoragePoolSources(args: RemoteConnectFindStoragePoolSourcesArgs, options?: CallOptions): Promise<RemoteConnectFindStoragePoolSourcesRet>;
   /**
    * Implements `virStoragePoolCreateXML`: REMOTE_PROC_STORAGE_POOL_CREATE_XML (procedure 76).
+   * libvirt-python: `virConnect.storagePoolCreateXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreateXML | virStoragePoolCreateXML} in libvirt's API reference
    * @acl storage_pool:start
    * @acl storage_pool:write
@@ -480,6 +546,7 @@ export interface RemoteApi {
   storagePoolCreateXml(args: RemoteStoragePoolCreateXmlArgs, options?: CallOptions): Promise<RemoteStoragePoolCreateXmlRet>;
   /**
    * Implements `virStoragePoolDefineXML`: REMOTE_PROC_STORAGE_POOL_DEFINE_XML (procedure 77).
+   * libvirt-python: `virConnect.storagePoolDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDefineXML | virStoragePoolDefineXML} in libvirt's API reference
    * @acl storage_pool:write
    * @acl storage_pool:save
@@ -487,84 +554,98 @@ export interface RemoteApi {
   storagePoolDefineXml(args: RemoteStoragePoolDefineXmlArgs, options?: CallOptions): Promise<RemoteStoragePoolDefineXmlRet>;
   /**
    * Implements `virStoragePoolCreate`: REMOTE_PROC_STORAGE_POOL_CREATE (procedure 78).
+   * libvirt-python: `virStoragePool.create`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreate | virStoragePoolCreate} in libvirt's API reference
    * @acl storage_pool:start
    */
   storagePoolCreate(args: RemoteStoragePoolCreateArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolBuild`: REMOTE_PROC_STORAGE_POOL_BUILD (procedure 79).
+   * libvirt-python: `virStoragePool.build`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolBuild | virStoragePoolBuild} in libvirt's API reference
    * @acl storage_pool:format
    */
   storagePoolBuild(args: RemoteStoragePoolBuildArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolDestroy`: REMOTE_PROC_STORAGE_POOL_DESTROY (procedure 80).
+   * libvirt-python: `virStoragePool.destroy`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDestroy | virStoragePoolDestroy} in libvirt's API reference
    * @acl storage_pool:stop
    */
   storagePoolDestroy(args: RemoteStoragePoolDestroyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolDelete`: REMOTE_PROC_STORAGE_POOL_DELETE (procedure 81).
+   * libvirt-python: `virStoragePool.delete`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDelete | virStoragePoolDelete} in libvirt's API reference
    * @acl storage_pool:format
    */
   storagePoolDelete(args: RemoteStoragePoolDeleteArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolUndefine`: REMOTE_PROC_STORAGE_POOL_UNDEFINE (procedure 82).
+   * libvirt-python: `virStoragePool.undefine`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolUndefine | virStoragePoolUndefine} in libvirt's API reference
    * @acl storage_pool:delete
    */
   storagePoolUndefine(args: RemoteStoragePoolUndefineArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolRefresh`: REMOTE_PROC_STORAGE_POOL_REFRESH (procedure 83).
+   * libvirt-python: `virStoragePool.refresh`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolRefresh | virStoragePoolRefresh} in libvirt's API reference
    * @acl storage_pool:refresh
    */
   storagePoolRefresh(args: RemoteStoragePoolRefreshArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolLookupByName`: REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME (procedure 84).
+   * libvirt-python: `virConnect.storagePoolLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByName | virStoragePoolLookupByName} in libvirt's API reference
    * @acl storage_pool:getattr
    */
   storagePoolLookupByName(args: RemoteStoragePoolLookupByNameArgs, options?: CallOptions): Promise<RemoteStoragePoolLookupByNameRet>;
   /**
    * Implements `virStoragePoolLookupByUUID`: REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID (procedure 85).
+   * libvirt-python: `virConnect.storagePoolLookupByUUID`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUID | virStoragePoolLookupByUUID} in libvirt's API reference
    * @acl storage_pool:getattr
    */
   storagePoolLookupByUuid(args: RemoteStoragePoolLookupByUuidArgs, options?: CallOptions): Promise<RemoteStoragePoolLookupByUuidRet>;
   /**
    * Implements `virStoragePoolLookupByVolume`: REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME (procedure 86).
+   * libvirt-python: `virStorageVol.storagePoolLookupByVolume`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByVolume | virStoragePoolLookupByVolume} in libvirt's API reference
    * @acl storage_pool:getattr
    */
   storagePoolLookupByVolume(args: RemoteStoragePoolLookupByVolumeArgs, options?: CallOptions): Promise<RemoteStoragePoolLookupByVolumeRet>;
   /**
    * Implements `virStoragePoolGetInfo`: REMOTE_PROC_STORAGE_POOL_GET_INFO (procedure 87).
+   * libvirt-python: `virStoragePool.info`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetInfo | virStoragePoolGetInfo} in libvirt's API reference
    * @acl storage_pool:read
    */
   storagePoolGetInfo(args: RemoteStoragePoolGetInfoArgs, options?: CallOptions): Promise<RemoteStoragePoolGetInfoRet>;
   /**
    * Implements `virStoragePoolGetXMLDesc`: REMOTE_PROC_STORAGE_POOL_GET_XML_DESC (procedure 88).
+   * libvirt-python: `virStoragePool.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetXMLDesc | virStoragePoolGetXMLDesc} in libvirt's API reference
    * @acl storage_pool:read
    */
   storagePoolGetXmlDesc(args: RemoteStoragePoolGetXmlDescArgs, options?: CallOptions): Promise<RemoteStoragePoolGetXmlDescRet>;
   /**
    * Implements `virStoragePoolGetAutostart`: REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART (procedure 89).
+   * libvirt-python: `virStoragePool.autostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetAutostart | virStoragePoolGetAutostart} in libvirt's API reference
    * @acl storage_pool:read
    */
   storagePoolGetAutostart(args: RemoteStoragePoolGetAutostartArgs, options?: CallOptions): Promise<RemoteStoragePoolGetAutostartRet>;
   /**
    * Implements `virStoragePoolSetAutostart`: REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART (procedure 90).
+   * libvirt-python: `virStoragePool.setAutostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolSetAutostart | virStoragePoolSetAutostart} in libvirt's API reference
    * @acl storage_pool:write
    */
   storagePoolSetAutostart(args: RemoteStoragePoolSetAutostartArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolNumOfVolumes`: REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES (procedure 91).
+   * libvirt-python: `virStoragePool.numOfVolumes`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolNumOfVolumes | virStoragePoolNumOfVolumes} in libvirt's API reference
    * @acl storage_pool:search_storage_vols
    * @aclfilter storage_vol:getattr
@@ -572,6 +653,7 @@ export interface RemoteApi {
   storagePoolNumOfVolumes(args: RemoteStoragePoolNumOfVolumesArgs, options?: CallOptions): Promise<RemoteStoragePoolNumOfVolumesRet>;
   /**
    * Implements `virStoragePoolListVolumes`: REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES (procedure 92).
+   * libvirt-python: `virStoragePool.listVolumes`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListVolumes | virStoragePoolListVolumes} in libvirt's API reference
    * @acl storage_pool:search_storage_vols
    * @aclfilter storage_vol:getattr
@@ -579,78 +661,91 @@ export interface RemoteApi {
   storagePoolListVolumes(args: RemoteStoragePoolListVolumesArgs, options?: CallOptions): Promise<RemoteStoragePoolListVolumesRet>;
   /**
    * Implements `virStorageVolCreateXML`: REMOTE_PROC_STORAGE_VOL_CREATE_XML (procedure 93).
+   * libvirt-python: `virStoragePool.createXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXML | virStorageVolCreateXML} in libvirt's API reference
    * @acl storage_vol:create
    */
   storageVolCreateXml(args: RemoteStorageVolCreateXmlArgs, options?: CallOptions): Promise<RemoteStorageVolCreateXmlRet>;
   /**
    * Implements `virStorageVolDelete`: REMOTE_PROC_STORAGE_VOL_DELETE (procedure 94).
+   * libvirt-python: `virStorageVol.delete`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDelete | virStorageVolDelete} in libvirt's API reference
    * @acl storage_vol:delete
    */
   storageVolDelete(args: RemoteStorageVolDeleteArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStorageVolLookupByName`: REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME (procedure 95).
+   * libvirt-python: `virStoragePool.storageVolLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByName | virStorageVolLookupByName} in libvirt's API reference
    * @acl storage_vol:getattr
    */
   storageVolLookupByName(args: RemoteStorageVolLookupByNameArgs, options?: CallOptions): Promise<RemoteStorageVolLookupByNameRet>;
   /**
    * Implements `virStorageVolLookupByKey`: REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY (procedure 96).
+   * libvirt-python: `virConnect.storageVolLookupByKey`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByKey | virStorageVolLookupByKey} in libvirt's API reference
    * @acl storage_vol:getattr
    */
   storageVolLookupByKey(args: RemoteStorageVolLookupByKeyArgs, options?: CallOptions): Promise<RemoteStorageVolLookupByKeyRet>;
   /**
    * Implements `virStorageVolLookupByPath`: REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH (procedure 97).
+   * libvirt-python: `virConnect.storageVolLookupByPath`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByPath | virStorageVolLookupByPath} in libvirt's API reference
    * @acl storage_vol:getattr
    */
   storageVolLookupByPath(args: RemoteStorageVolLookupByPathArgs, options?: CallOptions): Promise<RemoteStorageVolLookupByPathRet>;
   /**
    * Implements `virStorageVolGetInfo`: REMOTE_PROC_STORAGE_VOL_GET_INFO (procedure 98).
+   * libvirt-python: `virStorageVol.info`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetInfo | virStorageVolGetInfo} in libvirt's API reference
    * @acl storage_vol:read
    */
   storageVolGetInfo(args: RemoteStorageVolGetInfoArgs, options?: CallOptions): Promise<RemoteStorageVolGetInfoRet>;
   /**
    * Implements `virStorageVolGetXMLDesc`: REMOTE_PROC_STORAGE_VOL_GET_XML_DESC (procedure 99).
+   * libvirt-python: `virStorageVol.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetXMLDesc | virStorageVolGetXMLDesc} in libvirt's API reference
    * @acl storage_vol:read
    */
   storageVolGetXmlDesc(args: RemoteStorageVolGetXmlDescArgs, options?: CallOptions): Promise<RemoteStorageVolGetXmlDescRet>;
   /**
    * Implements `virStorageVolGetPath`: REMOTE_PROC_STORAGE_VOL_GET_PATH (procedure 100).
+   * libvirt-python: `virStorageVol.path`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetPath | virStorageVolGetPath} in libvirt's API reference
    * @acl storage_vol:read
    */
   storageVolGetPath(args: RemoteStorageVolGetPathArgs, options?: CallOptions): Promise<RemoteStorageVolGetPathRet>;
   /**
    * Implements `virNodeGetCellsFreeMemory`: REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY (procedure 101).
+   * libvirt-python: `virConnect.getCellsFreeMemory`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCellsFreeMemory | virNodeGetCellsFreeMemory} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetCellsFreeMemory(args: RemoteNodeGetCellsFreeMemoryArgs, options?: CallOptions): Promise<RemoteNodeGetCellsFreeMemoryRet>;
   /**
    * Implements `virNodeGetFreeMemory`: REMOTE_PROC_NODE_GET_FREE_MEMORY (procedure 102).
+   * libvirt-python: `virConnect.getFreeMemory`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetFreeMemory | virNodeGetFreeMemory} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetFreeMemory(options?: CallOptions): Promise<RemoteNodeGetFreeMemoryRet>;
   /**
    * Implements `virDomainBlockPeek`: REMOTE_PROC_DOMAIN_BLOCK_PEEK (procedure 103).
+   * libvirt-python: `virDomain.blockPeek`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockPeek | virDomainBlockPeek} in libvirt's API reference
    * @acl domain:block_read
    */
   domainBlockPeek(args: RemoteDomainBlockPeekArgs, options?: CallOptions): Promise<RemoteDomainBlockPeekRet>;
   /**
    * Implements `virDomainMemoryPeek`: REMOTE_PROC_DOMAIN_MEMORY_PEEK (procedure 104).
+   * libvirt-python: `virDomain.memoryPeek`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMemoryPeek | virDomainMemoryPeek} in libvirt's API reference
    * @acl domain:mem_read
    */
   domainMemoryPeek(args: RemoteDomainMemoryPeekArgs, options?: CallOptions): Promise<RemoteDomainMemoryPeekRet>;
   /**
    * Implements `virConnectDomainEventRegister`: REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER (procedure 105).
+   * libvirt-python: `virConnect.domainEventRegister`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegister | virConnectDomainEventRegister} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:getattr
@@ -658,6 +753,7 @@ export interface RemoteApi {
   connectDomainEventRegister(options?: CallOptions): Promise<RemoteConnectDomainEventRegisterRet>;
   /**
    * Implements `virConnectDomainEventDeregister`: REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER (procedure 106).
+   * libvirt-python: `virConnect.domainEventDeregister`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventDeregister | virConnectDomainEventDeregister} in libvirt's API reference
    * @acl connect:read
    */
@@ -676,12 +772,14 @@ export interface RemoteApi {
   domainMigrateFinish2(args: RemoteDomainMigrateFinish2Args, options?: CallOptions): Promise<RemoteDomainMigrateFinish2Ret>;
   /**
    * Implements `virConnectGetURI`: REMOTE_PROC_CONNECT_GET_URI (procedure 110).
+   * libvirt-python: `virConnect.getURI`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetURI | virConnectGetURI} in libvirt's API reference
    * @acl connect:getattr
    */
   connectGetUri(options?: CallOptions): Promise<RemoteConnectGetUriRet>;
   /**
    * Implements `virNodeNumOfDevices`: REMOTE_PROC_NODE_NUM_OF_DEVICES (procedure 111).
+   * libvirt-python: `virConnect.numOfDevices`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeNumOfDevices | virNodeNumOfDevices} in libvirt's API reference
    * @acl connect:search_node_devices
    * @aclfilter node_device:getattr
@@ -689,6 +787,7 @@ export interface RemoteApi {
   nodeNumOfDevices(args: RemoteNodeNumOfDevicesArgs, options?: CallOptions): Promise<RemoteNodeNumOfDevicesRet>;
   /**
    * Implements `virNodeListDevices`: REMOTE_PROC_NODE_LIST_DEVICES (procedure 112).
+   * libvirt-python: `virConnect.listDevices`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeListDevices | virNodeListDevices} in libvirt's API reference
    * @acl connect:search_node_devices
    * @aclfilter node_device:getattr
@@ -696,66 +795,77 @@ export interface RemoteApi {
   nodeListDevices(args: RemoteNodeListDevicesArgs, options?: CallOptions): Promise<RemoteNodeListDevicesRet>;
   /**
    * Implements `virNodeDeviceLookupByName`: REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME (procedure 113).
+   * libvirt-python: `virConnect.nodeDeviceLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupByName | virNodeDeviceLookupByName} in libvirt's API reference
    * @acl node_device:getattr
    */
   nodeDeviceLookupByName(args: RemoteNodeDeviceLookupByNameArgs, options?: CallOptions): Promise<RemoteNodeDeviceLookupByNameRet>;
   /**
    * Implements `virNodeDeviceGetXMLDesc`: REMOTE_PROC_NODE_DEVICE_GET_XML_DESC (procedure 114).
+   * libvirt-python: `virNodeDevice.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetXMLDesc | virNodeDeviceGetXMLDesc} in libvirt's API reference
    * @acl node_device:read
    */
   nodeDeviceGetXmlDesc(args: RemoteNodeDeviceGetXmlDescArgs, options?: CallOptions): Promise<RemoteNodeDeviceGetXmlDescRet>;
   /**
    * Implements `virNodeDeviceGetParent`: REMOTE_PROC_NODE_DEVICE_GET_PARENT (procedure 115).
+   * libvirt-python: `virNodeDevice.parent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetParent | virNodeDeviceGetParent} in libvirt's API reference
    * @acl node_device:read
    */
   nodeDeviceGetParent(args: RemoteNodeDeviceGetParentArgs, options?: CallOptions): Promise<RemoteNodeDeviceGetParentRet>;
   /**
    * Implements `virNodeDeviceNumOfCaps`: REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS (procedure 116).
+   * libvirt-python: `virNodeDevice.numOfCaps`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceNumOfCaps | virNodeDeviceNumOfCaps} in libvirt's API reference
    * @acl node_device:read
    */
   nodeDeviceNumOfCaps(args: RemoteNodeDeviceNumOfCapsArgs, options?: CallOptions): Promise<RemoteNodeDeviceNumOfCapsRet>;
   /**
    * Implements `virNodeDeviceListCaps`: REMOTE_PROC_NODE_DEVICE_LIST_CAPS (procedure 117).
+   * libvirt-python: `virNodeDevice.listCaps`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceListCaps | virNodeDeviceListCaps} in libvirt's API reference
    * @acl node_device:read
    */
   nodeDeviceListCaps(args: RemoteNodeDeviceListCapsArgs, options?: CallOptions): Promise<RemoteNodeDeviceListCapsRet>;
   /**
    * Implements `virNodeDeviceDettach`: REMOTE_PROC_NODE_DEVICE_DETTACH (procedure 118).
+   * libvirt-python: `virNodeDevice.dettach`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDettach | virNodeDeviceDettach} in libvirt's API reference
    * @acl node_device:detach
    */
   nodeDeviceDettach(args: RemoteNodeDeviceDettachArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeDeviceReAttach`: REMOTE_PROC_NODE_DEVICE_RE_ATTACH (procedure 119).
+   * libvirt-python: `virNodeDevice.reAttach`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReAttach | virNodeDeviceReAttach} in libvirt's API reference
    * @acl node_device:detach
    */
   nodeDeviceReAttach(args: RemoteNodeDeviceReAttachArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeDeviceReset`: REMOTE_PROC_NODE_DEVICE_RESET (procedure 120).
+   * libvirt-python: `virNodeDevice.reset`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReset | virNodeDeviceReset} in libvirt's API reference
    * @acl node_device:detach
    */
   nodeDeviceReset(args: RemoteNodeDeviceResetArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetSecurityLabel`: REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL (procedure 121).
+   * libvirt-python: `virDomain.securityLabel`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSecurityLabel | virDomainGetSecurityLabel} in libvirt's API reference
    * @acl domain:read
    */
   domainGetSecurityLabel(args: RemoteDomainGetSecurityLabelArgs, options?: CallOptions): Promise<RemoteDomainGetSecurityLabelRet>;
   /**
    * Implements `virNodeGetSecurityModel`: REMOTE_PROC_NODE_GET_SECURITY_MODEL (procedure 122).
+   * libvirt-python: `virConnect.getSecurityModel`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetSecurityModel | virNodeGetSecurityModel} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetSecurityModel(options?: CallOptions): Promise<RemoteNodeGetSecurityModelRet>;
   /**
    * Implements `virNodeDeviceCreateXML`: REMOTE_PROC_NODE_DEVICE_CREATE_XML (procedure 123).
+   * libvirt-python: `virConnect.nodeDeviceCreateXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreateXML | virNodeDeviceCreateXML} in libvirt's API reference
    * @acl node_device:write
    * @acl node_device:start
@@ -763,18 +873,21 @@ export interface RemoteApi {
   nodeDeviceCreateXml(args: RemoteNodeDeviceCreateXmlArgs, options?: CallOptions): Promise<RemoteNodeDeviceCreateXmlRet>;
   /**
    * Implements `virNodeDeviceDestroy`: REMOTE_PROC_NODE_DEVICE_DESTROY (procedure 124).
+   * libvirt-python: `virNodeDevice.destroy`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDestroy | virNodeDeviceDestroy} in libvirt's API reference
    * @acl node_device:stop
    */
   nodeDeviceDestroy(args: RemoteNodeDeviceDestroyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStorageVolCreateXMLFrom`: REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM (procedure 125).
+   * libvirt-python: `virStoragePool.createXMLFrom`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXMLFrom | virStorageVolCreateXMLFrom} in libvirt's API reference
    * @acl storage_vol:create
    */
   storageVolCreateXmlFrom(args: RemoteStorageVolCreateXmlFromArgs, options?: CallOptions): Promise<RemoteStorageVolCreateXmlFromRet>;
   /**
    * Implements `virConnectNumOfInterfaces`: REMOTE_PROC_CONNECT_NUM_OF_INTERFACES (procedure 126).
+   * libvirt-python: `virConnect.numOfInterfaces`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfInterfaces | virConnectNumOfInterfaces} in libvirt's API reference
    * @acl connect:search_interfaces
    * @aclfilter interface:getattr
@@ -782,6 +895,7 @@ export interface RemoteApi {
   connectNumOfInterfaces(options?: CallOptions): Promise<RemoteConnectNumOfInterfacesRet>;
   /**
    * Implements `virConnectListInterfaces`: REMOTE_PROC_CONNECT_LIST_INTERFACES (procedure 127).
+   * libvirt-python: `virConnect.listInterfaces`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListInterfaces | virConnectListInterfaces} in libvirt's API reference
    * @acl connect:search_interfaces
    * @aclfilter interface:getattr
@@ -789,24 +903,28 @@ export interface RemoteApi {
   connectListInterfaces(args: RemoteConnectListInterfacesArgs, options?: CallOptions): Promise<RemoteConnectListInterfacesRet>;
   /**
    * Implements `virInterfaceLookupByName`: REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME (procedure 128).
+   * libvirt-python: `virConnect.interfaceLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByName | virInterfaceLookupByName} in libvirt's API reference
    * @acl interface:getattr
    */
   interfaceLookupByName(args: RemoteInterfaceLookupByNameArgs, options?: CallOptions): Promise<RemoteInterfaceLookupByNameRet>;
   /**
    * Implements `virInterfaceLookupByMACString`: REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING (procedure 129).
+   * libvirt-python: `virConnect.interfaceLookupByMACString`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByMACString | virInterfaceLookupByMACString} in libvirt's API reference
    * @acl interface:getattr
    */
   interfaceLookupByMacString(args: RemoteInterfaceLookupByMacStringArgs, options?: CallOptions): Promise<RemoteInterfaceLookupByMacStringRet>;
   /**
    * Implements `virInterfaceGetXMLDesc`: REMOTE_PROC_INTERFACE_GET_XML_DESC (procedure 130).
+   * libvirt-python: `virInterface.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetXMLDesc | virInterfaceGetXMLDesc} in libvirt's API reference
    * @acl interface:read
    */
   interfaceGetXmlDesc(args: RemoteInterfaceGetXmlDescArgs, options?: CallOptions): Promise<RemoteInterfaceGetXmlDescRet>;
   /**
    * Implements `virInterfaceDefineXML`: REMOTE_PROC_INTERFACE_DEFINE_XML (procedure 131).
+   * libvirt-python: `virConnect.interfaceDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDefineXML | virInterfaceDefineXML} in libvirt's API reference
    * @acl interface:write
    * @acl interface:save
@@ -814,36 +932,42 @@ export interface RemoteApi {
   interfaceDefineXml(args: RemoteInterfaceDefineXmlArgs, options?: CallOptions): Promise<RemoteInterfaceDefineXmlRet>;
   /**
    * Implements `virInterfaceUndefine`: REMOTE_PROC_INTERFACE_UNDEFINE (procedure 132).
+   * libvirt-python: `virInterface.undefine`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceUndefine | virInterfaceUndefine} in libvirt's API reference
    * @acl interface:delete
    */
   interfaceUndefine(args: RemoteInterfaceUndefineArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virInterfaceCreate`: REMOTE_PROC_INTERFACE_CREATE (procedure 133).
+   * libvirt-python: `virInterface.create`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceCreate | virInterfaceCreate} in libvirt's API reference
    * @acl interface:start
    */
   interfaceCreate(args: RemoteInterfaceCreateArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virInterfaceDestroy`: REMOTE_PROC_INTERFACE_DESTROY (procedure 134).
+   * libvirt-python: `virInterface.destroy`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDestroy | virInterfaceDestroy} in libvirt's API reference
    * @acl interface:stop
    */
   interfaceDestroy(args: RemoteInterfaceDestroyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectDomainXMLFromNative`: REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE (procedure 135).
+   * libvirt-python: `virConnect.domainXMLFromNative`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLFromNative | virConnectDomainXMLFromNative} in libvirt's API reference
    * @acl connect:write
    */
   connectDomainXmlFromNative(args: RemoteConnectDomainXmlFromNativeArgs, options?: CallOptions): Promise<RemoteConnectDomainXmlFromNativeRet>;
   /**
    * Implements `virConnectDomainXMLToNative`: REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE (procedure 136).
+   * libvirt-python: `virConnect.domainXMLToNative`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLToNative | virConnectDomainXMLToNative} in libvirt's API reference
    * @acl connect:write
    */
   connectDomainXmlToNative(args: RemoteConnectDomainXmlToNativeArgs, options?: CallOptions): Promise<RemoteConnectDomainXmlToNativeRet>;
   /**
    * Implements `virConnectNumOfDefinedInterfaces`: REMOTE_PROC_CONNECT_NUM_OF_DEFINED_INTERFACES (procedure 137).
+   * libvirt-python: `virConnect.numOfDefinedInterfaces`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfDefinedInterfaces | virConnectNumOfDefinedInterfaces} in libvirt's API reference
    * @acl connect:search_interfaces
    * @aclfilter interface:getattr
@@ -851,6 +975,7 @@ export interface RemoteApi {
   connectNumOfDefinedInterfaces(options?: CallOptions): Promise<RemoteConnectNumOfDefinedInterfacesRet>;
   /**
    * Implements `virConnectListDefinedInterfaces`: REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES (procedure 138).
+   * libvirt-python: `virConnect.listDefinedInterfaces`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListDefinedInterfaces | virConnectListDefinedInterfaces} in libvirt's API reference
    * @acl connect:search_interfaces
    * @aclfilter interface:getattr
@@ -858,6 +983,7 @@ export interface RemoteApi {
   connectListDefinedInterfaces(args: RemoteConnectListDefinedInterfacesArgs, options?: CallOptions): Promise<RemoteConnectListDefinedInterfacesRet>;
   /**
    * Implements `virConnectNumOfSecrets`: REMOTE_PROC_CONNECT_NUM_OF_SECRETS (procedure 139).
+   * libvirt-python: `virConnect.numOfSecrets`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectNumOfSecrets | virConnectNumOfSecrets} in libvirt's API reference
    * @acl connect:search_secrets
    * @aclfilter secret:getattr
@@ -865,6 +991,7 @@ export interface RemoteApi {
   connectNumOfSecrets(options?: CallOptions): Promise<RemoteConnectNumOfSecretsRet>;
   /**
    * Implements `virConnectListSecrets`: REMOTE_PROC_CONNECT_LIST_SECRETS (procedure 140).
+   * libvirt-python: `virConnect.listSecrets`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectListSecrets | virConnectListSecrets} in libvirt's API reference
    * @acl connect:search_secrets
    * @aclfilter secret:getattr
@@ -872,12 +999,14 @@ export interface RemoteApi {
   connectListSecrets(args: RemoteConnectListSecretsArgs, options?: CallOptions): Promise<RemoteConnectListSecretsRet>;
   /**
    * Implements `virSecretLookupByUUID`: REMOTE_PROC_SECRET_LOOKUP_BY_UUID (procedure 141).
+   * libvirt-python: `virConnect.secretLookupByUUID`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUID | virSecretLookupByUUID} in libvirt's API reference
    * @acl secret:getattr
    */
   secretLookupByUuid(args: RemoteSecretLookupByUuidArgs, options?: CallOptions): Promise<RemoteSecretLookupByUuidRet>;
   /**
    * Implements `virSecretDefineXML`: REMOTE_PROC_SECRET_DEFINE_XML (procedure 142).
+   * libvirt-python: `virConnect.secretDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretDefineXML | virSecretDefineXML} in libvirt's API reference
    * @acl secret:write
    * @acl secret:save
@@ -885,30 +1014,35 @@ export interface RemoteApi {
   secretDefineXml(args: RemoteSecretDefineXmlArgs, options?: CallOptions): Promise<RemoteSecretDefineXmlRet>;
   /**
    * Implements `virSecretGetXMLDesc`: REMOTE_PROC_SECRET_GET_XML_DESC (procedure 143).
+   * libvirt-python: `virSecret.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetXMLDesc | virSecretGetXMLDesc} in libvirt's API reference
    * @acl secret:read
    */
   secretGetXmlDesc(args: RemoteSecretGetXmlDescArgs, options?: CallOptions): Promise<RemoteSecretGetXmlDescRet>;
   /**
    * Implements `virSecretSetValue`: REMOTE_PROC_SECRET_SET_VALUE (procedure 144).
+   * libvirt-python: `virSecret.setValue`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretSetValue | virSecretSetValue} in libvirt's API reference
    * @acl secret:write
    */
   secretSetValue(args: RemoteSecretSetValueArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virSecretGetValue`: REMOTE_PROC_SECRET_GET_VALUE (procedure 145).
+   * libvirt-python: `virSecret.value`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetValue | virSecretGetValue} in libvirt's API reference
    * @acl secret:read_secure
    */
   secretGetValue(args: RemoteSecretGetValueArgs, options?: CallOptions): Promise<RemoteSecretGetValueRet>;
   /**
    * Implements `virSecretUndefine`: REMOTE_PROC_SECRET_UNDEFINE (procedure 146).
+   * libvirt-python: `virSecret.undefine`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretUndefine | virSecretUndefine} in libvirt's API reference
    * @acl secret:delete
    */
   secretUndefine(args: RemoteSecretUndefineArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virSecretLookupByUsage`: REMOTE_PROC_SECRET_LOOKUP_BY_USAGE (procedure 147).
+   * libvirt-python: `virConnect.secretLookupByUsage`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUsage | virSecretLookupByUsage} in libvirt's API reference
    * @acl secret:getattr
    */
@@ -923,72 +1057,84 @@ export interface RemoteApi {
   domainMigratePrepareTunnel(args: RemoteDomainMigratePrepareTunnelArgs, source: UploadSource, options?: UploadOptions): Promise<void>;
   /**
    * Implements `virConnectIsSecure`: REMOTE_PROC_CONNECT_IS_SECURE (procedure 149).
+   * libvirt-python: `virConnect.isSecure`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsSecure | virConnectIsSecure} in libvirt's API reference
    * @acl none
    */
   connectIsSecure(options?: CallOptions): Promise<RemoteConnectIsSecureRet>;
   /**
    * Implements `virDomainIsActive`: REMOTE_PROC_DOMAIN_IS_ACTIVE (procedure 150).
+   * libvirt-python: `virDomain.isActive`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsActive | virDomainIsActive} in libvirt's API reference
    * @acl domain:read
    */
   domainIsActive(args: RemoteDomainIsActiveArgs, options?: CallOptions): Promise<RemoteDomainIsActiveRet>;
   /**
    * Implements `virDomainIsPersistent`: REMOTE_PROC_DOMAIN_IS_PERSISTENT (procedure 151).
+   * libvirt-python: `virDomain.isPersistent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsPersistent | virDomainIsPersistent} in libvirt's API reference
    * @acl domain:read
    */
   domainIsPersistent(args: RemoteDomainIsPersistentArgs, options?: CallOptions): Promise<RemoteDomainIsPersistentRet>;
   /**
    * Implements `virNetworkIsActive`: REMOTE_PROC_NETWORK_IS_ACTIVE (procedure 152).
+   * libvirt-python: `virNetwork.isActive`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsActive | virNetworkIsActive} in libvirt's API reference
    * @acl network:read
    */
   networkIsActive(args: RemoteNetworkIsActiveArgs, options?: CallOptions): Promise<RemoteNetworkIsActiveRet>;
   /**
    * Implements `virNetworkIsPersistent`: REMOTE_PROC_NETWORK_IS_PERSISTENT (procedure 153).
+   * libvirt-python: `virNetwork.isPersistent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsPersistent | virNetworkIsPersistent} in libvirt's API reference
    * @acl network:read
    */
   networkIsPersistent(args: RemoteNetworkIsPersistentArgs, options?: CallOptions): Promise<RemoteNetworkIsPersistentRet>;
   /**
    * Implements `virStoragePoolIsActive`: REMOTE_PROC_STORAGE_POOL_IS_ACTIVE (procedure 154).
+   * libvirt-python: `virStoragePool.isActive`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsActive | virStoragePoolIsActive} in libvirt's API reference
    * @acl storage_pool:read
    */
   storagePoolIsActive(args: RemoteStoragePoolIsActiveArgs, options?: CallOptions): Promise<RemoteStoragePoolIsActiveRet>;
   /**
    * Implements `virStoragePoolIsPersistent`: REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT (procedure 155).
+   * libvirt-python: `virStoragePool.isPersistent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsPersistent | virStoragePoolIsPersistent} in libvirt's API reference
    * @acl storage_pool:read
    */
   storagePoolIsPersistent(args: RemoteStoragePoolIsPersistentArgs, options?: CallOptions): Promise<RemoteStoragePoolIsPersistentRet>;
   /**
    * Implements `virInterfaceIsActive`: REMOTE_PROC_INTERFACE_IS_ACTIVE (procedure 156).
+   * libvirt-python: `virInterface.isActive`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceIsActive | virInterfaceIsActive} in libvirt's API reference
    * @acl interface:read
    */
   interfaceIsActive(args: RemoteInterfaceIsActiveArgs, options?: CallOptions): Promise<RemoteInterfaceIsActiveRet>;
   /**
    * Implements `virConnectGetLibVersion`: REMOTE_PROC_CONNECT_GET_LIB_VERSION (procedure 157).
+   * libvirt-python: `virConnect.getLibVersion`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetLibVersion | virConnectGetLibVersion} in libvirt's API reference
    * @acl connect:getattr
    */
   connectGetLibVersion(options?: CallOptions): Promise<RemoteConnectGetLibVersionRet>;
   /**
    * Implements `virConnectCompareCPU`: REMOTE_PROC_CONNECT_COMPARE_CPU (procedure 158).
+   * libvirt-python: `virConnect.compareCPU`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareCPU | virConnectCompareCPU} in libvirt's API reference
    * @acl connect:read
    */
   connectCompareCpu(args: RemoteConnectCompareCpuArgs, options?: CallOptions): Promise<RemoteConnectCompareCpuRet>;
   /**
    * Implements `virDomainMemoryStats`: REMOTE_PROC_DOMAIN_MEMORY_STATS (procedure 159).
+   * libvirt-python: `virDomain.memoryStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMemoryStats | virDomainMemoryStats} in libvirt's API reference
    * @acl domain:read
    */
   domainMemoryStats(args: RemoteDomainMemoryStatsArgs, options?: CallOptions): Promise<RemoteDomainMemoryStatsRet>;
   /**
    * Implements `virDomainAttachDeviceFlags`: REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS (procedure 160).
+   * libvirt-python: `virDomain.attachDeviceFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAttachDeviceFlags | virDomainAttachDeviceFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -997,6 +1143,7 @@ export interface RemoteApi {
   domainAttachDeviceFlags(args: RemoteDomainAttachDeviceFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainDetachDeviceFlags`: REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS (procedure 161).
+   * libvirt-python: `virDomain.detachDeviceFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceFlags | virDomainDetachDeviceFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1005,36 +1152,42 @@ export interface RemoteApi {
   domainDetachDeviceFlags(args: RemoteDomainDetachDeviceFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectBaselineCPU`: REMOTE_PROC_CONNECT_BASELINE_CPU (procedure 162).
+   * libvirt-python: `virConnect.baselineCPU`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectBaselineCPU | virConnectBaselineCPU} in libvirt's API reference
    * @acl connect:read
    */
   connectBaselineCpu(args: RemoteConnectBaselineCpuArgs, options?: CallOptions): Promise<RemoteConnectBaselineCpuRet>;
   /**
    * Implements `virDomainGetJobInfo`: REMOTE_PROC_DOMAIN_GET_JOB_INFO (procedure 163).
+   * libvirt-python: `virDomain.jobInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetJobInfo | virDomainGetJobInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetJobInfo(args: RemoteDomainGetJobInfoArgs, options?: CallOptions): Promise<RemoteDomainGetJobInfoRet>;
   /**
    * Implements `virDomainAbortJob`: REMOTE_PROC_DOMAIN_ABORT_JOB (procedure 164).
+   * libvirt-python: `virDomain.abortJob`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAbortJob | virDomainAbortJob} in libvirt's API reference
    * @acl domain:write
    */
   domainAbortJob(args: RemoteDomainAbortJobArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStorageVolWipe`: REMOTE_PROC_STORAGE_VOL_WIPE (procedure 165).
+   * libvirt-python: `virStorageVol.wipe`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipe | virStorageVolWipe} in libvirt's API reference
    * @acl storage_vol:format
    */
   storageVolWipe(args: RemoteStorageVolWipeArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainMigrateSetMaxDowntime`: REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME (procedure 166).
+   * libvirt-python: `virDomain.migrateSetMaxDowntime`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxDowntime | virDomainMigrateSetMaxDowntime} in libvirt's API reference
    * @acl domain:migrate
    */
   domainMigrateSetMaxDowntime(args: RemoteDomainMigrateSetMaxDowntimeArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectDomainEventRegisterAny`: REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY (procedure 167).
+   * libvirt-python: `virConnect.domainEventRegisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegisterAny | virConnectDomainEventRegisterAny} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:getattr
@@ -1042,12 +1195,14 @@ export interface RemoteApi {
   connectDomainEventRegisterAny(args: RemoteConnectDomainEventRegisterAnyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectDomainEventDeregisterAny`: REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY (procedure 168).
+   * libvirt-python: `virConnect.domainEventDeregisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventDeregisterAny | virConnectDomainEventDeregisterAny} in libvirt's API reference
    * @acl connect:read
    */
   connectDomainEventDeregisterAny(args: RemoteConnectDomainEventDeregisterAnyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainUpdateDeviceFlags`: REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS (procedure 174).
+   * libvirt-python: `virDomain.updateDeviceFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUpdateDeviceFlags | virDomainUpdateDeviceFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1056,24 +1211,28 @@ export interface RemoteApi {
   domainUpdateDeviceFlags(args: RemoteDomainUpdateDeviceFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNWFilterLookupByName`: REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME (procedure 175).
+   * libvirt-python: `virConnect.nwfilterLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByName | virNWFilterLookupByName} in libvirt's API reference
    * @acl nwfilter:getattr
    */
   nwfilterLookupByName(args: RemoteNwfilterLookupByNameArgs, options?: CallOptions): Promise<RemoteNwfilterLookupByNameRet>;
   /**
    * Implements `virNWFilterLookupByUUID`: REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID (procedure 176).
+   * libvirt-python: `virConnect.nwfilterLookupByUUID`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUID | virNWFilterLookupByUUID} in libvirt's API reference
    * @acl nwfilter:getattr
    */
   nwfilterLookupByUuid(args: RemoteNwfilterLookupByUuidArgs, options?: CallOptions): Promise<RemoteNwfilterLookupByUuidRet>;
   /**
    * Implements `virNWFilterGetXMLDesc`: REMOTE_PROC_NWFILTER_GET_XML_DESC (procedure 177).
+   * libvirt-python: `virNWFilter.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetXMLDesc | virNWFilterGetXMLDesc} in libvirt's API reference
    * @acl nwfilter:read
    */
   nwfilterGetXmlDesc(args: RemoteNwfilterGetXmlDescArgs, options?: CallOptions): Promise<RemoteNwfilterGetXmlDescRet>;
   /**
    * Implements `virConnectNumOfNWFilters`: REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS (procedure 178).
+   * libvirt-python: `virConnect.numOfNWFilters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectNumOfNWFilters | virConnectNumOfNWFilters} in libvirt's API reference
    * @acl connect:search_nwfilters
    * @aclfilter nwfilter:getattr
@@ -1081,6 +1240,7 @@ export interface RemoteApi {
   connectNumOfNwfilters(options?: CallOptions): Promise<RemoteConnectNumOfNwfiltersRet>;
   /**
    * Implements `virConnectListNWFilters`: REMOTE_PROC_CONNECT_LIST_NWFILTERS (procedure 179).
+   * libvirt-python: `virConnect.listNWFilters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListNWFilters | virConnectListNWFilters} in libvirt's API reference
    * @acl connect:search_nwfilters
    * @aclfilter nwfilter:getattr
@@ -1088,6 +1248,7 @@ export interface RemoteApi {
   connectListNwfilters(args: RemoteConnectListNwfiltersArgs, options?: CallOptions): Promise<RemoteConnectListNwfiltersRet>;
   /**
    * Implements `virNWFilterDefineXML`: REMOTE_PROC_NWFILTER_DEFINE_XML (procedure 180).
+   * libvirt-python: `virConnect.nwfilterDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterDefineXML | virNWFilterDefineXML} in libvirt's API reference
    * @acl nwfilter:write
    * @acl nwfilter:save
@@ -1095,30 +1256,35 @@ export interface RemoteApi {
   nwfilterDefineXml(args: RemoteNwfilterDefineXmlArgs, options?: CallOptions): Promise<RemoteNwfilterDefineXmlRet>;
   /**
    * Implements `virNWFilterUndefine`: REMOTE_PROC_NWFILTER_UNDEFINE (procedure 181).
+   * libvirt-python: `virNWFilter.undefine`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterUndefine | virNWFilterUndefine} in libvirt's API reference
    * @acl nwfilter:delete
    */
   nwfilterUndefine(args: RemoteNwfilterUndefineArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainManagedSave`: REMOTE_PROC_DOMAIN_MANAGED_SAVE (procedure 182).
+   * libvirt-python: `virDomain.managedSave`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSave | virDomainManagedSave} in libvirt's API reference
    * @acl domain:hibernate
    */
   domainManagedSave(args: RemoteDomainManagedSaveArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainHasManagedSaveImage`: REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE (procedure 183).
+   * libvirt-python: `virDomain.hasManagedSaveImage`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainHasManagedSaveImage | virDomainHasManagedSaveImage} in libvirt's API reference
    * @acl domain:read
    */
   domainHasManagedSaveImage(args: RemoteDomainHasManagedSaveImageArgs, options?: CallOptions): Promise<RemoteDomainHasManagedSaveImageRet>;
   /**
    * Implements `virDomainManagedSaveRemove`: REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE (procedure 184).
+   * libvirt-python: `virDomain.managedSaveRemove`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveRemove | virDomainManagedSaveRemove} in libvirt's API reference
    * @acl domain:hibernate
    */
   domainManagedSaveRemove(args: RemoteDomainManagedSaveRemoveArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSnapshotCreateXML`: REMOTE_PROC_DOMAIN_SNAPSHOT_CREATE_XML (procedure 185).
+   * libvirt-python: `virDomain.snapshotCreateXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCreateXML | virDomainSnapshotCreateXML} in libvirt's API reference
    * @acl domain:snapshot
    * @acl domain:fs_freeze:VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE
@@ -1126,6 +1292,7 @@ export interface RemoteApi {
   domainSnapshotCreateXml(args: RemoteDomainSnapshotCreateXmlArgs, options?: CallOptions): Promise<RemoteDomainSnapshotCreateXmlRet>;
   /**
    * Implements `virDomainSnapshotGetXMLDesc`: REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC (procedure 186).
+   * libvirt-python: `virDomainSnapshot.getXMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetXMLDesc | virDomainSnapshotGetXMLDesc} in libvirt's API reference
    * @acl domain:read
    * @acl domain:read_secure:VIR_DOMAIN_SNAPSHOT_XML_SECURE
@@ -1133,60 +1300,70 @@ export interface RemoteApi {
   domainSnapshotGetXmlDesc(args: RemoteDomainSnapshotGetXmlDescArgs, options?: CallOptions): Promise<RemoteDomainSnapshotGetXmlDescRet>;
   /**
    * Implements `virDomainSnapshotNum`: REMOTE_PROC_DOMAIN_SNAPSHOT_NUM (procedure 187).
+   * libvirt-python: `virDomain.snapshotNum`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNum | virDomainSnapshotNum} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotNum(args: RemoteDomainSnapshotNumArgs, options?: CallOptions): Promise<RemoteDomainSnapshotNumRet>;
   /**
    * Implements `virDomainSnapshotListNames`: REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES (procedure 188).
+   * libvirt-python: `virDomain.snapshotListNames`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListNames | virDomainSnapshotListNames} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotListNames(args: RemoteDomainSnapshotListNamesArgs, options?: CallOptions): Promise<RemoteDomainSnapshotListNamesRet>;
   /**
    * Implements `virDomainSnapshotLookupByName`: REMOTE_PROC_DOMAIN_SNAPSHOT_LOOKUP_BY_NAME (procedure 189).
+   * libvirt-python: `virDomain.snapshotLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotLookupByName | virDomainSnapshotLookupByName} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotLookupByName(args: RemoteDomainSnapshotLookupByNameArgs, options?: CallOptions): Promise<RemoteDomainSnapshotLookupByNameRet>;
   /**
    * Implements `virDomainHasCurrentSnapshot`: REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT (procedure 190).
+   * libvirt-python: `virDomain.hasCurrentSnapshot`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainHasCurrentSnapshot | virDomainHasCurrentSnapshot} in libvirt's API reference
    * @acl domain:read
    */
   domainHasCurrentSnapshot(args: RemoteDomainHasCurrentSnapshotArgs, options?: CallOptions): Promise<RemoteDomainHasCurrentSnapshotRet>;
   /**
    * Implements `virDomainSnapshotCurrent`: REMOTE_PROC_DOMAIN_SNAPSHOT_CURRENT (procedure 191).
+   * libvirt-python: `virDomain.snapshotCurrent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCurrent | virDomainSnapshotCurrent} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotCurrent(args: RemoteDomainSnapshotCurrentArgs, options?: CallOptions): Promise<RemoteDomainSnapshotCurrentRet>;
   /**
    * Implements `virDomainRevertToSnapshot`: REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT (procedure 192).
+   * libvirt-python: `virDomain.revertToSnapshot`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainRevertToSnapshot | virDomainRevertToSnapshot} in libvirt's API reference
    * @acl domain:snapshot
    */
   domainRevertToSnapshot(args: RemoteDomainRevertToSnapshotArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSnapshotDelete`: REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE (procedure 193).
+   * libvirt-python: `virDomainSnapshot.delete`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotDelete | virDomainSnapshotDelete} in libvirt's API reference
    * @acl domain:snapshot
    */
   domainSnapshotDelete(args: RemoteDomainSnapshotDeleteArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetBlockInfo`: REMOTE_PROC_DOMAIN_GET_BLOCK_INFO (procedure 194).
+   * libvirt-python: `virDomain.blockInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockInfo | virDomainGetBlockInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetBlockInfo(args: RemoteDomainGetBlockInfoArgs, options?: CallOptions): Promise<RemoteDomainGetBlockInfoRet>;
   /**
    * Implements `virDomainCreateWithFlags`: REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS (procedure 196).
+   * libvirt-python: `virDomain.createWithFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateWithFlags | virDomainCreateWithFlags} in libvirt's API reference
    * @acl domain:start
    */
   domainCreateWithFlags(args: RemoteDomainCreateWithFlagsArgs, options?: CallOptions): Promise<RemoteDomainCreateWithFlagsRet>;
   /**
    * Implements `virDomainSetMemoryParameters`: REMOTE_PROC_DOMAIN_SET_MEMORY_PARAMETERS (procedure 197).
+   * libvirt-python: `virDomain.setMemoryParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryParameters | virDomainSetMemoryParameters} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1195,6 +1372,7 @@ export interface RemoteApi {
   domainSetMemoryParameters(args: RemoteDomainSetMemoryParametersArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetMemoryParameters`: REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS (procedure 198).
+   * libvirt-python: `virDomain.memoryParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMemoryParameters | virDomainGetMemoryParameters} in libvirt's API reference
    * @remarks `virDomainGetMemoryParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1202,6 +1380,7 @@ export interface RemoteApi {
   domainGetMemoryParameters(args: RemoteDomainGetMemoryParametersArgs, options?: CallOptions): Promise<RemoteDomainGetMemoryParametersRet>;
   /**
    * Implements `virDomainSetVcpusFlags`: REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS (procedure 199).
+   * libvirt-python: `virDomain.setVcpusFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpusFlags | virDomainSetVcpusFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1211,6 +1390,7 @@ export interface RemoteApi {
   domainSetVcpusFlags(args: RemoteDomainSetVcpusFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetVcpusFlags`: REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS (procedure 200).
+   * libvirt-python: `virDomain.vcpusFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpusFlags | virDomainGetVcpusFlags} in libvirt's API reference
    * @acl domain:read
    * @acl domain:write:VIR_DOMAIN_VCPU_GUEST
@@ -1218,6 +1398,7 @@ export interface RemoteApi {
   domainGetVcpusFlags(args: RemoteDomainGetVcpusFlagsArgs, options?: CallOptions): Promise<RemoteDomainGetVcpusFlagsRet>;
   /**
    * Implements `virDomainOpenConsole`: REMOTE_PROC_DOMAIN_OPEN_CONSOLE (procedure 201).
+   * libvirt-python: `virDomain.openConsole`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenConsole | virDomainOpenConsole} in libvirt's API reference
    * @acl domain:open_device
    * @readstream 2
@@ -1225,18 +1406,21 @@ export interface RemoteApi {
   domainOpenConsole(args: RemoteDomainOpenConsoleArgs, options?: DeviceCallOptions): Promise<DeviceStream>;
   /**
    * Implements `virDomainIsUpdated`: REMOTE_PROC_DOMAIN_IS_UPDATED (procedure 202).
+   * libvirt-python: `virDomain.isUpdated`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsUpdated | virDomainIsUpdated} in libvirt's API reference
    * @acl domain:read
    */
   domainIsUpdated(args: RemoteDomainIsUpdatedArgs, options?: CallOptions): Promise<RemoteDomainIsUpdatedRet>;
   /**
    * Implements `virConnectGetSysinfo`: REMOTE_PROC_CONNECT_GET_SYSINFO (procedure 203).
+   * libvirt-python: `virConnect.getSysinfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetSysinfo | virConnectGetSysinfo} in libvirt's API reference
    * @acl connect:read
    */
   connectGetSysinfo(args: RemoteConnectGetSysinfoArgs, options?: CallOptions): Promise<RemoteConnectGetSysinfoRet>;
   /**
    * Implements `virDomainSetMemoryFlags`: REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS (procedure 204).
+   * libvirt-python: `virDomain.setMemoryFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryFlags | virDomainSetMemoryFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1245,6 +1429,7 @@ export interface RemoteApi {
   domainSetMemoryFlags(args: RemoteDomainSetMemoryFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetBlkioParameters`: REMOTE_PROC_DOMAIN_SET_BLKIO_PARAMETERS (procedure 205).
+   * libvirt-python: `virDomain.setBlkioParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlkioParameters | virDomainSetBlkioParameters} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1253,6 +1438,7 @@ export interface RemoteApi {
   domainSetBlkioParameters(args: RemoteDomainSetBlkioParametersArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetBlkioParameters`: REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS (procedure 206).
+   * libvirt-python: `virDomain.blkioParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlkioParameters | virDomainGetBlkioParameters} in libvirt's API reference
    * @remarks `virDomainGetBlkioParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1260,12 +1446,14 @@ export interface RemoteApi {
   domainGetBlkioParameters(args: RemoteDomainGetBlkioParametersArgs, options?: CallOptions): Promise<RemoteDomainGetBlkioParametersRet>;
   /**
    * Implements `virDomainMigrateSetMaxSpeed`: REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED (procedure 207).
+   * libvirt-python: `virDomain.migrateSetMaxSpeed`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxSpeed | virDomainMigrateSetMaxSpeed} in libvirt's API reference
    * @acl domain:migrate
    */
   domainMigrateSetMaxSpeed(args: RemoteDomainMigrateSetMaxSpeedArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStorageVolUpload`: REMOTE_PROC_STORAGE_VOL_UPLOAD (procedure 208).
+   * libvirt-python: `virStorageVol.upload`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolUpload | virStorageVolUpload} in libvirt's API reference
    * @acl storage_vol:data_write
    * @writestream 1
@@ -1274,6 +1462,7 @@ export interface RemoteApi {
   storageVolUpload(args: RemoteStorageVolUploadArgs, source: UploadSource, options?: UploadOptions): Promise<void>;
   /**
    * Implements `virStorageVolDownload`: REMOTE_PROC_STORAGE_VOL_DOWNLOAD (procedure 209).
+   * libvirt-python: `virStorageVol.download`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDownload | virStorageVolDownload} in libvirt's API reference
    * @acl storage_vol:data_read
    * @readstream 1
@@ -1282,12 +1471,14 @@ export interface RemoteApi {
   storageVolDownload<O extends DownloadOptions = Record<never, never>>(args: RemoteStorageVolDownloadArgs, options?: O): Promise<ReceiveStream<DownloadChunk<O>>>;
   /**
    * Implements `virDomainInjectNMI`: REMOTE_PROC_DOMAIN_INJECT_NMI (procedure 210).
+   * libvirt-python: `virDomain.injectNMI`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInjectNMI | virDomainInjectNMI} in libvirt's API reference
    * @acl domain:inject_nmi
    */
   domainInjectNmi(args: RemoteDomainInjectNmiArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainScreenshot`: REMOTE_PROC_DOMAIN_SCREENSHOT (procedure 211).
+   * libvirt-python: `virDomain.screenshot`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainScreenshot | virDomainScreenshot} in libvirt's API reference
    * @acl domain:screenshot
    * @readstream 1
@@ -1295,6 +1486,7 @@ export interface RemoteApi {
   domainScreenshot(args: RemoteDomainScreenshotArgs, options?: CaptureOptions): Promise<RemoteDomainScreenshotRet & { stream: ReceiveStream<Buffer> }>;
   /**
    * Implements `virDomainGetState`: REMOTE_PROC_DOMAIN_GET_STATE (procedure 212).
+   * libvirt-python: `virDomain.state`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetState | virDomainGetState} in libvirt's API reference
    * @acl domain:read
    */
@@ -1336,6 +1528,7 @@ export interface RemoteApi {
   domainMigrateConfirm3(args: RemoteDomainMigrateConfirm3Args, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetSchedulerParametersFlags`: REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS (procedure 219).
+   * libvirt-python: `virDomain.setSchedulerParametersFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetSchedulerParametersFlags | virDomainSetSchedulerParametersFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1344,24 +1537,28 @@ export interface RemoteApi {
   domainSetSchedulerParametersFlags(args: RemoteDomainSetSchedulerParametersFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virInterfaceChangeBegin`: REMOTE_PROC_INTERFACE_CHANGE_BEGIN (procedure 220).
+   * libvirt-python: `virConnect.changeBegin`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeBegin | virInterfaceChangeBegin} in libvirt's API reference
    * @acl connect:interface_transaction
    */
   interfaceChangeBegin(args: RemoteInterfaceChangeBeginArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virInterfaceChangeCommit`: REMOTE_PROC_INTERFACE_CHANGE_COMMIT (procedure 221).
+   * libvirt-python: `virConnect.changeCommit`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeCommit | virInterfaceChangeCommit} in libvirt's API reference
    * @acl connect:interface_transaction
    */
   interfaceChangeCommit(args: RemoteInterfaceChangeCommitArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virInterfaceChangeRollback`: REMOTE_PROC_INTERFACE_CHANGE_ROLLBACK (procedure 222).
+   * libvirt-python: `virConnect.changeRollback`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeRollback | virInterfaceChangeRollback} in libvirt's API reference
    * @acl connect:interface_transaction
    */
   interfaceChangeRollback(args: RemoteInterfaceChangeRollbackArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetSchedulerParametersFlags`: REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS (procedure 223).
+   * libvirt-python: `virDomain.schedulerParametersFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerParametersFlags | virDomainGetSchedulerParametersFlags} in libvirt's API reference
    * @remarks `virDomainGetSchedulerParametersFlags` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1369,6 +1566,7 @@ export interface RemoteApi {
   domainGetSchedulerParametersFlags(args: RemoteDomainGetSchedulerParametersFlagsArgs, options?: CallOptions): Promise<RemoteDomainGetSchedulerParametersFlagsRet>;
   /**
    * Implements `virDomainPinVcpuFlags`: REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS (procedure 225).
+   * libvirt-python: `virDomain.pinVcpuFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinVcpuFlags | virDomainPinVcpuFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1377,48 +1575,56 @@ export interface RemoteApi {
   domainPinVcpuFlags(args: RemoteDomainPinVcpuFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSendKey`: REMOTE_PROC_DOMAIN_SEND_KEY (procedure 226).
+   * libvirt-python: `virDomain.sendKey`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSendKey | virDomainSendKey} in libvirt's API reference
    * @acl domain:send_input
    */
   domainSendKey(args: RemoteDomainSendKeyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeGetCPUStats`: REMOTE_PROC_NODE_GET_CPU_STATS (procedure 227).
+   * libvirt-python: `virConnect.getCPUStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCPUStats | virNodeGetCPUStats} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetCpuStats(args: RemoteNodeGetCpuStatsArgs, options?: CallOptions): Promise<RemoteNodeGetCpuStatsRet>;
   /**
    * Implements `virNodeGetMemoryStats`: REMOTE_PROC_NODE_GET_MEMORY_STATS (procedure 228).
+   * libvirt-python: `virConnect.getMemoryStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetMemoryStats | virNodeGetMemoryStats} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetMemoryStats(args: RemoteNodeGetMemoryStatsArgs, options?: CallOptions): Promise<RemoteNodeGetMemoryStatsRet>;
   /**
    * Implements `virDomainGetControlInfo`: REMOTE_PROC_DOMAIN_GET_CONTROL_INFO (procedure 229).
+   * libvirt-python: `virDomain.controlInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetControlInfo | virDomainGetControlInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetControlInfo(args: RemoteDomainGetControlInfoArgs, options?: CallOptions): Promise<RemoteDomainGetControlInfoRet>;
   /**
    * Implements `virDomainGetVcpuPinInfo`: REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO (procedure 230).
+   * libvirt-python: `virDomain.vcpuPinInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpuPinInfo | virDomainGetVcpuPinInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetVcpuPinInfo(args: RemoteDomainGetVcpuPinInfoArgs, options?: CallOptions): Promise<RemoteDomainGetVcpuPinInfoRet>;
   /**
    * Implements `virDomainUndefineFlags`: REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS (procedure 231).
+   * libvirt-python: `virDomain.undefineFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUndefineFlags | virDomainUndefineFlags} in libvirt's API reference
    * @acl domain:delete
    */
   domainUndefineFlags(args: RemoteDomainUndefineFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSaveFlags`: REMOTE_PROC_DOMAIN_SAVE_FLAGS (procedure 232).
+   * libvirt-python: `virDomain.saveFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveFlags | virDomainSaveFlags} in libvirt's API reference
    * @acl domain:hibernate
    */
   domainSaveFlags(args: RemoteDomainSaveFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainRestoreFlags`: REMOTE_PROC_DOMAIN_RESTORE_FLAGS (procedure 233).
+   * libvirt-python: `virConnect.restoreFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestoreFlags | virDomainRestoreFlags} in libvirt's API reference
    * @acl domain:start
    * @acl domain:write
@@ -1426,18 +1632,21 @@ export interface RemoteApi {
   domainRestoreFlags(args: RemoteDomainRestoreFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainDestroyFlags`: REMOTE_PROC_DOMAIN_DESTROY_FLAGS (procedure 234).
+   * libvirt-python: `virDomain.destroyFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDestroyFlags | virDomainDestroyFlags} in libvirt's API reference
    * @acl domain:stop
    */
   domainDestroyFlags(args: RemoteDomainDestroyFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSaveImageGetXMLDesc`: REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC (procedure 235).
+   * libvirt-python: `virConnect.saveImageGetXMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageGetXMLDesc | virDomainSaveImageGetXMLDesc} in libvirt's API reference
    * @acl domain:write
    */
   domainSaveImageGetXmlDesc(args: RemoteDomainSaveImageGetXmlDescArgs, options?: CallOptions): Promise<RemoteDomainSaveImageGetXmlDescRet>;
   /**
    * Implements `virDomainSaveImageDefineXML`: REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML (procedure 236).
+   * libvirt-python: `virConnect.saveImageDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageDefineXML | virDomainSaveImageDefineXML} in libvirt's API reference
    * @acl domain:write
    * @acl domain:hibernate
@@ -1445,36 +1654,42 @@ export interface RemoteApi {
   domainSaveImageDefineXml(args: RemoteDomainSaveImageDefineXmlArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainBlockJobAbort`: REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT (procedure 237).
+   * libvirt-python: `virDomain.blockJobAbort`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobAbort | virDomainBlockJobAbort} in libvirt's API reference
    * @acl domain:write
    */
   domainBlockJobAbort(args: RemoteDomainBlockJobAbortArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetBlockJobInfo`: REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO (procedure 238).
+   * libvirt-python: `virDomain.blockJobInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockJobInfo | virDomainGetBlockJobInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetBlockJobInfo(args: RemoteDomainGetBlockJobInfoArgs, options?: CallOptions): Promise<RemoteDomainGetBlockJobInfoRet>;
   /**
    * Implements `virDomainBlockJobSetSpeed`: REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED (procedure 239).
+   * libvirt-python: `virDomain.blockJobSetSpeed`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobSetSpeed | virDomainBlockJobSetSpeed} in libvirt's API reference
    * @acl domain:write
    */
   domainBlockJobSetSpeed(args: RemoteDomainBlockJobSetSpeedArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainBlockPull`: REMOTE_PROC_DOMAIN_BLOCK_PULL (procedure 240).
+   * libvirt-python: `virDomain.blockPull`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockPull | virDomainBlockPull} in libvirt's API reference
    * @acl domain:block_write
    */
   domainBlockPull(args: RemoteDomainBlockPullArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainMigrateGetMaxSpeed`: REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED (procedure 242).
+   * libvirt-python: `virDomain.migrateGetMaxSpeed`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetMaxSpeed | virDomainMigrateGetMaxSpeed} in libvirt's API reference
    * @acl domain:migrate
    */
   domainMigrateGetMaxSpeed(args: RemoteDomainMigrateGetMaxSpeedArgs, options?: CallOptions): Promise<RemoteDomainMigrateGetMaxSpeedRet>;
   /**
    * Implements `virDomainBlockStatsFlags`: REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS (procedure 243).
+   * libvirt-python: `virDomain.blockStatsFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockStatsFlags | virDomainBlockStatsFlags} in libvirt's API reference
    * @remarks `virDomainBlockStatsFlags` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1482,48 +1697,56 @@ export interface RemoteApi {
   domainBlockStatsFlags(args: RemoteDomainBlockStatsFlagsArgs, options?: CallOptions): Promise<RemoteDomainBlockStatsFlagsRet>;
   /**
    * Implements `virDomainSnapshotGetParent`: REMOTE_PROC_DOMAIN_SNAPSHOT_GET_PARENT (procedure 244).
+   * libvirt-python: `virDomainSnapshot.getParent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetParent | virDomainSnapshotGetParent} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotGetParent(args: RemoteDomainSnapshotGetParentArgs, options?: CallOptions): Promise<RemoteDomainSnapshotGetParentRet>;
   /**
    * Implements `virDomainReset`: REMOTE_PROC_DOMAIN_RESET (procedure 245).
+   * libvirt-python: `virDomain.reset`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReset | virDomainReset} in libvirt's API reference
    * @acl domain:reset
    */
   domainReset(args: RemoteDomainResetArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSnapshotNumChildren`: REMOTE_PROC_DOMAIN_SNAPSHOT_NUM_CHILDREN (procedure 246).
+   * libvirt-python: `virDomainSnapshot.numChildren`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNumChildren | virDomainSnapshotNumChildren} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotNumChildren(args: RemoteDomainSnapshotNumChildrenArgs, options?: CallOptions): Promise<RemoteDomainSnapshotNumChildrenRet>;
   /**
    * Implements `virDomainSnapshotListChildrenNames`: REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES (procedure 247).
+   * libvirt-python: `virDomainSnapshot.listChildrenNames`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListChildrenNames | virDomainSnapshotListChildrenNames} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotListChildrenNames(args: RemoteDomainSnapshotListChildrenNamesArgs, options?: CallOptions): Promise<RemoteDomainSnapshotListChildrenNamesRet>;
   /**
    * Implements `virDomainOpenGraphics`: REMOTE_PROC_DOMAIN_OPEN_GRAPHICS (procedure 249).
+   * libvirt-python: `virDomain.openGraphics`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphics | virDomainOpenGraphics} in libvirt's API reference
    * @acl domain:open_graphics
    */
   domainOpenGraphics(args: RemoteDomainOpenGraphicsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeSuspendForDuration`: REMOTE_PROC_NODE_SUSPEND_FOR_DURATION (procedure 250).
+   * libvirt-python: `virConnect.suspendForDuration`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeSuspendForDuration | virNodeSuspendForDuration} in libvirt's API reference
    * @acl connect:pm_control
    */
   nodeSuspendForDuration(args: RemoteNodeSuspendForDurationArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainBlockResize`: REMOTE_PROC_DOMAIN_BLOCK_RESIZE (procedure 251).
+   * libvirt-python: `virDomain.blockResize`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockResize | virDomainBlockResize} in libvirt's API reference
    * @acl domain:block_write
    */
   domainBlockResize(args: RemoteDomainBlockResizeArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetBlockIoTune`: REMOTE_PROC_DOMAIN_SET_BLOCK_IO_TUNE (procedure 252).
+   * libvirt-python: `virDomain.setBlockIoTune`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlockIoTune | virDomainSetBlockIoTune} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1532,6 +1755,7 @@ export interface RemoteApi {
   domainSetBlockIoTune(args: RemoteDomainSetBlockIoTuneArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetBlockIoTune`: REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE (procedure 253).
+   * libvirt-python: `virDomain.blockIoTune`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockIoTune | virDomainGetBlockIoTune} in libvirt's API reference
    * @remarks `virDomainGetBlockIoTune` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1539,6 +1763,7 @@ export interface RemoteApi {
   domainGetBlockIoTune(args: RemoteDomainGetBlockIoTuneArgs, options?: CallOptions): Promise<RemoteDomainGetBlockIoTuneRet>;
   /**
    * Implements `virDomainSetNumaParameters`: REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS (procedure 254).
+   * libvirt-python: `virDomain.setNumaParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetNumaParameters | virDomainSetNumaParameters} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1547,6 +1772,7 @@ export interface RemoteApi {
   domainSetNumaParameters(args: RemoteDomainSetNumaParametersArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetNumaParameters`: REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS (procedure 255).
+   * libvirt-python: `virDomain.numaParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetNumaParameters | virDomainGetNumaParameters} in libvirt's API reference
    * @remarks `virDomainGetNumaParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1554,6 +1780,7 @@ export interface RemoteApi {
   domainGetNumaParameters(args: RemoteDomainGetNumaParametersArgs, options?: CallOptions): Promise<RemoteDomainGetNumaParametersRet>;
   /**
    * Implements `virDomainSetInterfaceParameters`: REMOTE_PROC_DOMAIN_SET_INTERFACE_PARAMETERS (procedure 256).
+   * libvirt-python: `virDomain.setInterfaceParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetInterfaceParameters | virDomainSetInterfaceParameters} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1562,6 +1789,7 @@ export interface RemoteApi {
   domainSetInterfaceParameters(args: RemoteDomainSetInterfaceParametersArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetInterfaceParameters`: REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS (procedure 257).
+   * libvirt-python: `virDomain.interfaceParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInterfaceParameters | virDomainGetInterfaceParameters} in libvirt's API reference
    * @remarks `virDomainGetInterfaceParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1569,6 +1797,7 @@ export interface RemoteApi {
   domainGetInterfaceParameters(args: RemoteDomainGetInterfaceParametersArgs, options?: CallOptions): Promise<RemoteDomainGetInterfaceParametersRet>;
   /**
    * Implements `virDomainShutdownFlags`: REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS (procedure 258).
+   * libvirt-python: `virDomain.shutdownFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainShutdownFlags | virDomainShutdownFlags} in libvirt's API reference
    * @acl domain:init_control
    * @acl domain:write:VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
@@ -1576,24 +1805,28 @@ export interface RemoteApi {
   domainShutdownFlags(args: RemoteDomainShutdownFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStorageVolWipePattern`: REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN (procedure 259).
+   * libvirt-python: `virStorageVol.wipePattern`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipePattern | virStorageVolWipePattern} in libvirt's API reference
    * @acl storage_vol:format
    */
   storageVolWipePattern(args: RemoteStorageVolWipePatternArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStorageVolResize`: REMOTE_PROC_STORAGE_VOL_RESIZE (procedure 260).
+   * libvirt-python: `virStorageVol.resize`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolResize | virStorageVolResize} in libvirt's API reference
    * @acl storage_vol:resize
    */
   storageVolResize(args: RemoteStorageVolResizeArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainPMSuspendForDuration`: REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION (procedure 261).
+   * libvirt-python: `virDomain.pMSuspendForDuration`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMSuspendForDuration | virDomainPMSuspendForDuration} in libvirt's API reference
    * @acl domain:pm_control
    */
   domainPmSuspendForDuration(args: RemoteDomainPmSuspendForDurationArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetCPUStats`: REMOTE_PROC_DOMAIN_GET_CPU_STATS (procedure 262).
+   * libvirt-python: `virDomain.getCPUStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetCPUStats | virDomainGetCPUStats} in libvirt's API reference
    * @remarks `virDomainGetCPUStats` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl domain:read
@@ -1601,12 +1834,14 @@ export interface RemoteApi {
   domainGetCpuStats(args: RemoteDomainGetCpuStatsArgs, options?: CallOptions): Promise<RemoteDomainGetCpuStatsRet>;
   /**
    * Implements `virDomainGetDiskErrors`: REMOTE_PROC_DOMAIN_GET_DISK_ERRORS (procedure 263).
+   * libvirt-python: `virDomain.diskErrors`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetDiskErrors | virDomainGetDiskErrors} in libvirt's API reference
    * @acl domain:read
    */
   domainGetDiskErrors(args: RemoteDomainGetDiskErrorsArgs, options?: CallOptions): Promise<RemoteDomainGetDiskErrorsRet>;
   /**
    * Implements `virDomainSetMetadata`: REMOTE_PROC_DOMAIN_SET_METADATA (procedure 264).
+   * libvirt-python: `virDomain.setMetadata`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMetadata | virDomainSetMetadata} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1615,36 +1850,42 @@ export interface RemoteApi {
   domainSetMetadata(args: RemoteDomainSetMetadataArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetMetadata`: REMOTE_PROC_DOMAIN_GET_METADATA (procedure 265).
+   * libvirt-python: `virDomain.metadata`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMetadata | virDomainGetMetadata} in libvirt's API reference
    * @acl domain:read
    */
   domainGetMetadata(args: RemoteDomainGetMetadataArgs, options?: CallOptions): Promise<RemoteDomainGetMetadataRet>;
   /**
    * Implements `virDomainBlockRebase`: REMOTE_PROC_DOMAIN_BLOCK_REBASE (procedure 266).
+   * libvirt-python: `virDomain.blockRebase`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockRebase | virDomainBlockRebase} in libvirt's API reference
    * @acl domain:block_write
    */
   domainBlockRebase(args: RemoteDomainBlockRebaseArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainPMWakeup`: REMOTE_PROC_DOMAIN_PM_WAKEUP (procedure 267).
+   * libvirt-python: `virDomain.pMWakeup`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMWakeup | virDomainPMWakeup} in libvirt's API reference
    * @acl domain:pm_control
    */
   domainPmWakeup(args: RemoteDomainPmWakeupArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSnapshotIsCurrent`: REMOTE_PROC_DOMAIN_SNAPSHOT_IS_CURRENT (procedure 271).
+   * libvirt-python: `virDomainSnapshot.isCurrent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotIsCurrent | virDomainSnapshotIsCurrent} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotIsCurrent(args: RemoteDomainSnapshotIsCurrentArgs, options?: CallOptions): Promise<RemoteDomainSnapshotIsCurrentRet>;
   /**
    * Implements `virDomainSnapshotHasMetadata`: REMOTE_PROC_DOMAIN_SNAPSHOT_HAS_METADATA (procedure 272).
+   * libvirt-python: `virDomainSnapshot.hasMetadata`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotHasMetadata | virDomainSnapshotHasMetadata} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotHasMetadata(args: RemoteDomainSnapshotHasMetadataArgs, options?: CallOptions): Promise<RemoteDomainSnapshotHasMetadataRet>;
   /**
    * Implements `virConnectListAllDomains`: REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS (procedure 273).
+   * libvirt-python: `virConnect.listAllDomains`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListAllDomains | virConnectListAllDomains} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:getattr
@@ -1652,30 +1893,35 @@ export interface RemoteApi {
   connectListAllDomains(args: RemoteConnectListAllDomainsArgs, options?: CallOptions): Promise<RemoteConnectListAllDomainsRet>;
   /**
    * Implements `virDomainListAllSnapshots`: REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS (procedure 274).
+   * libvirt-python: `virDomain.listAllSnapshots`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainListAllSnapshots | virDomainListAllSnapshots} in libvirt's API reference
    * @acl domain:read
    */
   domainListAllSnapshots(args: RemoteDomainListAllSnapshotsArgs, options?: CallOptions): Promise<RemoteDomainListAllSnapshotsRet>;
   /**
    * Implements `virDomainSnapshotListAllChildren`: REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN (procedure 275).
+   * libvirt-python: `virDomainSnapshot.listAllChildren`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListAllChildren | virDomainSnapshotListAllChildren} in libvirt's API reference
    * @acl domain:read
    */
   domainSnapshotListAllChildren(args: RemoteDomainSnapshotListAllChildrenArgs, options?: CallOptions): Promise<RemoteDomainSnapshotListAllChildrenRet>;
   /**
    * Implements `virDomainGetHostname`: REMOTE_PROC_DOMAIN_GET_HOSTNAME (procedure 277).
+   * libvirt-python: `virDomain.hostname`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetHostname | virDomainGetHostname} in libvirt's API reference
    * @acl domain:write
    */
   domainGetHostname(args: RemoteDomainGetHostnameArgs, options?: CallOptions): Promise<RemoteDomainGetHostnameRet>;
   /**
    * Implements `virDomainGetSecurityLabelList`: REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST (procedure 278).
+   * libvirt-python: `virDomain.securityLabelList`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSecurityLabelList | virDomainGetSecurityLabelList} in libvirt's API reference
    * @acl domain:read
    */
   domainGetSecurityLabelList(args: RemoteDomainGetSecurityLabelListArgs, options?: CallOptions): Promise<RemoteDomainGetSecurityLabelListRet>;
   /**
    * Implements `virDomainPinEmulator`: REMOTE_PROC_DOMAIN_PIN_EMULATOR (procedure 279).
+   * libvirt-python: `virDomain.pinEmulator`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinEmulator | virDomainPinEmulator} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1684,12 +1930,14 @@ export interface RemoteApi {
   domainPinEmulator(args: RemoteDomainPinEmulatorArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetEmulatorPinInfo`: REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO (procedure 280).
+   * libvirt-python: `virDomain.emulatorPinInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetEmulatorPinInfo | virDomainGetEmulatorPinInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetEmulatorPinInfo(args: RemoteDomainGetEmulatorPinInfoArgs, options?: CallOptions): Promise<RemoteDomainGetEmulatorPinInfoRet>;
   /**
    * Implements `virConnectListAllStoragePools`: REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS (procedure 281).
+   * libvirt-python: `virConnect.listAllStoragePools`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListAllStoragePools | virConnectListAllStoragePools} in libvirt's API reference
    * @acl connect:search_storage_pools
    * @aclfilter storage_pool:getattr
@@ -1697,6 +1945,7 @@ export interface RemoteApi {
   connectListAllStoragePools(args: RemoteConnectListAllStoragePoolsArgs, options?: CallOptions): Promise<RemoteConnectListAllStoragePoolsRet>;
   /**
    * Implements `virStoragePoolListAllVolumes`: REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES (procedure 282).
+   * libvirt-python: `virStoragePool.listAllVolumes`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListAllVolumes | virStoragePoolListAllVolumes} in libvirt's API reference
    * @acl storage_pool:search_storage_vols
    * @aclfilter storage_vol:getattr
@@ -1704,6 +1953,7 @@ export interface RemoteApi {
   storagePoolListAllVolumes(args: RemoteStoragePoolListAllVolumesArgs, options?: CallOptions): Promise<RemoteStoragePoolListAllVolumesRet>;
   /**
    * Implements `virConnectListAllNetworks`: REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS (procedure 283).
+   * libvirt-python: `virConnect.listAllNetworks`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListAllNetworks | virConnectListAllNetworks} in libvirt's API reference
    * @acl connect:search_networks
    * @aclfilter network:getattr
@@ -1711,6 +1961,7 @@ export interface RemoteApi {
   connectListAllNetworks(args: RemoteConnectListAllNetworksArgs, options?: CallOptions): Promise<RemoteConnectListAllNetworksRet>;
   /**
    * Implements `virConnectListAllInterfaces`: REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES (procedure 284).
+   * libvirt-python: `virConnect.listAllInterfaces`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListAllInterfaces | virConnectListAllInterfaces} in libvirt's API reference
    * @acl connect:search_interfaces
    * @aclfilter interface:getattr
@@ -1718,6 +1969,7 @@ export interface RemoteApi {
   connectListAllInterfaces(args: RemoteConnectListAllInterfacesArgs, options?: CallOptions): Promise<RemoteConnectListAllInterfacesRet>;
   /**
    * Implements `virConnectListAllNodeDevices`: REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES (procedure 285).
+   * libvirt-python: `virConnect.listAllDevices`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virConnectListAllNodeDevices | virConnectListAllNodeDevices} in libvirt's API reference
    * @acl connect:search_node_devices
    * @aclfilter node_device:getattr
@@ -1725,6 +1977,7 @@ export interface RemoteApi {
   connectListAllNodeDevices(args: RemoteConnectListAllNodeDevicesArgs, options?: CallOptions): Promise<RemoteConnectListAllNodeDevicesRet>;
   /**
    * Implements `virConnectListAllNWFilters`: REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS (procedure 286).
+   * libvirt-python: `virConnect.listAllNWFilters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListAllNWFilters | virConnectListAllNWFilters} in libvirt's API reference
    * @acl connect:search_nwfilters
    * @aclfilter nwfilter:getattr
@@ -1732,6 +1985,7 @@ export interface RemoteApi {
   connectListAllNwfilters(args: RemoteConnectListAllNwfiltersArgs, options?: CallOptions): Promise<RemoteConnectListAllNwfiltersRet>;
   /**
    * Implements `virConnectListAllSecrets`: REMOTE_PROC_CONNECT_LIST_ALL_SECRETS (procedure 287).
+   * libvirt-python: `virConnect.listAllSecrets`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectListAllSecrets | virConnectListAllSecrets} in libvirt's API reference
    * @acl connect:search_secrets
    * @aclfilter secret:getattr
@@ -1739,12 +1993,14 @@ export interface RemoteApi {
   connectListAllSecrets(args: RemoteConnectListAllSecretsArgs, options?: CallOptions): Promise<RemoteConnectListAllSecretsRet>;
   /**
    * Implements `virNodeSetMemoryParameters`: REMOTE_PROC_NODE_SET_MEMORY_PARAMETERS (procedure 288).
+   * libvirt-python: `virConnect.setMemoryParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeSetMemoryParameters | virNodeSetMemoryParameters} in libvirt's API reference
    * @acl connect:write
    */
   nodeSetMemoryParameters(args: RemoteNodeSetMemoryParametersArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeGetMemoryParameters`: REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS (procedure 289).
+   * libvirt-python: `virConnect.getMemoryParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetMemoryParameters | virNodeGetMemoryParameters} in libvirt's API reference
    * @remarks `virNodeGetMemoryParameters` adds VIR_TYPED_PARAM_STRING_OKAY (4) to `flags` when the daemon supports string parameters; this method sends `flags` as given, so string fields are left out unless `flags` has `await typedParamStringFlag(client)` ORed in (the friendly layer does it).
    * @acl connect:read
@@ -1752,12 +2008,14 @@ export interface RemoteApi {
   nodeGetMemoryParameters(args: RemoteNodeGetMemoryParametersArgs, options?: CallOptions): Promise<RemoteNodeGetMemoryParametersRet>;
   /**
    * Implements `virDomainBlockCommit`: REMOTE_PROC_DOMAIN_BLOCK_COMMIT (procedure 290).
+   * libvirt-python: `virDomain.blockCommit`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockCommit | virDomainBlockCommit} in libvirt's API reference
    * @acl domain:block_write
    */
   domainBlockCommit(args: RemoteDomainBlockCommitArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNetworkUpdate`: REMOTE_PROC_NETWORK_UPDATE (procedure 291).
+   * libvirt-python: `virNetwork.update`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUpdate | virNetworkUpdate} in libvirt's API reference
    * @acl network:write
    * @acl network:save:!VIR_NETWORK_UPDATE_AFFECT_CONFIG|VIR_NETWORK_UPDATE_AFFECT_LIVE
@@ -1766,24 +2024,28 @@ export interface RemoteApi {
   networkUpdate(args: RemoteNetworkUpdateArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeGetCPUMap`: REMOTE_PROC_NODE_GET_CPU_MAP (procedure 293).
+   * libvirt-python: `virConnect.getCPUMap`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCPUMap | virNodeGetCPUMap} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetCpuMap(args: RemoteNodeGetCpuMapArgs, options?: CallOptions): Promise<RemoteNodeGetCpuMapRet>;
   /**
    * Implements `virDomainFSTrim`: REMOTE_PROC_DOMAIN_FSTRIM (procedure 294).
+   * libvirt-python: `virDomain.fSTrim`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSTrim | virDomainFSTrim} in libvirt's API reference
    * @acl domain:fs_trim
    */
   domainFstrim(args: RemoteDomainFstrimArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSendProcessSignal`: REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL (procedure 295).
+   * libvirt-python: `virDomain.sendProcessSignal`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSendProcessSignal | virDomainSendProcessSignal} in libvirt's API reference
    * @acl domain:send_signal
    */
   domainSendProcessSignal(args: RemoteDomainSendProcessSignalArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainOpenChannel`: REMOTE_PROC_DOMAIN_OPEN_CHANNEL (procedure 296).
+   * libvirt-python: `virDomain.openChannel`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenChannel | virDomainOpenChannel} in libvirt's API reference
    * @acl domain:open_device
    * @readstream 2
@@ -1791,30 +2053,35 @@ export interface RemoteApi {
   domainOpenChannel(args: RemoteDomainOpenChannelArgs, options?: DeviceCallOptions): Promise<DeviceStream>;
   /**
    * Implements `virNodeDeviceLookupSCSIHostByWWN`: REMOTE_PROC_NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN (procedure 297).
+   * libvirt-python: `virConnect.nodeDeviceLookupSCSIHostByWWN`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupSCSIHostByWWN | virNodeDeviceLookupSCSIHostByWWN} in libvirt's API reference
    * @acl node_device:getattr
    */
   nodeDeviceLookupScsiHostByWwn(args: RemoteNodeDeviceLookupScsiHostByWwnArgs, options?: CallOptions): Promise<RemoteNodeDeviceLookupScsiHostByWwnRet>;
   /**
    * Implements `virDomainGetJobStats`: REMOTE_PROC_DOMAIN_GET_JOB_STATS (procedure 298).
+   * libvirt-python: `virDomain.jobStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetJobStats | virDomainGetJobStats} in libvirt's API reference
    * @acl domain:read
    */
   domainGetJobStats(args: RemoteDomainGetJobStatsArgs, options?: CallOptions): Promise<RemoteDomainGetJobStatsRet>;
   /**
    * Implements `virDomainMigrateGetCompressionCache`: REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE (procedure 299).
+   * libvirt-python: `virDomain.migrateGetCompressionCache`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetCompressionCache | virDomainMigrateGetCompressionCache} in libvirt's API reference
    * @acl domain:migrate
    */
   domainMigrateGetCompressionCache(args: RemoteDomainMigrateGetCompressionCacheArgs, options?: CallOptions): Promise<RemoteDomainMigrateGetCompressionCacheRet>;
   /**
    * Implements `virDomainMigrateSetCompressionCache`: REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE (procedure 300).
+   * libvirt-python: `virDomain.migrateSetCompressionCache`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetCompressionCache | virDomainMigrateSetCompressionCache} in libvirt's API reference
    * @acl domain:migrate
    */
   domainMigrateSetCompressionCache(args: RemoteDomainMigrateSetCompressionCacheArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeDeviceDetachFlags`: REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS (procedure 301).
+   * libvirt-python: `virNodeDevice.detachFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDetachFlags | virNodeDeviceDetachFlags} in libvirt's API reference
    * @acl node_device:detach
    */
@@ -1855,6 +2122,7 @@ export interface RemoteApi {
   domainMigrateConfirm3Params(args: RemoteDomainMigrateConfirm3ParamsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetMemoryStatsPeriod`: REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD (procedure 308).
+   * libvirt-python: `virDomain.setMemoryStatsPeriod`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryStatsPeriod | virDomainSetMemoryStatsPeriod} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -1863,6 +2131,7 @@ export interface RemoteApi {
   domainSetMemoryStatsPeriod(args: RemoteDomainSetMemoryStatsPeriodArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainCreateXMLWithFiles`: REMOTE_PROC_DOMAIN_CREATE_XML_WITH_FILES (procedure 309).
+   * libvirt-python: `virConnect.createXMLWithFiles`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateXMLWithFiles | virDomainCreateXMLWithFiles} in libvirt's API reference
    * @acl domain:write
    * @acl domain:start
@@ -1870,18 +2139,21 @@ export interface RemoteApi {
   domainCreateXmlWithFiles(args: RemoteDomainCreateXmlWithFilesArgs, options?: CallOptions): Promise<RemoteDomainCreateXmlWithFilesRet>;
   /**
    * Implements `virDomainCreateWithFiles`: REMOTE_PROC_DOMAIN_CREATE_WITH_FILES (procedure 310).
+   * libvirt-python: `virDomain.createWithFiles`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateWithFiles | virDomainCreateWithFiles} in libvirt's API reference
    * @acl domain:start
    */
   domainCreateWithFiles(args: RemoteDomainCreateWithFilesArgs, options?: CallOptions): Promise<RemoteDomainCreateWithFilesRet>;
   /**
    * Implements `virConnectGetCPUModelNames`: REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES (procedure 312).
+   * libvirt-python: `virConnect.getCPUModelNames`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetCPUModelNames | virConnectGetCPUModelNames} in libvirt's API reference
    * @acl connect:read
    */
   connectGetCpuModelNames(args: RemoteConnectGetCpuModelNamesArgs, options?: CallOptions): Promise<RemoteConnectGetCpuModelNamesRet>;
   /**
    * Implements `virConnectNetworkEventRegisterAny`: REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY (procedure 313).
+   * libvirt-python: `virConnect.networkEventRegisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNetworkEventRegisterAny | virConnectNetworkEventRegisterAny} in libvirt's API reference
    * @acl connect:search_networks
    * @aclfilter network:getattr
@@ -1889,12 +2161,14 @@ export interface RemoteApi {
   connectNetworkEventRegisterAny(args: RemoteConnectNetworkEventRegisterAnyArgs, options?: CallOptions): Promise<RemoteConnectNetworkEventRegisterAnyRet>;
   /**
    * Implements `virConnectNetworkEventDeregisterAny`: REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY (procedure 314).
+   * libvirt-python: `virConnect.networkEventDeregisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNetworkEventDeregisterAny | virConnectNetworkEventDeregisterAny} in libvirt's API reference
    * @acl connect:read
    */
   connectNetworkEventDeregisterAny(args: RemoteConnectNetworkEventDeregisterAnyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectDomainEventRegisterAny`: REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY (procedure 316).
+   * libvirt-python: `virConnect.domainEventRegisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegisterAny | virConnectDomainEventRegisterAny} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:getattr
@@ -1902,66 +2176,77 @@ export interface RemoteApi {
   connectDomainEventCallbackRegisterAny(args: RemoteConnectDomainEventCallbackRegisterAnyArgs, options?: CallOptions): Promise<RemoteConnectDomainEventCallbackRegisterAnyRet>;
   /**
    * Implements `virConnectDomainEventDeregisterAny`: REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY (procedure 317).
+   * libvirt-python: `virConnect.domainEventDeregisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventDeregisterAny | virConnectDomainEventDeregisterAny} in libvirt's API reference
    * @acl connect:read
    */
   connectDomainEventCallbackDeregisterAny(args: RemoteConnectDomainEventCallbackDeregisterAnyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainCoreDumpWithFormat`: REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT (procedure 334).
+   * libvirt-python: `virDomain.coreDumpWithFormat`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDumpWithFormat | virDomainCoreDumpWithFormat} in libvirt's API reference
    * @acl domain:core_dump
    */
   domainCoreDumpWithFormat(args: RemoteDomainCoreDumpWithFormatArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainFSFreeze`: REMOTE_PROC_DOMAIN_FSFREEZE (procedure 335).
+   * libvirt-python: `virDomain.fsFreeze`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSFreeze | virDomainFSFreeze} in libvirt's API reference
    * @acl domain:fs_freeze
    */
   domainFsfreeze(args: RemoteDomainFsfreezeArgs, options?: CallOptions): Promise<RemoteDomainFsfreezeRet>;
   /**
    * Implements `virDomainFSThaw`: REMOTE_PROC_DOMAIN_FSTHAW (procedure 336).
+   * libvirt-python: `virDomain.fsThaw`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSThaw | virDomainFSThaw} in libvirt's API reference
    * @acl domain:fs_freeze
    */
   domainFsthaw(args: RemoteDomainFsthawArgs, options?: CallOptions): Promise<RemoteDomainFsthawRet>;
   /**
    * Implements `virDomainGetTime`: REMOTE_PROC_DOMAIN_GET_TIME (procedure 337).
+   * libvirt-python: `virDomain.getTime`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetTime | virDomainGetTime} in libvirt's API reference
    * @acl domain:write
    */
   domainGetTime(args: RemoteDomainGetTimeArgs, options?: CallOptions): Promise<RemoteDomainGetTimeRet>;
   /**
    * Implements `virDomainSetTime`: REMOTE_PROC_DOMAIN_SET_TIME (procedure 338).
+   * libvirt-python: `virDomain.setTime`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetTime | virDomainSetTime} in libvirt's API reference
    * @acl domain:set_time
    */
   domainSetTime(args: RemoteDomainSetTimeArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeGetFreePages`: REMOTE_PROC_NODE_GET_FREE_PAGES (procedure 340).
+   * libvirt-python: `virConnect.getFreePages`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetFreePages | virNodeGetFreePages} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetFreePages(args: RemoteNodeGetFreePagesArgs, options?: CallOptions): Promise<RemoteNodeGetFreePagesRet>;
   /**
    * Implements `virNetworkGetDHCPLeases`: REMOTE_PROC_NETWORK_GET_DHCP_LEASES (procedure 341).
+   * libvirt-python: `virNetwork.DHCPLeases`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetDHCPLeases | virNetworkGetDHCPLeases} in libvirt's API reference
    * @acl network:read
    */
   networkGetDhcpLeases(args: RemoteNetworkGetDhcpLeasesArgs, options?: CallOptions): Promise<RemoteNetworkGetDhcpLeasesRet>;
   /**
    * Implements `virConnectGetDomainCapabilities`: REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES (procedure 342).
+   * libvirt-python: `virConnect.getDomainCapabilities`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectGetDomainCapabilities | virConnectGetDomainCapabilities} in libvirt's API reference
    * @acl connect:write
    */
   connectGetDomainCapabilities(args: RemoteConnectGetDomainCapabilitiesArgs, options?: CallOptions): Promise<RemoteConnectGetDomainCapabilitiesRet>;
   /**
    * Implements `virDomainOpenGraphicsFD`: REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD (procedure 343).
+   * libvirt-python: `virDomain.openGraphicsFD`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphicsFD | virDomainOpenGraphicsFD} in libvirt's API reference
    * @acl domain:open_graphics
    */
   domainOpenGraphicsFd(args: RemoteDomainOpenGraphicsFdArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectGetAllDomainStats`: REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS (procedure 344).
+   * libvirt-python: `virConnect.getAllDomainStats`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectGetAllDomainStats | virConnectGetAllDomainStats} in libvirt's API reference
    * @acl connect:search_domains
    * @aclfilter domain:read
@@ -1969,24 +2254,28 @@ export interface RemoteApi {
   connectGetAllDomainStats(args: RemoteConnectGetAllDomainStatsArgs, options?: CallOptions): Promise<RemoteConnectGetAllDomainStatsRet>;
   /**
    * Implements `virDomainBlockCopy`: REMOTE_PROC_DOMAIN_BLOCK_COPY (procedure 345).
+   * libvirt-python: `virDomain.blockCopy`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockCopy | virDomainBlockCopy} in libvirt's API reference
    * @acl domain:block_write
    */
   domainBlockCopy(args: RemoteDomainBlockCopyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeAllocPages`: REMOTE_PROC_NODE_ALLOC_PAGES (procedure 347).
+   * libvirt-python: `virConnect.allocPages`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeAllocPages | virNodeAllocPages} in libvirt's API reference
    * @acl connect:write
    */
   nodeAllocPages(args: RemoteNodeAllocPagesArgs, options?: CallOptions): Promise<RemoteNodeAllocPagesRet>;
   /**
    * Implements `virDomainGetFSInfo`: REMOTE_PROC_DOMAIN_GET_FSINFO (procedure 349).
+   * libvirt-python: `virDomain.fsInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetFSInfo | virDomainGetFSInfo} in libvirt's API reference
    * @acl domain:fs_freeze
    */
   domainGetFsinfo(args: RemoteDomainGetFsinfoArgs, options?: CallOptions): Promise<RemoteDomainGetFsinfoRet>;
   /**
    * Implements `virDomainDefineXMLFlags`: REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS (procedure 350).
+   * libvirt-python: `virConnect.defineXMLFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDefineXMLFlags | virDomainDefineXMLFlags} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save
@@ -1994,12 +2283,14 @@ export interface RemoteApi {
   domainDefineXmlFlags(args: RemoteDomainDefineXmlFlagsArgs, options?: CallOptions): Promise<RemoteDomainDefineXmlFlagsRet>;
   /**
    * Implements `virDomainGetIOThreadInfo`: REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO (procedure 351).
+   * libvirt-python: `virDomain.ioThreadInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetIOThreadInfo | virDomainGetIOThreadInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetIothreadInfo(args: RemoteDomainGetIothreadInfoArgs, options?: CallOptions): Promise<RemoteDomainGetIothreadInfoRet>;
   /**
    * Implements `virDomainPinIOThread`: REMOTE_PROC_DOMAIN_PIN_IOTHREAD (procedure 352).
+   * libvirt-python: `virDomain.pinIOThread`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinIOThread | virDomainPinIOThread} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -2008,6 +2299,7 @@ export interface RemoteApi {
   domainPinIothread(args: RemoteDomainPinIothreadArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainInterfaceAddresses`: REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES (procedure 353).
+   * libvirt-python: `virDomain.interfaceAddresses`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInterfaceAddresses | virDomainInterfaceAddresses} in libvirt's API reference
    * @acl domain:read
    * @acl domain:write::source:VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT
@@ -2015,6 +2307,7 @@ export interface RemoteApi {
   domainInterfaceAddresses(args: RemoteDomainInterfaceAddressesArgs, options?: CallOptions): Promise<RemoteDomainInterfaceAddressesRet>;
   /**
    * Implements `virDomainAddIOThread`: REMOTE_PROC_DOMAIN_ADD_IOTHREAD (procedure 355).
+   * libvirt-python: `virDomain.addIOThread`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAddIOThread | virDomainAddIOThread} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -2023,6 +2316,7 @@ export interface RemoteApi {
   domainAddIothread(args: RemoteDomainAddIothreadArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainDelIOThread`: REMOTE_PROC_DOMAIN_DEL_IOTHREAD (procedure 356).
+   * libvirt-python: `virDomain.delIOThread`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDelIOThread | virDomainDelIOThread} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -2031,12 +2325,14 @@ export interface RemoteApi {
   domainDelIothread(args: RemoteDomainDelIothreadArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetUserPassword`: REMOTE_PROC_DOMAIN_SET_USER_PASSWORD (procedure 357).
+   * libvirt-python: `virDomain.setUserPassword`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetUserPassword | virDomainSetUserPassword} in libvirt's API reference
    * @acl domain:set_password
    */
   domainSetUserPassword(args: RemoteDomainSetUserPasswordArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainRename`: REMOTE_PROC_DOMAIN_RENAME (procedure 358).
+   * libvirt-python: `virDomain.rename`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRename | virDomainRename} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save
@@ -2044,36 +2340,42 @@ export interface RemoteApi {
   domainRename(args: RemoteDomainRenameArgs, options?: CallOptions): Promise<RemoteDomainRenameRet>;
   /**
    * Implements `virConnectRegisterCloseCallback`: REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK (procedure 360).
+   * libvirt-python: `virConnect.registerCloseCallback`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectRegisterCloseCallback | virConnectRegisterCloseCallback} in libvirt's API reference
    * @acl connect:getattr
    */
   connectRegisterCloseCallback(options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectUnregisterCloseCallback`: REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK (procedure 361).
+   * libvirt-python: `virConnect.unregisterCloseCallback`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectUnregisterCloseCallback | virConnectUnregisterCloseCallback} in libvirt's API reference
    * @acl connect:getattr
    */
   connectUnregisterCloseCallback(options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainMigrateStartPostCopy`: REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY (procedure 364).
+   * libvirt-python: `virDomain.migrateStartPostCopy`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateStartPostCopy | virDomainMigrateStartPostCopy} in libvirt's API reference
    * @acl domain:migrate
    */
   domainMigrateStartPostCopy(args: RemoteDomainMigrateStartPostCopyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetPerfEvents`: REMOTE_PROC_DOMAIN_GET_PERF_EVENTS (procedure 365).
+   * libvirt-python: `virDomain.perfEvents`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetPerfEvents | virDomainGetPerfEvents} in libvirt's API reference
    * @acl domain:read
    */
   domainGetPerfEvents(args: RemoteDomainGetPerfEventsArgs, options?: CallOptions): Promise<RemoteDomainGetPerfEventsRet>;
   /**
    * Implements `virDomainSetPerfEvents`: REMOTE_PROC_DOMAIN_SET_PERF_EVENTS (procedure 366).
+   * libvirt-python: `virDomain.setPerfEvents`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetPerfEvents | virDomainSetPerfEvents} in libvirt's API reference
    * @acl domain:write
    */
   domainSetPerfEvents(args: RemoteDomainSetPerfEventsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectStoragePoolEventRegisterAny`: REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY (procedure 368).
+   * libvirt-python: `virConnect.storagePoolEventRegisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectStoragePoolEventRegisterAny | virConnectStoragePoolEventRegisterAny} in libvirt's API reference
    * @acl connect:search_storage_pools
    * @aclfilter storage_pool:getattr
@@ -2081,24 +2383,28 @@ export interface RemoteApi {
   connectStoragePoolEventRegisterAny(args: RemoteConnectStoragePoolEventRegisterAnyArgs, options?: CallOptions): Promise<RemoteConnectStoragePoolEventRegisterAnyRet>;
   /**
    * Implements `virConnectStoragePoolEventDeregisterAny`: REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY (procedure 369).
+   * libvirt-python: `virConnect.storagePoolEventDeregisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectStoragePoolEventDeregisterAny | virConnectStoragePoolEventDeregisterAny} in libvirt's API reference
    * @acl connect:read
    */
   connectStoragePoolEventDeregisterAny(args: RemoteConnectStoragePoolEventDeregisterAnyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetGuestVcpus`: REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS (procedure 371).
+   * libvirt-python: `virDomain.guestVcpus`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetGuestVcpus | virDomainGetGuestVcpus} in libvirt's API reference
    * @acl domain:write
    */
   domainGetGuestVcpus(args: RemoteDomainGetGuestVcpusArgs, options?: CallOptions): Promise<RemoteDomainGetGuestVcpusRet>;
   /**
    * Implements `virDomainSetGuestVcpus`: REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS (procedure 372).
+   * libvirt-python: `virDomain.setGuestVcpus`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetGuestVcpus | virDomainSetGuestVcpus} in libvirt's API reference
    * @acl domain:write
    */
   domainSetGuestVcpus(args: RemoteDomainSetGuestVcpusArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectNodeDeviceEventRegisterAny`: REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY (procedure 374).
+   * libvirt-python: `virConnect.nodeDeviceEventRegisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virConnectNodeDeviceEventRegisterAny | virConnectNodeDeviceEventRegisterAny} in libvirt's API reference
    * @acl connect:search_node_devices
    * @aclfilter node_device:getattr
@@ -2106,18 +2412,21 @@ export interface RemoteApi {
   connectNodeDeviceEventRegisterAny(args: RemoteConnectNodeDeviceEventRegisterAnyArgs, options?: CallOptions): Promise<RemoteConnectNodeDeviceEventRegisterAnyRet>;
   /**
    * Implements `virConnectNodeDeviceEventDeregisterAny`: REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY (procedure 375).
+   * libvirt-python: `virConnect.nodeDeviceEventDeregisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virConnectNodeDeviceEventDeregisterAny | virConnectNodeDeviceEventDeregisterAny} in libvirt's API reference
    * @acl connect:read
    */
   connectNodeDeviceEventDeregisterAny(args: RemoteConnectNodeDeviceEventDeregisterAnyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStorageVolGetInfoFlags`: REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS (procedure 378).
+   * libvirt-python: `virStorageVol.infoFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetInfoFlags | virStorageVolGetInfoFlags} in libvirt's API reference
    * @acl storage_vol:read
    */
   storageVolGetInfoFlags(args: RemoteStorageVolGetInfoFlagsArgs, options?: CallOptions): Promise<RemoteStorageVolGetInfoFlagsRet>;
   /**
    * Implements `virConnectSecretEventRegisterAny`: REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY (procedure 380).
+   * libvirt-python: `virConnect.secretEventRegisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectSecretEventRegisterAny | virConnectSecretEventRegisterAny} in libvirt's API reference
    * @acl connect:search_secrets
    * @aclfilter secret:getattr
@@ -2125,12 +2434,14 @@ export interface RemoteApi {
   connectSecretEventRegisterAny(args: RemoteConnectSecretEventRegisterAnyArgs, options?: CallOptions): Promise<RemoteConnectSecretEventRegisterAnyRet>;
   /**
    * Implements `virConnectSecretEventDeregisterAny`: REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY (procedure 381).
+   * libvirt-python: `virConnect.secretEventDeregisterAny`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectSecretEventDeregisterAny | virConnectSecretEventDeregisterAny} in libvirt's API reference
    * @acl connect:read
    */
   connectSecretEventDeregisterAny(args: RemoteConnectSecretEventDeregisterAnyArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetVcpu`: REMOTE_PROC_DOMAIN_SET_VCPU (procedure 384).
+   * libvirt-python: `virDomain.setVcpu`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpu | virDomainSetVcpu} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -2139,18 +2450,21 @@ export interface RemoteApi {
   domainSetVcpu(args: RemoteDomainSetVcpuArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetBlockThreshold`: REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD (procedure 386).
+   * libvirt-python: `virDomain.setBlockThreshold`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlockThreshold | virDomainSetBlockThreshold} in libvirt's API reference
    * @acl domain:write
    */
   domainSetBlockThreshold(args: RemoteDomainSetBlockThresholdArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainMigrateGetMaxDowntime`: REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME (procedure 387).
+   * libvirt-python: `virDomain.migrateGetMaxDowntime`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetMaxDowntime | virDomainMigrateGetMaxDowntime} in libvirt's API reference
    * @acl domain:migrate
    */
   domainMigrateGetMaxDowntime(args: RemoteDomainMigrateGetMaxDowntimeArgs, options?: CallOptions): Promise<RemoteDomainMigrateGetMaxDowntimeRet>;
   /**
    * Implements `virDomainManagedSaveGetXMLDesc`: REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC (procedure 388).
+   * libvirt-python: `virDomain.managedSaveGetXMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveGetXMLDesc | virDomainManagedSaveGetXMLDesc} in libvirt's API reference
    * @acl domain:read
    * @acl domain:read_secure:VIR_DOMAIN_SAVE_IMAGE_XML_SECURE
@@ -2158,6 +2472,7 @@ export interface RemoteApi {
   domainManagedSaveGetXmlDesc(args: RemoteDomainManagedSaveGetXmlDescArgs, options?: CallOptions): Promise<RemoteDomainManagedSaveGetXmlDescRet>;
   /**
    * Implements `virDomainManagedSaveDefineXML`: REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML (procedure 389).
+   * libvirt-python: `virDomain.managedSaveDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveDefineXML | virDomainManagedSaveDefineXML} in libvirt's API reference
    * @acl domain:write
    * @acl domain:hibernate
@@ -2165,18 +2480,21 @@ export interface RemoteApi {
   domainManagedSaveDefineXml(args: RemoteDomainManagedSaveDefineXmlArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSetLifecycleAction`: REMOTE_PROC_DOMAIN_SET_LIFECYCLE_ACTION (procedure 390).
+   * libvirt-python: `virDomain.setLifecycleAction`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetLifecycleAction | virDomainSetLifecycleAction} in libvirt's API reference
    * @acl domain:write
    */
   domainSetLifecycleAction(args: RemoteDomainSetLifecycleActionArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virStoragePoolLookupByTargetPath`: REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH (procedure 391).
+   * libvirt-python: `virConnect.storagePoolLookupByTargetPath`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByTargetPath | virStoragePoolLookupByTargetPath} in libvirt's API reference
    * @acl storage_pool:getattr
    */
   storagePoolLookupByTargetPath(args: RemoteStoragePoolLookupByTargetPathArgs, options?: CallOptions): Promise<RemoteStoragePoolLookupByTargetPathRet>;
   /**
    * Implements `virDomainDetachDeviceAlias`: REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS (procedure 392).
+   * libvirt-python: `virDomain.detachDeviceAlias`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceAlias | virDomainDetachDeviceAlias} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -2185,54 +2503,63 @@ export interface RemoteApi {
   domainDetachDeviceAlias(args: RemoteDomainDetachDeviceAliasArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectCompareHypervisorCPU`: REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU (procedure 393).
+   * libvirt-python: `virConnect.compareHypervisorCPU`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareHypervisorCPU | virConnectCompareHypervisorCPU} in libvirt's API reference
    * @acl connect:write
    */
   connectCompareHypervisorCpu(args: RemoteConnectCompareHypervisorCpuArgs, options?: CallOptions): Promise<RemoteConnectCompareHypervisorCpuRet>;
   /**
    * Implements `virConnectBaselineHypervisorCPU`: REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU (procedure 394).
+   * libvirt-python: `virConnect.baselineHypervisorCPU`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectBaselineHypervisorCPU | virConnectBaselineHypervisorCPU} in libvirt's API reference
    * @acl connect:write
    */
   connectBaselineHypervisorCpu(args: RemoteConnectBaselineHypervisorCpuArgs, options?: CallOptions): Promise<RemoteConnectBaselineHypervisorCpuRet>;
   /**
    * Implements `virNodeGetSEVInfo`: REMOTE_PROC_NODE_GET_SEV_INFO (procedure 395).
+   * libvirt-python: `virConnect.getSEVInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetSEVInfo | virNodeGetSEVInfo} in libvirt's API reference
    * @acl connect:read
    */
   nodeGetSevInfo(args: RemoteNodeGetSevInfoArgs, options?: CallOptions): Promise<RemoteNodeGetSevInfoRet>;
   /**
    * Implements `virDomainGetLaunchSecurityInfo`: REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO (procedure 396).
+   * libvirt-python: `virDomain.launchSecurityInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetLaunchSecurityInfo | virDomainGetLaunchSecurityInfo} in libvirt's API reference
    * @acl domain:read
    */
   domainGetLaunchSecurityInfo(args: RemoteDomainGetLaunchSecurityInfoArgs, options?: CallOptions): Promise<RemoteDomainGetLaunchSecurityInfoRet>;
   /**
    * Implements `virNWFilterBindingLookupByPortDev`: REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV (procedure 397).
+   * libvirt-python: `virConnect.nwfilterBindingLookupByPortDev`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingLookupByPortDev | virNWFilterBindingLookupByPortDev} in libvirt's API reference
    * @acl nwfilter_binding:getattr
    */
   nwfilterBindingLookupByPortDev(args: RemoteNwfilterBindingLookupByPortDevArgs, options?: CallOptions): Promise<RemoteNwfilterBindingLookupByPortDevRet>;
   /**
    * Implements `virNWFilterBindingGetXMLDesc`: REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC (procedure 398).
+   * libvirt-python: `virNWFilterBinding.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetXMLDesc | virNWFilterBindingGetXMLDesc} in libvirt's API reference
    * @acl nwfilter_binding:read
    */
   nwfilterBindingGetXmlDesc(args: RemoteNwfilterBindingGetXmlDescArgs, options?: CallOptions): Promise<RemoteNwfilterBindingGetXmlDescRet>;
   /**
    * Implements `virNWFilterBindingCreateXML`: REMOTE_PROC_NWFILTER_BINDING_CREATE_XML (procedure 399).
+   * libvirt-python: `virConnect.nwfilterBindingCreateXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingCreateXML | virNWFilterBindingCreateXML} in libvirt's API reference
    * @acl nwfilter_binding:create
    */
   nwfilterBindingCreateXml(args: RemoteNwfilterBindingCreateXmlArgs, options?: CallOptions): Promise<RemoteNwfilterBindingCreateXmlRet>;
   /**
    * Implements `virNWFilterBindingDelete`: REMOTE_PROC_NWFILTER_BINDING_DELETE (procedure 400).
+   * libvirt-python: `virNWFilterBinding.delete`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingDelete | virNWFilterBindingDelete} in libvirt's API reference
    * @acl nwfilter_binding:delete
    */
   nwfilterBindingDelete(args: RemoteNwfilterBindingDeleteArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectListAllNWFilterBindings`: REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS (procedure 401).
+   * libvirt-python: `virConnect.listAllNWFilterBindings`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListAllNWFilterBindings | virConnectListAllNWFilterBindings} in libvirt's API reference
    * @acl connect:search_nwfilter_bindings
    * @aclfilter nwfilter_binding:getattr
@@ -2240,6 +2567,7 @@ export interface RemoteApi {
   connectListAllNwfilterBindings(args: RemoteConnectListAllNwfilterBindingsArgs, options?: CallOptions): Promise<RemoteConnectListAllNwfilterBindingsRet>;
   /**
    * Implements `virDomainSetIOThreadParams`: REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS (procedure 402).
+   * libvirt-python: `virDomain.setIOThreadParams`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetIOThreadParams | virDomainSetIOThreadParams} in libvirt's API reference
    * @acl domain:write
    * @acl domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE
@@ -2248,12 +2576,14 @@ export interface RemoteApi {
   domainSetIothreadParams(args: RemoteDomainSetIothreadParamsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virConnectGetStoragePoolCapabilities`: REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES (procedure 403).
+   * libvirt-python: `virConnect.getStoragePoolCapabilities`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectGetStoragePoolCapabilities | virConnectGetStoragePoolCapabilities} in libvirt's API reference
    * @acl connect:read
    */
   connectGetStoragePoolCapabilities(args: RemoteConnectGetStoragePoolCapabilitiesArgs, options?: CallOptions): Promise<RemoteConnectGetStoragePoolCapabilitiesRet>;
   /**
    * Implements `virNetworkListAllPorts`: REMOTE_PROC_NETWORK_LIST_ALL_PORTS (procedure 404).
+   * libvirt-python: `virNetwork.listAllPorts`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkListAllPorts | virNetworkListAllPorts} in libvirt's API reference
    * @acl network:search_ports
    * @aclfilter network_port:getattr
@@ -2261,42 +2591,49 @@ export interface RemoteApi {
   networkListAllPorts(args: RemoteNetworkListAllPortsArgs, options?: CallOptions): Promise<RemoteNetworkListAllPortsRet>;
   /**
    * Implements `virNetworkPortLookupByUUID`: REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID (procedure 405).
+   * libvirt-python: `virNetwork.portLookupByUUID`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUID | virNetworkPortLookupByUUID} in libvirt's API reference
    * @acl network_port:getattr
    */
   networkPortLookupByUuid(args: RemoteNetworkPortLookupByUuidArgs, options?: CallOptions): Promise<RemoteNetworkPortLookupByUuidRet>;
   /**
    * Implements `virNetworkPortCreateXML`: REMOTE_PROC_NETWORK_PORT_CREATE_XML (procedure 406).
+   * libvirt-python: `virNetwork.portCreateXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortCreateXML | virNetworkPortCreateXML} in libvirt's API reference
    * @acl network_port:create
    */
   networkPortCreateXml(args: RemoteNetworkPortCreateXmlArgs, options?: CallOptions): Promise<RemoteNetworkPortCreateXmlRet>;
   /**
    * Implements `virNetworkPortGetParameters`: REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS (procedure 407).
+   * libvirt-python: `virNetworkPort.parameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetParameters | virNetworkPortGetParameters} in libvirt's API reference
    * @acl network_port:read
    */
   networkPortGetParameters(args: RemoteNetworkPortGetParametersArgs, options?: CallOptions): Promise<RemoteNetworkPortGetParametersRet>;
   /**
    * Implements `virNetworkPortSetParameters`: REMOTE_PROC_NETWORK_PORT_SET_PARAMETERS (procedure 408).
+   * libvirt-python: `virNetworkPort.setParameters`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortSetParameters | virNetworkPortSetParameters} in libvirt's API reference
    * @acl network_port:write
    */
   networkPortSetParameters(args: RemoteNetworkPortSetParametersArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNetworkPortGetXMLDesc`: REMOTE_PROC_NETWORK_PORT_GET_XML_DESC (procedure 409).
+   * libvirt-python: `virNetworkPort.XMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetXMLDesc | virNetworkPortGetXMLDesc} in libvirt's API reference
    * @acl network_port:read
    */
   networkPortGetXmlDesc(args: RemoteNetworkPortGetXmlDescArgs, options?: CallOptions): Promise<RemoteNetworkPortGetXmlDescRet>;
   /**
    * Implements `virNetworkPortDelete`: REMOTE_PROC_NETWORK_PORT_DELETE (procedure 410).
+   * libvirt-python: `virNetworkPort.delete`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortDelete | virNetworkPortDelete} in libvirt's API reference
    * @acl network_port:delete
    */
   networkPortDelete(args: RemoteNetworkPortDeleteArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainCheckpointCreateXML`: REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML (procedure 411).
+   * libvirt-python: `virDomain.checkpointCreateXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointCreateXML | virDomainCheckpointCreateXML} in libvirt's API reference
    * @acl domain:checkpoint
    * @acl domain:fs_freeze:VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE
@@ -2304,6 +2641,7 @@ export interface RemoteApi {
   domainCheckpointCreateXml(args: RemoteDomainCheckpointCreateXmlArgs, options?: CallOptions): Promise<RemoteDomainCheckpointCreateXmlRet>;
   /**
    * Implements `virDomainCheckpointGetXMLDesc`: REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC (procedure 412).
+   * libvirt-python: `virDomainCheckpoint.getXMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetXMLDesc | virDomainCheckpointGetXMLDesc} in libvirt's API reference
    * @acl domain:read
    * @acl domain:read_secure:VIR_DOMAIN_CHECKPOINT_XML_SECURE
@@ -2311,54 +2649,63 @@ export interface RemoteApi {
   domainCheckpointGetXmlDesc(args: RemoteDomainCheckpointGetXmlDescArgs, options?: CallOptions): Promise<RemoteDomainCheckpointGetXmlDescRet>;
   /**
    * Implements `virDomainListAllCheckpoints`: REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS (procedure 413).
+   * libvirt-python: `virDomain.listAllCheckpoints`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainListAllCheckpoints | virDomainListAllCheckpoints} in libvirt's API reference
    * @acl domain:read
    */
   domainListAllCheckpoints(args: RemoteDomainListAllCheckpointsArgs, options?: CallOptions): Promise<RemoteDomainListAllCheckpointsRet>;
   /**
    * Implements `virDomainCheckpointListAllChildren`: REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN (procedure 414).
+   * libvirt-python: `virDomainCheckpoint.listAllChildren`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointListAllChildren | virDomainCheckpointListAllChildren} in libvirt's API reference
    * @acl domain:read
    */
   domainCheckpointListAllChildren(args: RemoteDomainCheckpointListAllChildrenArgs, options?: CallOptions): Promise<RemoteDomainCheckpointListAllChildrenRet>;
   /**
    * Implements `virDomainCheckpointLookupByName`: REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME (procedure 415).
+   * libvirt-python: `virDomain.checkpointLookupByName`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointLookupByName | virDomainCheckpointLookupByName} in libvirt's API reference
    * @acl domain:read
    */
   domainCheckpointLookupByName(args: RemoteDomainCheckpointLookupByNameArgs, options?: CallOptions): Promise<RemoteDomainCheckpointLookupByNameRet>;
   /**
    * Implements `virDomainCheckpointGetParent`: REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT (procedure 416).
+   * libvirt-python: `virDomainCheckpoint.getParent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetParent | virDomainCheckpointGetParent} in libvirt's API reference
    * @acl domain:read
    */
   domainCheckpointGetParent(args: RemoteDomainCheckpointGetParentArgs, options?: CallOptions): Promise<RemoteDomainCheckpointGetParentRet>;
   /**
    * Implements `virDomainCheckpointDelete`: REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE (procedure 417).
+   * libvirt-python: `virDomainCheckpoint.delete`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointDelete | virDomainCheckpointDelete} in libvirt's API reference
    * @acl domain:checkpoint
    */
   domainCheckpointDelete(args: RemoteDomainCheckpointDeleteArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetGuestInfo`: REMOTE_PROC_DOMAIN_GET_GUEST_INFO (procedure 418).
+   * libvirt-python: `virDomain.guestInfo`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetGuestInfo | virDomainGetGuestInfo} in libvirt's API reference
    * @acl domain:write
    */
   domainGetGuestInfo(args: RemoteDomainGetGuestInfoArgs, options?: CallOptions): Promise<RemoteDomainGetGuestInfoRet>;
   /**
    * Implements `virConnectSetIdentity`: REMOTE_PROC_CONNECT_SET_IDENTITY (procedure 419).
+   * libvirt-python: `virConnect.setIdentity`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectSetIdentity | virConnectSetIdentity} in libvirt's API reference
    * @acl connect:write
    */
   connectSetIdentity(args: RemoteConnectSetIdentityArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainAgentSetResponseTimeout`: REMOTE_PROC_DOMAIN_AGENT_SET_RESPONSE_TIMEOUT (procedure 420).
+   * libvirt-python: `virDomain.agentSetResponseTimeout`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAgentSetResponseTimeout | virDomainAgentSetResponseTimeout} in libvirt's API reference
    * @acl domain:write
    */
   domainAgentSetResponseTimeout(args: RemoteDomainAgentSetResponseTimeoutArgs, options?: CallOptions): Promise<RemoteDomainAgentSetResponseTimeoutRet>;
   /**
    * Implements `virDomainBackupBegin`: REMOTE_PROC_DOMAIN_BACKUP_BEGIN (procedure 421).
+   * libvirt-python: `virDomain.backupBegin`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupBegin | virDomainBackupBegin} in libvirt's API reference
    * @acl domain:checkpoint
    * @acl domain:block_write
@@ -2366,36 +2713,42 @@ export interface RemoteApi {
   domainBackupBegin(args: RemoteDomainBackupBeginArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainBackupGetXMLDesc`: REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC (procedure 422).
+   * libvirt-python: `virDomain.backupGetXMLDesc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupGetXMLDesc | virDomainBackupGetXMLDesc} in libvirt's API reference
    * @acl domain:read
    */
   domainBackupGetXmlDesc(args: RemoteDomainBackupGetXmlDescArgs, options?: CallOptions): Promise<RemoteDomainBackupGetXmlDescRet>;
   /**
    * Implements `virDomainAuthorizedSSHKeysGet`: REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET (procedure 424).
+   * libvirt-python: `virDomain.authorizedSSHKeysGet`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAuthorizedSSHKeysGet | virDomainAuthorizedSSHKeysGet} in libvirt's API reference
    * @acl domain:write
    */
   domainAuthorizedSshKeysGet(args: RemoteDomainAuthorizedSshKeysGetArgs, options?: CallOptions): Promise<RemoteDomainAuthorizedSshKeysGetRet>;
   /**
    * Implements `virDomainAuthorizedSSHKeysSet`: REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_SET (procedure 425).
+   * libvirt-python: `virDomain.authorizedSSHKeysSet`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAuthorizedSSHKeysSet | virDomainAuthorizedSSHKeysSet} in libvirt's API reference
    * @acl domain:write
    */
   domainAuthorizedSshKeysSet(args: RemoteDomainAuthorizedSshKeysSetArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainGetMessages`: REMOTE_PROC_DOMAIN_GET_MESSAGES (procedure 426).
+   * libvirt-python: `virDomain.messages`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMessages | virDomainGetMessages} in libvirt's API reference
    * @acl domain:read
    */
   domainGetMessages(args: RemoteDomainGetMessagesArgs, options?: CallOptions): Promise<RemoteDomainGetMessagesRet>;
   /**
    * Implements `virDomainStartDirtyRateCalc`: REMOTE_PROC_DOMAIN_START_DIRTY_RATE_CALC (procedure 427).
+   * libvirt-python: `virDomain.startDirtyRateCalc`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainStartDirtyRateCalc | virDomainStartDirtyRateCalc} in libvirt's API reference
    * @acl domain:write
    */
   domainStartDirtyRateCalc(args: RemoteDomainStartDirtyRateCalcArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeDeviceDefineXML`: REMOTE_PROC_NODE_DEVICE_DEFINE_XML (procedure 428).
+   * libvirt-python: `virConnect.nodeDeviceDefineXML`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDefineXML | virNodeDeviceDefineXML} in libvirt's API reference
    * @acl node_device:write
    * @acl node_device:save
@@ -2403,18 +2756,21 @@ export interface RemoteApi {
   nodeDeviceDefineXml(args: RemoteNodeDeviceDefineXmlArgs, options?: CallOptions): Promise<RemoteNodeDeviceDefineXmlRet>;
   /**
    * Implements `virNodeDeviceUndefine`: REMOTE_PROC_NODE_DEVICE_UNDEFINE (procedure 429).
+   * libvirt-python: `virNodeDevice.undefine`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceUndefine | virNodeDeviceUndefine} in libvirt's API reference
    * @acl node_device:delete
    */
   nodeDeviceUndefine(args: RemoteNodeDeviceUndefineArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeDeviceCreate`: REMOTE_PROC_NODE_DEVICE_CREATE (procedure 430).
+   * libvirt-python: `virNodeDevice.create`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreate | virNodeDeviceCreate} in libvirt's API reference
    * @acl node_device:start
    */
   nodeDeviceCreate(args: RemoteNodeDeviceCreateArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNWFilterDefineXMLFlags`: REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS (procedure 431).
+   * libvirt-python: `virConnect.nwfilterDefineXMLFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterDefineXMLFlags | virNWFilterDefineXMLFlags} in libvirt's API reference
    * @acl nwfilter:write
    * @acl nwfilter:save
@@ -2422,6 +2778,7 @@ export interface RemoteApi {
   nwfilterDefineXmlFlags(args: RemoteNwfilterDefineXmlFlagsArgs, options?: CallOptions): Promise<RemoteNwfilterDefineXmlFlagsRet>;
   /**
    * Implements `virNetworkDefineXMLFlags`: REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS (procedure 432).
+   * libvirt-python: `virConnect.networkDefineXMLFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDefineXMLFlags | virNetworkDefineXMLFlags} in libvirt's API reference
    * @acl network:write
    * @acl network:save
@@ -2429,30 +2786,35 @@ export interface RemoteApi {
   networkDefineXmlFlags(args: RemoteNetworkDefineXmlFlagsArgs, options?: CallOptions): Promise<RemoteNetworkDefineXmlFlagsRet>;
   /**
    * Implements `virNodeDeviceGetAutostart`: REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART (procedure 433).
+   * libvirt-python: `virNodeDevice.autostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetAutostart | virNodeDeviceGetAutostart} in libvirt's API reference
    * @acl node_device:read
    */
   nodeDeviceGetAutostart(args: RemoteNodeDeviceGetAutostartArgs, options?: CallOptions): Promise<RemoteNodeDeviceGetAutostartRet>;
   /**
    * Implements `virNodeDeviceSetAutostart`: REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART (procedure 434).
+   * libvirt-python: `virNodeDevice.setAutostart`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceSetAutostart | virNodeDeviceSetAutostart} in libvirt's API reference
    * @acl node_device:write
    */
   nodeDeviceSetAutostart(args: RemoteNodeDeviceSetAutostartArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virNodeDeviceIsPersistent`: REMOTE_PROC_NODE_DEVICE_IS_PERSISTENT (procedure 435).
+   * libvirt-python: `virNodeDevice.isPersistent`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsPersistent | virNodeDeviceIsPersistent} in libvirt's API reference
    * @acl node_device:read
    */
   nodeDeviceIsPersistent(args: RemoteNodeDeviceIsPersistentArgs, options?: CallOptions): Promise<RemoteNodeDeviceIsPersistentRet>;
   /**
    * Implements `virNodeDeviceIsActive`: REMOTE_PROC_NODE_DEVICE_IS_ACTIVE (procedure 436).
+   * libvirt-python: `virNodeDevice.isActive`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsActive | virNodeDeviceIsActive} in libvirt's API reference
    * @acl node_device:read
    */
   nodeDeviceIsActive(args: RemoteNodeDeviceIsActiveArgs, options?: CallOptions): Promise<RemoteNodeDeviceIsActiveRet>;
   /**
    * Implements `virNetworkCreateXMLFlags`: REMOTE_PROC_NETWORK_CREATE_XML_FLAGS (procedure 437).
+   * libvirt-python: `virConnect.networkCreateXMLFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreateXMLFlags | virNetworkCreateXMLFlags} in libvirt's API reference
    * @acl network:write
    * @acl network:start
@@ -2460,18 +2822,21 @@ export interface RemoteApi {
   networkCreateXmlFlags(args: RemoteNetworkCreateXmlFlagsArgs, options?: CallOptions): Promise<RemoteNetworkCreateXmlFlagsRet>;
   /**
    * Implements `virDomainSetLaunchSecurityState`: REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE (procedure 439).
+   * libvirt-python: `virDomain.setLaunchSecurityState`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetLaunchSecurityState | virDomainSetLaunchSecurityState} in libvirt's API reference
    * @acl domain:write
    */
   domainSetLaunchSecurityState(args: RemoteDomainSetLaunchSecurityStateArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainSaveParams`: REMOTE_PROC_DOMAIN_SAVE_PARAMS (procedure 440).
+   * libvirt-python: `virDomain.saveParams`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveParams | virDomainSaveParams} in libvirt's API reference
    * @acl domain:hibernate
    */
   domainSaveParams(args: RemoteDomainSaveParamsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainRestoreParams`: REMOTE_PROC_DOMAIN_RESTORE_PARAMS (procedure 441).
+   * libvirt-python: `virConnect.restoreParams`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestoreParams | virDomainRestoreParams} in libvirt's API reference
    * @acl domain:start
    * @acl domain:write
@@ -2479,12 +2844,14 @@ export interface RemoteApi {
   domainRestoreParams(args: RemoteDomainRestoreParamsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainAbortJobFlags`: REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS (procedure 442).
+   * libvirt-python: `virDomain.abortJobFlags`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAbortJobFlags | virDomainAbortJobFlags} in libvirt's API reference
    * @acl domain:write
    */
   domainAbortJobFlags(args: RemoteDomainAbortJobFlagsArgs, options?: CallOptions): Promise<void>;
   /**
    * Implements `virDomainFDAssociate`: REMOTE_PROC_DOMAIN_FD_ASSOCIATE (procedure 443).
+   * libvirt-python: `virDomain.FDAssociate`.
    * @see {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFDAssociate | virDomainFDAssociate} in libvirt's API reference
    * @acl domain:write
    */

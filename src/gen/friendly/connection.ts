@@ -22,571 +22,823 @@ import { StorageVol } from "./storage_vol.js";
 
 /** The connection's methods: every procedure of the remote program that is not about one object. */
 export class ConnectionApi extends ConnectionCore {
-  /** Looks a domain up by id, name, uuid, told apart by their form. */
+  /**
+   * Looks a domain up by id, name, uuid, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByID | virDomainLookupByID}, {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByName | virDomainLookupByName}, {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUID | virDomainLookupByUUID}, {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUIDString | virDomainLookupByUUIDString}; libvirt-python: `virConnect.lookupByID`, `virConnect.lookupByName`, `virConnect.lookupByUUID`, `virConnect.lookupByUUIDString`.
+   */
   domain(key: string | number, options?: CallOptions): Promise<Domain> {
     if (typeof key === "number") return this.domainLookupById(key, options);
     if (isUuid(key)) return this.domainLookupByUuid(key, options);
     return this.domainLookupByName(key, options);
   }
 
-  /** Looks a network up by name, uuid, told apart by their form. */
+  /**
+   * Looks a network up by name, uuid, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByName | virNetworkLookupByName}, {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUID | virNetworkLookupByUUID}, {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUIDString | virNetworkLookupByUUIDString}; libvirt-python: `virConnect.networkLookupByName`, `virConnect.networkLookupByUUID`, `virConnect.networkLookupByUUIDString`.
+   */
   network(key: string, options?: CallOptions): Promise<Network> {
     if (isUuid(key)) return this.networkLookupByUuid(key, options);
     return this.networkLookupByName(key, options);
   }
 
-  /** Looks a storage pool up by name, uuid, told apart by their form. */
+  /**
+   * Looks a storage pool up by name, uuid, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByName | virStoragePoolLookupByName}, {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUID | virStoragePoolLookupByUUID}, {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUIDString | virStoragePoolLookupByUUIDString}; libvirt-python: `virConnect.storagePoolLookupByName`, `virConnect.storagePoolLookupByUUID`, `virConnect.storagePoolLookupByUUIDString`.
+   */
   storagePool(key: string, options?: CallOptions): Promise<StoragePool> {
     if (isUuid(key)) return this.storagePoolLookupByUuid(key, options);
     return this.storagePoolLookupByName(key, options);
   }
 
-  /** Looks a storage vol up by key, path, told apart by their form. */
+  /**
+   * Looks a storage vol up by key, path, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByKey | virStorageVolLookupByKey}, {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByPath | virStorageVolLookupByPath}; libvirt-python: `virConnect.storageVolLookupByKey`, `virConnect.storageVolLookupByPath`.
+   */
   storageVol(key: string, options?: CallOptions): Promise<StorageVol> {
     if (key.startsWith("/")) return this.storageVolLookupByPath(key, options);
     return this.storageVolLookupByKey(key, options);
   }
 
-  /** Looks a node device up by name, told apart by their form. */
+  /**
+   * Looks a node device up by name, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupByName | virNodeDeviceLookupByName}; libvirt-python: `virConnect.nodeDeviceLookupByName`.
+   */
   nodeDevice(key: string, options?: CallOptions): Promise<NodeDevice> {
     return this.nodeDeviceLookupByName(key, options);
   }
 
-  /** Looks a interface up by name, mac, told apart by their form. */
+  /**
+   * Looks a interface up by name, mac, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByName | virInterfaceLookupByName}, {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByMACString | virInterfaceLookupByMACString}; libvirt-python: `virConnect.interfaceLookupByName`, `virConnect.interfaceLookupByMACString`.
+   */
   interface(key: string, options?: CallOptions): Promise<Interface> {
     if (isMac(key)) return this.interfaceLookupByMacString(key, options);
     return this.interfaceLookupByName(key, options);
   }
 
-  /** Looks a secret up by uuid, told apart by their form. */
+  /**
+   * Looks a secret up by uuid, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUID | virSecretLookupByUUID}, {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUIDString | virSecretLookupByUUIDString}; libvirt-python: `virConnect.secretLookupByUUID`, `virConnect.secretLookupByUUIDString`.
+   */
   secret(key: string, options?: CallOptions): Promise<Secret> {
     return this.secretLookupByUuid(key, options);
   }
 
-  /** Looks a nwfilter up by name, uuid, told apart by their form. */
+  /**
+   * Looks a nwfilter up by name, uuid, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByName | virNWFilterLookupByName}, {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUID | virNWFilterLookupByUUID}, {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUIDString | virNWFilterLookupByUUIDString}; libvirt-python: `virConnect.nwfilterLookupByName`, `virConnect.nwfilterLookupByUUID`, `virConnect.nwfilterLookupByUUIDString`.
+   */
   nwfilter(key: string, options?: CallOptions): Promise<NWFilter> {
     if (isUuid(key)) return this.nwfilterLookupByUuid(key, options);
     return this.nwfilterLookupByName(key, options);
   }
 
-  /** Looks a nwfilter binding up by name, told apart by their form. */
+  /**
+   * Looks a nwfilter binding up by name, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingLookupByPortDev | virNWFilterBindingLookupByPortDev}; libvirt-python: `virConnect.nwfilterBindingLookupByPortDev`.
+   */
   nwfilterBinding(key: string, options?: CallOptions): Promise<NWFilterBinding> {
     return this.nwfilterBindingLookupByPortDev(key, options);
   }
 
-  /** REMOTE_PROC_CONNECT_GET_TYPE (acl connect:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetType | virConnectGetType}; libvirt-python: `virConnect.getType`.
+   * REMOTE_PROC_CONNECT_GET_TYPE (acl connect:getattr).
+   */
   async type(options?: CallOptions): Promise<RemoteConnectGetTypeRet["type"]> {
     const o = options;
     const r = await track(this.raw.connectGetType(o));
     return r.type;
   }
 
-  /** REMOTE_PROC_CONNECT_GET_VERSION (acl connect:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetVersion | virConnectGetVersion}; libvirt-python: `virConnect.getVersion`.
+   * REMOTE_PROC_CONNECT_GET_VERSION (acl connect:getattr).
+   */
   async version(options?: CallOptions): Promise<RemoteConnectGetVersionRet["hv_ver"]> {
     const o = options;
     const r = await track(this.raw.connectGetVersion(o));
     return r.hv_ver;
   }
 
-  /** REMOTE_PROC_CONNECT_GET_MAX_VCPUS (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetMaxVcpus | virConnectGetMaxVcpus}; libvirt-python: `virConnect.getMaxVcpus`.
+   * REMOTE_PROC_CONNECT_GET_MAX_VCPUS (acl connect:read).
+   */
   async maxVcpus(type: RemoteConnectGetMaxVcpusArgs["type"], options?: CallOptions): Promise<RemoteConnectGetMaxVcpusRet["max_vcpus"]> {
     const o = options;
     const r = await track(this.raw.connectGetMaxVcpus({ type: type }, o));
     return r.max_vcpus;
   }
 
-  /** REMOTE_PROC_NODE_GET_INFO (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetInfo | virNodeGetInfo}; libvirt-python: `virConnect.getInfo`.
+   * REMOTE_PROC_NODE_GET_INFO (acl connect:read).
+   */
   async nodeInfo(options?: CallOptions): Promise<Omit<RemoteNodeGetInfoRet, "model"> & { model: string }> {
     const o = options;
     const r = await track(this.raw.nodeGetInfo(o));
     return { ...r, model: charsToString(r.model) };
   }
 
-  /** REMOTE_PROC_CONNECT_GET_CAPABILITIES (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetCapabilities | virConnectGetCapabilities}; libvirt-python: `virConnect.getCapabilities`.
+   * REMOTE_PROC_CONNECT_GET_CAPABILITIES (acl connect:read).
+   */
   async capabilities(options?: CallOptions): Promise<RemoteConnectGetCapabilitiesRet["capabilities"]> {
     const o = options;
     const r = await track(this.raw.connectGetCapabilities(o));
     return r.capabilities;
   }
 
-  /** REMOTE_PROC_DOMAIN_CREATE_XML (acl domain:write, domain:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateXML | virDomainCreateXML}; libvirt-python: `virConnect.createXML`.
+   * REMOTE_PROC_DOMAIN_CREATE_XML (acl domain:write, domain:start).
+   */
   async domainCreateXml(xml_desc: RemoteDomainCreateXmlArgs["xml_desc"], flags?: number | CallOptions, options?: CallOptions): Promise<Domain> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.domainCreateXml({ xml_desc: xml_desc, flags: f }, o));
     return new Domain(this, r.dom);
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS (acl connect:search_domains). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListDefinedDomains | virConnectListDefinedDomains}; libvirt-python: `virConnect.listDefinedDomains`.
+   * REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS (acl connect:search_domains).
+   */
   async listDefinedDomains(options?: CallOptions): Promise<RemoteConnectListDefinedDomainsRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListDefinedDomains({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_DOMAIN_LOOKUP_BY_ID (acl domain:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByID | virDomainLookupByID}; libvirt-python: `virConnect.lookupByID`.
+   * REMOTE_PROC_DOMAIN_LOOKUP_BY_ID (acl domain:getattr).
+   */
   async domainLookupById(id: RemoteDomainLookupByIdArgs["id"], options?: CallOptions): Promise<Domain> {
     const o = options;
     const r = await track(this.raw.domainLookupById({ id: id }, o));
     return new Domain(this, r.dom);
   }
 
-  /** REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME (acl domain:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByName | virDomainLookupByName}; libvirt-python: `virConnect.lookupByName`.
+   * REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME (acl domain:getattr).
+   */
   async domainLookupByName(name: RemoteDomainLookupByNameArgs["name"], options?: CallOptions): Promise<Domain> {
     const o = options;
     const r = await track(this.raw.domainLookupByName({ name: name }, o));
     return new Domain(this, r.dom);
   }
 
-  /** REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID (acl domain:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUID | virDomainLookupByUUID}; libvirt-python: `virConnect.lookupByUUID`.
+   * REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID (acl domain:getattr).
+   */
   async domainLookupByUuid(uuid: string, options?: CallOptions): Promise<Domain> {
     const o = options;
     const r = await track(this.raw.domainLookupByUuid({ uuid: uuidFromString(uuid) }, o));
     return new Domain(this, r.dom);
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS (acl connect:search_domains). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDefinedDomains | virConnectNumOfDefinedDomains}; libvirt-python: `virConnect.numOfDefinedDomains`.
+   * REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS (acl connect:search_domains).
+   */
   async numOfDefinedDomains(options?: CallOptions): Promise<RemoteConnectNumOfDefinedDomainsRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfDefinedDomains(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS (acl connect:search_networks). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListDefinedNetworks | virConnectListDefinedNetworks}; libvirt-python: `virConnect.listDefinedNetworks`.
+   * REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS (acl connect:search_networks).
+   */
   async listDefinedNetworks(options?: CallOptions): Promise<RemoteConnectListDefinedNetworksRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListDefinedNetworks({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_DOMAINS (acl connect:search_domains). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListDomains | virConnectListDomains}.
+   * REMOTE_PROC_CONNECT_LIST_DOMAINS (acl connect:search_domains).
+   */
   async listDomains(options?: CallOptions): Promise<RemoteConnectListDomainsRet["ids"]> {
     const o = options;
     const r = await track(this.raw.connectListDomains({ maxids: 16384 }, o));
     return r.ids;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_NETWORKS (acl connect:search_networks). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListNetworks | virConnectListNetworks}; libvirt-python: `virConnect.listNetworks`.
+   * REMOTE_PROC_CONNECT_LIST_NETWORKS (acl connect:search_networks).
+   */
   async listNetworks(options?: CallOptions): Promise<RemoteConnectListNetworksRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListNetworks({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_NETWORK_LOOKUP_BY_NAME (acl network:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByName | virNetworkLookupByName}; libvirt-python: `virConnect.networkLookupByName`.
+   * REMOTE_PROC_NETWORK_LOOKUP_BY_NAME (acl network:getattr).
+   */
   async networkLookupByName(name: RemoteNetworkLookupByNameArgs["name"], options?: CallOptions): Promise<Network> {
     const o = options;
     const r = await track(this.raw.networkLookupByName({ name: name }, o));
     return new Network(this, r.net);
   }
 
-  /** REMOTE_PROC_NETWORK_LOOKUP_BY_UUID (acl network:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUID | virNetworkLookupByUUID}; libvirt-python: `virConnect.networkLookupByUUID`.
+   * REMOTE_PROC_NETWORK_LOOKUP_BY_UUID (acl network:getattr).
+   */
   async networkLookupByUuid(uuid: string, options?: CallOptions): Promise<Network> {
     const o = options;
     const r = await track(this.raw.networkLookupByUuid({ uuid: uuidFromString(uuid) }, o));
     return new Network(this, r.net);
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS (acl connect:search_networks). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfDefinedNetworks | virConnectNumOfDefinedNetworks}; libvirt-python: `virConnect.numOfDefinedNetworks`.
+   * REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS (acl connect:search_networks).
+   */
   async numOfDefinedNetworks(options?: CallOptions): Promise<RemoteConnectNumOfDefinedNetworksRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfDefinedNetworks(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_DOMAINS (acl connect:search_domains). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDomains | virConnectNumOfDomains}; libvirt-python: `virConnect.numOfDomains`.
+   * REMOTE_PROC_CONNECT_NUM_OF_DOMAINS (acl connect:search_domains).
+   */
   async numOfDomains(options?: CallOptions): Promise<RemoteConnectNumOfDomainsRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfDomains(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_NETWORKS (acl connect:search_networks). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfNetworks | virConnectNumOfNetworks}; libvirt-python: `virConnect.numOfNetworks`.
+   * REMOTE_PROC_CONNECT_NUM_OF_NETWORKS (acl connect:search_networks).
+   */
   async numOfNetworks(options?: CallOptions): Promise<RemoteConnectNumOfNetworksRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfNetworks(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_DOMAIN_RESTORE (acl domain:start, domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestore | virDomainRestore}; libvirt-python: `virConnect.restore`.
+   * REMOTE_PROC_DOMAIN_RESTORE (acl domain:start, domain:write).
+   */
   async domainRestore(from: RemoteDomainRestoreArgs["from"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.raw.domainRestore({ from: from }, o));
   }
 
-  /** REMOTE_PROC_CONNECT_GET_HOSTNAME (acl connect:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetHostname | virConnectGetHostname}; libvirt-python: `virConnect.getHostname`.
+   * REMOTE_PROC_CONNECT_GET_HOSTNAME (acl connect:getattr).
+   */
   async hostname(options?: CallOptions): Promise<RemoteConnectGetHostnameRet["hostname"]> {
     const o = options;
     const r = await track(this.raw.connectGetHostname(o));
     return r.hostname;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PREPARE (acl domain:migrate, domain:start, domain:write). */
+  /**
+   * C: `virDomainMigratePrepare` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PREPARE (acl domain:migrate, domain:start, domain:write).
+   */
   async domainMigratePrepare(uri_in: RemoteDomainMigratePrepareArgs["uri_in"], flags: RemoteDomainMigratePrepareArgs["flags"], dname: RemoteDomainMigratePrepareArgs["dname"], resource: RemoteDomainMigratePrepareArgs["resource"], options?: CallOptions): Promise<RemoteDomainMigratePrepareRet> {
     const o = options;
     const r = await track(this.raw.domainMigratePrepare({ uri_in: uri_in, flags: flags, dname: dname, resource: resource }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_FINISH (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateFinish` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_FINISH (acl domain:migrate).
+   */
   async domainMigrateFinish(dname: RemoteDomainMigrateFinishArgs["dname"], cookie: RemoteDomainMigrateFinishArgs["cookie"], uri: RemoteDomainMigrateFinishArgs["uri"], flags: RemoteDomainMigrateFinishArgs["flags"], options?: CallOptions): Promise<Domain> {
     const o = options;
     const r = await track(this.raw.domainMigrateFinish({ dname: dname, cookie: cookie, uri: uri, flags: flags }, o));
     return new Domain(this, r.ddom);
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS (acl connect:search_storage_pools). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfStoragePools | virConnectNumOfStoragePools}; libvirt-python: `virConnect.numOfStoragePools`.
+   * REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS (acl connect:search_storage_pools).
+   */
   async numOfStoragePools(options?: CallOptions): Promise<RemoteConnectNumOfStoragePoolsRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfStoragePools(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS (acl connect:search_storage_pools). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListStoragePools | virConnectListStoragePools}; libvirt-python: `virConnect.listStoragePools`.
+   * REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS (acl connect:search_storage_pools).
+   */
   async listStoragePools(options?: CallOptions): Promise<RemoteConnectListStoragePoolsRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListStoragePools({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS (acl connect:search_storage_pools). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfDefinedStoragePools | virConnectNumOfDefinedStoragePools}; libvirt-python: `virConnect.numOfDefinedStoragePools`.
+   * REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS (acl connect:search_storage_pools).
+   */
   async numOfDefinedStoragePools(options?: CallOptions): Promise<RemoteConnectNumOfDefinedStoragePoolsRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfDefinedStoragePools(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS (acl connect:search_storage_pools). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListDefinedStoragePools | virConnectListDefinedStoragePools}; libvirt-python: `virConnect.listDefinedStoragePools`.
+   * REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS (acl connect:search_storage_pools).
+   */
   async listDefinedStoragePools(options?: CallOptions): Promise<RemoteConnectListDefinedStoragePoolsRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListDefinedStoragePools({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES (acl connect:detect_storage_pools). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectFindStoragePoolSources | virConnectFindStoragePoolSources}; libvirt-python: `virConnect.findStoragePoolSources`.
+   * REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES (acl connect:detect_storage_pools).
+   */
   async findStoragePoolSources(type: RemoteConnectFindStoragePoolSourcesArgs["type"], srcSpec: RemoteConnectFindStoragePoolSourcesArgs["srcSpec"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectFindStoragePoolSourcesRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectFindStoragePoolSources({ type: type, srcSpec: srcSpec, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_CREATE_XML (acl storage_pool:start, storage_pool:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreateXML | virStoragePoolCreateXML}; libvirt-python: `virConnect.storagePoolCreateXML`.
+   * REMOTE_PROC_STORAGE_POOL_CREATE_XML (acl storage_pool:start, storage_pool:write).
+   */
   async storagePoolCreateXml(xml: RemoteStoragePoolCreateXmlArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<StoragePool> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.storagePoolCreateXml({ xml: xml, flags: f }, o));
     return new StoragePool(this, r.pool);
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_DEFINE_XML (acl storage_pool:write, storage_pool:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDefineXML | virStoragePoolDefineXML}; libvirt-python: `virConnect.storagePoolDefineXML`.
+   * REMOTE_PROC_STORAGE_POOL_DEFINE_XML (acl storage_pool:write, storage_pool:save).
+   */
   async storagePoolDefineXml(xml: RemoteStoragePoolDefineXmlArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<StoragePool> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.storagePoolDefineXml({ xml: xml, flags: f }, o));
     return new StoragePool(this, r.pool);
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME (acl storage_pool:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByName | virStoragePoolLookupByName}; libvirt-python: `virConnect.storagePoolLookupByName`.
+   * REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME (acl storage_pool:getattr).
+   */
   async storagePoolLookupByName(name: RemoteStoragePoolLookupByNameArgs["name"], options?: CallOptions): Promise<StoragePool> {
     const o = options;
     const r = await track(this.raw.storagePoolLookupByName({ name: name }, o));
     return new StoragePool(this, r.pool);
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID (acl storage_pool:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUID | virStoragePoolLookupByUUID}; libvirt-python: `virConnect.storagePoolLookupByUUID`.
+   * REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID (acl storage_pool:getattr).
+   */
   async storagePoolLookupByUuid(uuid: string, options?: CallOptions): Promise<StoragePool> {
     const o = options;
     const r = await track(this.raw.storagePoolLookupByUuid({ uuid: uuidFromString(uuid) }, o));
     return new StoragePool(this, r.pool);
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY (acl storage_vol:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByKey | virStorageVolLookupByKey}; libvirt-python: `virConnect.storageVolLookupByKey`.
+   * REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY (acl storage_vol:getattr).
+   */
   async storageVolLookupByKey(key: RemoteStorageVolLookupByKeyArgs["key"], options?: CallOptions): Promise<StorageVol> {
     const o = options;
     const r = await track(this.raw.storageVolLookupByKey({ key: key }, o));
     return new StorageVol(this, r.vol);
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH (acl storage_vol:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByPath | virStorageVolLookupByPath}; libvirt-python: `virConnect.storageVolLookupByPath`.
+   * REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH (acl storage_vol:getattr).
+   */
   async storageVolLookupByPath(path: RemoteStorageVolLookupByPathArgs["path"], options?: CallOptions): Promise<StorageVol> {
     const o = options;
     const r = await track(this.raw.storageVolLookupByPath({ path: path }, o));
     return new StorageVol(this, r.vol);
   }
 
-  /** REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCellsFreeMemory | virNodeGetCellsFreeMemory}; libvirt-python: `virConnect.getCellsFreeMemory`.
+   * REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY (acl connect:read).
+   */
   async nodeCellsFreeMemory(startCell: RemoteNodeGetCellsFreeMemoryArgs["startCell"], options?: CallOptions): Promise<RemoteNodeGetCellsFreeMemoryRet["cells"]> {
     const o = options;
     const r = await track(this.raw.nodeGetCellsFreeMemory({ startCell: startCell, maxcells: 1024 }, o));
     return r.cells;
   }
 
-  /** REMOTE_PROC_NODE_GET_FREE_MEMORY (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetFreeMemory | virNodeGetFreeMemory}; libvirt-python: `virConnect.getFreeMemory`.
+   * REMOTE_PROC_NODE_GET_FREE_MEMORY (acl connect:read).
+   */
   async nodeFreeMemory(options?: CallOptions): Promise<RemoteNodeGetFreeMemoryRet["freeMem"]> {
     const o = options;
     const r = await track(this.raw.nodeGetFreeMemory(o));
     return r.freeMem;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PREPARE2 (acl domain:migrate, domain:start, domain:write). */
+  /**
+   * C: `virDomainMigratePrepare2` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PREPARE2 (acl domain:migrate, domain:start, domain:write).
+   */
   async domainMigratePrepare2(uri_in: RemoteDomainMigratePrepare2Args["uri_in"], flags: RemoteDomainMigratePrepare2Args["flags"], dname: RemoteDomainMigratePrepare2Args["dname"], resource: RemoteDomainMigratePrepare2Args["resource"], dom_xml: RemoteDomainMigratePrepare2Args["dom_xml"], options?: CallOptions): Promise<RemoteDomainMigratePrepare2Ret> {
     const o = options;
     const r = await track(this.raw.domainMigratePrepare2({ uri_in: uri_in, flags: flags, dname: dname, resource: resource, dom_xml: dom_xml }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_FINISH2 (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateFinish2` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_FINISH2 (acl domain:migrate).
+   */
   async domainMigrateFinish2(dname: RemoteDomainMigrateFinish2Args["dname"], cookie: RemoteDomainMigrateFinish2Args["cookie"], uri: RemoteDomainMigrateFinish2Args["uri"], flags: RemoteDomainMigrateFinish2Args["flags"], retcode: RemoteDomainMigrateFinish2Args["retcode"], options?: CallOptions): Promise<Domain> {
     const o = options;
     const r = await track(this.raw.domainMigrateFinish2({ dname: dname, cookie: cookie, uri: uri, flags: flags, retcode: retcode }, o));
     return new Domain(this, r.ddom);
   }
 
-  /** REMOTE_PROC_CONNECT_GET_URI (acl connect:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetURI | virConnectGetURI}; libvirt-python: `virConnect.getURI`.
+   * REMOTE_PROC_CONNECT_GET_URI (acl connect:getattr).
+   */
   async uri(options?: CallOptions): Promise<RemoteConnectGetUriRet["uri"]> {
     const o = options;
     const r = await track(this.raw.connectGetUri(o));
     return r.uri;
   }
 
-  /** REMOTE_PROC_NODE_NUM_OF_DEVICES (acl connect:search_node_devices). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeNumOfDevices | virNodeNumOfDevices}; libvirt-python: `virConnect.numOfDevices`.
+   * REMOTE_PROC_NODE_NUM_OF_DEVICES (acl connect:search_node_devices).
+   */
   async nodeNumOfDevices(cap: RemoteNodeNumOfDevicesArgs["cap"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNodeNumOfDevicesRet["num"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeNumOfDevices({ cap: cap, flags: f }, o));
     return r.num;
   }
 
-  /** REMOTE_PROC_NODE_LIST_DEVICES (acl connect:search_node_devices). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeListDevices | virNodeListDevices}; libvirt-python: `virConnect.listDevices`.
+   * REMOTE_PROC_NODE_LIST_DEVICES (acl connect:search_node_devices).
+   */
   async nodeListDevices(cap: RemoteNodeListDevicesArgs["cap"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNodeListDevicesRet["names"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeListDevices({ cap: cap, maxnames: 65536, flags: f }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME (acl node_device:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupByName | virNodeDeviceLookupByName}; libvirt-python: `virConnect.nodeDeviceLookupByName`.
+   * REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME (acl node_device:getattr).
+   */
   async nodeDeviceLookupByName(name: RemoteNodeDeviceLookupByNameArgs["name"], options?: CallOptions): Promise<NodeDevice> {
     const o = options;
     const r = await track(this.raw.nodeDeviceLookupByName({ name: name }, o));
     return new NodeDevice(this, r.dev);
   }
 
-  /** REMOTE_PROC_NODE_GET_SECURITY_MODEL (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetSecurityModel | virNodeGetSecurityModel}; libvirt-python: `virConnect.getSecurityModel`.
+   * REMOTE_PROC_NODE_GET_SECURITY_MODEL (acl connect:read).
+   */
   async nodeSecurityModel(options?: CallOptions): Promise<RemoteNodeGetSecurityModelRet> {
     const o = options;
     const r = await track(this.raw.nodeGetSecurityModel(o));
     return r;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_CREATE_XML (acl node_device:write, node_device:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreateXML | virNodeDeviceCreateXML}; libvirt-python: `virConnect.nodeDeviceCreateXML`.
+   * REMOTE_PROC_NODE_DEVICE_CREATE_XML (acl node_device:write, node_device:start).
+   */
   async nodeDeviceCreateXml(xml_desc: RemoteNodeDeviceCreateXmlArgs["xml_desc"], flags?: number | CallOptions, options?: CallOptions): Promise<NodeDevice> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeDeviceCreateXml({ xml_desc: xml_desc, flags: f }, o));
     return new NodeDevice(this, r.dev);
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_INTERFACES (acl connect:search_interfaces). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfInterfaces | virConnectNumOfInterfaces}; libvirt-python: `virConnect.numOfInterfaces`.
+   * REMOTE_PROC_CONNECT_NUM_OF_INTERFACES (acl connect:search_interfaces).
+   */
   async numOfInterfaces(options?: CallOptions): Promise<RemoteConnectNumOfInterfacesRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfInterfaces(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_INTERFACES (acl connect:search_interfaces). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListInterfaces | virConnectListInterfaces}; libvirt-python: `virConnect.listInterfaces`.
+   * REMOTE_PROC_CONNECT_LIST_INTERFACES (acl connect:search_interfaces).
+   */
   async listInterfaces(options?: CallOptions): Promise<RemoteConnectListInterfacesRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListInterfaces({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME (acl interface:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByName | virInterfaceLookupByName}; libvirt-python: `virConnect.interfaceLookupByName`.
+   * REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME (acl interface:getattr).
+   */
   async interfaceLookupByName(name: RemoteInterfaceLookupByNameArgs["name"], options?: CallOptions): Promise<Interface> {
     const o = options;
     const r = await track(this.raw.interfaceLookupByName({ name: name }, o));
     return new Interface(this, r.iface);
   }
 
-  /** REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING (acl interface:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByMACString | virInterfaceLookupByMACString}; libvirt-python: `virConnect.interfaceLookupByMACString`.
+   * REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING (acl interface:getattr).
+   */
   async interfaceLookupByMacString(mac: RemoteInterfaceLookupByMacStringArgs["mac"], options?: CallOptions): Promise<Interface> {
     const o = options;
     const r = await track(this.raw.interfaceLookupByMacString({ mac: mac }, o));
     return new Interface(this, r.iface);
   }
 
-  /** REMOTE_PROC_INTERFACE_DEFINE_XML (acl interface:write, interface:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDefineXML | virInterfaceDefineXML}; libvirt-python: `virConnect.interfaceDefineXML`.
+   * REMOTE_PROC_INTERFACE_DEFINE_XML (acl interface:write, interface:save).
+   */
   async interfaceDefineXml(xml: RemoteInterfaceDefineXmlArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<Interface> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.interfaceDefineXml({ xml: xml, flags: f }, o));
     return new Interface(this, r.iface);
   }
 
-  /** REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLFromNative | virConnectDomainXMLFromNative}; libvirt-python: `virConnect.domainXMLFromNative`.
+   * REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE (acl connect:write).
+   */
   async domainXmlFromNative(nativeFormat: RemoteConnectDomainXmlFromNativeArgs["nativeFormat"], nativeConfig: RemoteConnectDomainXmlFromNativeArgs["nativeConfig"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectDomainXmlFromNativeRet["domainXml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectDomainXmlFromNative({ nativeFormat: nativeFormat, nativeConfig: nativeConfig, flags: f }, o));
     return r.domainXml;
   }
 
-  /** REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLToNative | virConnectDomainXMLToNative}; libvirt-python: `virConnect.domainXMLToNative`.
+   * REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE (acl connect:write).
+   */
   async domainXmlToNative(nativeFormat: RemoteConnectDomainXmlToNativeArgs["nativeFormat"], domainXml: RemoteConnectDomainXmlToNativeArgs["domainXml"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectDomainXmlToNativeRet["nativeConfig"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectDomainXmlToNative({ nativeFormat: nativeFormat, domainXml: domainXml, flags: f }, o));
     return r.nativeConfig;
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_DEFINED_INTERFACES (acl connect:search_interfaces). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfDefinedInterfaces | virConnectNumOfDefinedInterfaces}; libvirt-python: `virConnect.numOfDefinedInterfaces`.
+   * REMOTE_PROC_CONNECT_NUM_OF_DEFINED_INTERFACES (acl connect:search_interfaces).
+   */
   async numOfDefinedInterfaces(options?: CallOptions): Promise<RemoteConnectNumOfDefinedInterfacesRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfDefinedInterfaces(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES (acl connect:search_interfaces). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListDefinedInterfaces | virConnectListDefinedInterfaces}; libvirt-python: `virConnect.listDefinedInterfaces`.
+   * REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES (acl connect:search_interfaces).
+   */
   async listDefinedInterfaces(options?: CallOptions): Promise<RemoteConnectListDefinedInterfacesRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListDefinedInterfaces({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_SECRETS (acl connect:search_secrets). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectNumOfSecrets | virConnectNumOfSecrets}; libvirt-python: `virConnect.numOfSecrets`.
+   * REMOTE_PROC_CONNECT_NUM_OF_SECRETS (acl connect:search_secrets).
+   */
   async numOfSecrets(options?: CallOptions): Promise<RemoteConnectNumOfSecretsRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfSecrets(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_SECRETS (acl connect:search_secrets). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectListSecrets | virConnectListSecrets}; libvirt-python: `virConnect.listSecrets`.
+   * REMOTE_PROC_CONNECT_LIST_SECRETS (acl connect:search_secrets).
+   */
   async listSecrets(options?: CallOptions): Promise<RemoteConnectListSecretsRet["uuids"]> {
     const o = options;
     const r = await track(this.raw.connectListSecrets({ maxuuids: 16384 }, o));
     return r.uuids;
   }
 
-  /** REMOTE_PROC_SECRET_LOOKUP_BY_UUID (acl secret:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUID | virSecretLookupByUUID}; libvirt-python: `virConnect.secretLookupByUUID`.
+   * REMOTE_PROC_SECRET_LOOKUP_BY_UUID (acl secret:getattr).
+   */
   async secretLookupByUuid(uuid: string, options?: CallOptions): Promise<Secret> {
     const o = options;
     const r = await track(this.raw.secretLookupByUuid({ uuid: uuidFromString(uuid) }, o));
     return new Secret(this, r.secret);
   }
 
-  /** REMOTE_PROC_SECRET_DEFINE_XML (acl secret:write, secret:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretDefineXML | virSecretDefineXML}; libvirt-python: `virConnect.secretDefineXML`.
+   * REMOTE_PROC_SECRET_DEFINE_XML (acl secret:write, secret:save).
+   */
   async secretDefineXml(xml: RemoteSecretDefineXmlArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<Secret> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.secretDefineXml({ xml: xml, flags: f }, o));
     return new Secret(this, r.secret);
   }
 
-  /** REMOTE_PROC_SECRET_LOOKUP_BY_USAGE (acl secret:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUsage | virSecretLookupByUsage}; libvirt-python: `virConnect.secretLookupByUsage`.
+   * REMOTE_PROC_SECRET_LOOKUP_BY_USAGE (acl secret:getattr).
+   */
   async secretLookupByUsage(usageType: RemoteSecretLookupByUsageArgs["usageType"], usageID: RemoteSecretLookupByUsageArgs["usageID"], options?: CallOptions): Promise<Secret> {
     const o = options;
     const r = await track(this.raw.secretLookupByUsage({ usageType: usageType, usageID: usageID }, o));
     return new Secret(this, r.secret);
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL (acl domain:migrate, domain:start, domain:write). */
+  /**
+   * C: `virDomainMigratePrepareTunnel` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL (acl domain:migrate, domain:start, domain:write).
+   */
   async domainMigratePrepareTunnel(flags: RemoteDomainMigratePrepareTunnelArgs["flags"], dname: RemoteDomainMigratePrepareTunnelArgs["dname"], resource: RemoteDomainMigratePrepareTunnelArgs["resource"], dom_xml: RemoteDomainMigratePrepareTunnelArgs["dom_xml"], source: UploadSource, options?: UploadOptions): Promise<Awaited<ReturnType<RemoteApi["domainMigratePrepareTunnel"]>>> {
     const o = options;
     return track(this.raw.domainMigratePrepareTunnel({ flags: flags, dname: dname, resource: resource, dom_xml: dom_xml }, source, o));
   }
 
-  /** REMOTE_PROC_CONNECT_IS_SECURE. */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsSecure | virConnectIsSecure}; libvirt-python: `virConnect.isSecure`.
+   * REMOTE_PROC_CONNECT_IS_SECURE.
+   */
   async isSecure(options?: CallOptions): Promise<RemoteConnectIsSecureRet["secure"]> {
     const o = options;
     const r = await track(this.raw.connectIsSecure(o));
     return r.secure;
   }
 
-  /** REMOTE_PROC_CONNECT_GET_LIB_VERSION (acl connect:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetLibVersion | virConnectGetLibVersion}; libvirt-python: `virConnect.getLibVersion`.
+   * REMOTE_PROC_CONNECT_GET_LIB_VERSION (acl connect:getattr).
+   */
   async libVersion(options?: CallOptions): Promise<RemoteConnectGetLibVersionRet["lib_ver"]> {
     const o = options;
     const r = await track(this.raw.connectGetLibVersion(o));
     return r.lib_ver;
   }
 
-  /** REMOTE_PROC_CONNECT_COMPARE_CPU (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareCPU | virConnectCompareCPU}; libvirt-python: `virConnect.compareCPU`.
+   * REMOTE_PROC_CONNECT_COMPARE_CPU (acl connect:read).
+   */
   async compareCpu(xml: RemoteConnectCompareCpuArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectCompareCpuRet["result"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectCompareCpu({ xml: xml, flags: f }, o));
     return r.result;
   }
 
-  /** REMOTE_PROC_CONNECT_BASELINE_CPU (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectBaselineCPU | virConnectBaselineCPU}; libvirt-python: `virConnect.baselineCPU`.
+   * REMOTE_PROC_CONNECT_BASELINE_CPU (acl connect:read).
+   */
   async baselineCpu(xmlCPUs: RemoteConnectBaselineCpuArgs["xmlCPUs"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectBaselineCpuRet["cpu"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectBaselineCpu({ xmlCPUs: xmlCPUs, flags: f }, o));
     return r.cpu;
   }
 
-  /** REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME (acl nwfilter:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByName | virNWFilterLookupByName}; libvirt-python: `virConnect.nwfilterLookupByName`.
+   * REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME (acl nwfilter:getattr).
+   */
   async nwfilterLookupByName(name: RemoteNwfilterLookupByNameArgs["name"], options?: CallOptions): Promise<NWFilter> {
     const o = options;
     const r = await track(this.raw.nwfilterLookupByName({ name: name }, o));
     return new NWFilter(this, r.nwfilter);
   }
 
-  /** REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID (acl nwfilter:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUID | virNWFilterLookupByUUID}; libvirt-python: `virConnect.nwfilterLookupByUUID`.
+   * REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID (acl nwfilter:getattr).
+   */
   async nwfilterLookupByUuid(uuid: string, options?: CallOptions): Promise<NWFilter> {
     const o = options;
     const r = await track(this.raw.nwfilterLookupByUuid({ uuid: uuidFromString(uuid) }, o));
     return new NWFilter(this, r.nwfilter);
   }
 
-  /** REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS (acl connect:search_nwfilters). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectNumOfNWFilters | virConnectNumOfNWFilters}; libvirt-python: `virConnect.numOfNWFilters`.
+   * REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS (acl connect:search_nwfilters).
+   */
   async numOfNwfilters(options?: CallOptions): Promise<RemoteConnectNumOfNwfiltersRet["num"]> {
     const o = options;
     const r = await track(this.raw.connectNumOfNwfilters(o));
     return r.num;
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_NWFILTERS (acl connect:search_nwfilters). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListNWFilters | virConnectListNWFilters}; libvirt-python: `virConnect.listNWFilters`.
+   * REMOTE_PROC_CONNECT_LIST_NWFILTERS (acl connect:search_nwfilters).
+   */
   async listNwfilters(options?: CallOptions): Promise<RemoteConnectListNwfiltersRet["names"]> {
     const o = options;
     const r = await track(this.raw.connectListNwfilters({ maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_CONNECT_GET_SYSINFO (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetSysinfo | virConnectGetSysinfo}; libvirt-python: `virConnect.getSysinfo`.
+   * REMOTE_PROC_CONNECT_GET_SYSINFO (acl connect:read).
+   */
   async sysinfo(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectGetSysinfoRet["sysinfo"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectGetSysinfo({ flags: f }, o));
     return r.sysinfo;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3 (acl domain:migrate, domain:start, domain:write). */
+  /**
+   * C: `virDomainMigratePrepare3` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3 (acl domain:migrate, domain:start, domain:write).
+   */
   async domainMigratePrepare3(cookie_in: RemoteDomainMigratePrepare3Args["cookie_in"], uri_in: RemoteDomainMigratePrepare3Args["uri_in"], flags: RemoteDomainMigratePrepare3Args["flags"], dname: RemoteDomainMigratePrepare3Args["dname"], resource: RemoteDomainMigratePrepare3Args["resource"], dom_xml: RemoteDomainMigratePrepare3Args["dom_xml"], options?: CallOptions): Promise<RemoteDomainMigratePrepare3Ret> {
     const o = options;
     const r = await track(this.raw.domainMigratePrepare3({ cookie_in: cookie_in, uri_in: uri_in, flags: flags, dname: dname, resource: resource, dom_xml: dom_xml }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3 (acl domain:migrate, domain:start, domain:write). */
+  /**
+   * C: `virDomainMigratePrepareTunnel3` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3 (acl domain:migrate, domain:start, domain:write).
+   */
   async domainMigratePrepareTunnel3(cookie_in: RemoteDomainMigratePrepareTunnel3Args["cookie_in"], flags: RemoteDomainMigratePrepareTunnel3Args["flags"], dname: RemoteDomainMigratePrepareTunnel3Args["dname"], resource: RemoteDomainMigratePrepareTunnel3Args["resource"], dom_xml: RemoteDomainMigratePrepareTunnel3Args["dom_xml"], source: UploadSource, options?: UploadOptions): Promise<Awaited<ReturnType<RemoteApi["domainMigratePrepareTunnel3"]>>> {
     const o = options;
     return track(this.raw.domainMigratePrepareTunnel3({ cookie_in: cookie_in, flags: flags, dname: dname, resource: resource, dom_xml: dom_xml }, source, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_FINISH3 (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateFinish3` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_FINISH3 (acl domain:migrate).
+   */
   async domainMigrateFinish3(dname: RemoteDomainMigrateFinish3Args["dname"], cookie_in: RemoteDomainMigrateFinish3Args["cookie_in"], dconnuri: RemoteDomainMigrateFinish3Args["dconnuri"], uri: RemoteDomainMigrateFinish3Args["uri"], flags: RemoteDomainMigrateFinish3Args["flags"], cancelled: RemoteDomainMigrateFinish3Args["cancelled"], options?: CallOptions): Promise<Omit<RemoteDomainMigrateFinish3Ret, "dom"> & { dom: Domain }> {
     const o = options;
     const r = await track(this.raw.domainMigrateFinish3({ dname: dname, cookie_in: cookie_in, dconnuri: dconnuri, uri: uri, flags: flags, cancelled: cancelled }, o));
     return { ...r, dom: new Domain(this, r.dom) };
   }
 
-  /** REMOTE_PROC_INTERFACE_CHANGE_BEGIN (acl connect:interface_transaction). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeBegin | virInterfaceChangeBegin}; libvirt-python: `virConnect.changeBegin`.
+   * REMOTE_PROC_INTERFACE_CHANGE_BEGIN (acl connect:interface_transaction).
+   */
   async interfaceChangeBegin(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.interfaceChangeBegin({ flags: f }, o));
   }
 
-  /** REMOTE_PROC_INTERFACE_CHANGE_COMMIT (acl connect:interface_transaction). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeCommit | virInterfaceChangeCommit}; libvirt-python: `virConnect.changeCommit`.
+   * REMOTE_PROC_INTERFACE_CHANGE_COMMIT (acl connect:interface_transaction).
+   */
   async interfaceChangeCommit(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.interfaceChangeCommit({ flags: f }, o));
   }
 
-  /** REMOTE_PROC_INTERFACE_CHANGE_ROLLBACK (acl connect:interface_transaction). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeRollback | virInterfaceChangeRollback}; libvirt-python: `virConnect.changeRollback`.
+   * REMOTE_PROC_INTERFACE_CHANGE_ROLLBACK (acl connect:interface_transaction).
+   */
   async interfaceChangeRollback(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.interfaceChangeRollback({ flags: f }, o));
   }
 
-  /** REMOTE_PROC_NODE_GET_CPU_STATS (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCPUStats | virNodeGetCPUStats}; libvirt-python: `virConnect.getCPUStats`.
+   * REMOTE_PROC_NODE_GET_CPU_STATS (acl connect:read).
+   */
   async nodeCpuStats(cpuNum: RemoteNodeGetCpuStatsArgs["cpuNum"], flags?: number | CallOptions, options?: CallOptions): Promise<Record<string, RemoteNodeGetCpuStatsRet["params"][number]["value"]>> {
     const [f, o] = flagsAnd(flags, options);
     const args = { cpuNum: cpuNum, nparams: 0, flags: f };
@@ -596,7 +848,10 @@ export class ConnectionApi extends ConnectionCore {
     return fieldMap(r.params);
   }
 
-  /** REMOTE_PROC_NODE_GET_MEMORY_STATS (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetMemoryStats | virNodeGetMemoryStats}; libvirt-python: `virConnect.getMemoryStats`.
+   * REMOTE_PROC_NODE_GET_MEMORY_STATS (acl connect:read).
+   */
   async nodeMemoryStats(cellNum: RemoteNodeGetMemoryStatsArgs["cellNum"], flags?: number | CallOptions, options?: CallOptions): Promise<Record<string, RemoteNodeGetMemoryStatsRet["params"][number]["value"]>> {
     const [f, o] = flagsAnd(flags, options);
     const args = { nparams: 0, cellNum: cellNum, flags: f };
@@ -606,88 +861,127 @@ export class ConnectionApi extends ConnectionCore {
     return fieldMap(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_RESTORE_FLAGS (acl domain:start, domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestoreFlags | virDomainRestoreFlags}; libvirt-python: `virConnect.restoreFlags`.
+   * REMOTE_PROC_DOMAIN_RESTORE_FLAGS (acl domain:start, domain:write).
+   */
   async domainRestoreFlags(from: RemoteDomainRestoreFlagsArgs["from"], dxml: RemoteDomainRestoreFlagsArgs["dxml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.domainRestoreFlags({ from: from, dxml: dxml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageGetXMLDesc | virDomainSaveImageGetXMLDesc}; libvirt-python: `virConnect.saveImageGetXMLDesc`.
+   * REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC (acl domain:write).
+   */
   async domainSaveImageGetXmlDesc(file: RemoteDomainSaveImageGetXmlDescArgs["file"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSaveImageGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.domainSaveImageGetXmlDesc({ file: file, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML (acl domain:write, domain:hibernate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageDefineXML | virDomainSaveImageDefineXML}; libvirt-python: `virConnect.saveImageDefineXML`.
+   * REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML (acl domain:write, domain:hibernate).
+   */
   async domainSaveImageDefineXml(file: RemoteDomainSaveImageDefineXmlArgs["file"], dxml: RemoteDomainSaveImageDefineXmlArgs["dxml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.domainSaveImageDefineXml({ file: file, dxml: dxml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_NODE_SUSPEND_FOR_DURATION (acl connect:pm_control). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeSuspendForDuration | virNodeSuspendForDuration}; libvirt-python: `virConnect.suspendForDuration`.
+   * REMOTE_PROC_NODE_SUSPEND_FOR_DURATION (acl connect:pm_control).
+   */
   async nodeSuspendForDuration(target: RemoteNodeSuspendForDurationArgs["target"], duration: RemoteNodeSuspendForDurationArgs["duration"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.nodeSuspendForDuration({ target: target, duration: duration, flags: f }, o));
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS (acl connect:search_domains). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListAllDomains | virConnectListAllDomains}; libvirt-python: `virConnect.listAllDomains`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS (acl connect:search_domains).
+   */
   async listAllDomains(flags?: number | CallOptions, options?: CallOptions): Promise<Domain[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllDomains({ need_results: 1, flags: f }, o));
     return r.domains.map((v0) => new Domain(this, v0));
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS (acl connect:search_storage_pools). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListAllStoragePools | virConnectListAllStoragePools}; libvirt-python: `virConnect.listAllStoragePools`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS (acl connect:search_storage_pools).
+   */
   async listAllStoragePools(flags?: number | CallOptions, options?: CallOptions): Promise<StoragePool[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllStoragePools({ need_results: 1, flags: f }, o));
     return r.pools.map((v0) => new StoragePool(this, v0));
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS (acl connect:search_networks). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListAllNetworks | virConnectListAllNetworks}; libvirt-python: `virConnect.listAllNetworks`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS (acl connect:search_networks).
+   */
   async listAllNetworks(flags?: number | CallOptions, options?: CallOptions): Promise<Network[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllNetworks({ need_results: 1, flags: f }, o));
     return r.nets.map((v0) => new Network(this, v0));
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES (acl connect:search_interfaces). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListAllInterfaces | virConnectListAllInterfaces}; libvirt-python: `virConnect.listAllInterfaces`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES (acl connect:search_interfaces).
+   */
   async listAllInterfaces(flags?: number | CallOptions, options?: CallOptions): Promise<Interface[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllInterfaces({ need_results: 1, flags: f }, o));
     return r.ifaces.map((v0) => new Interface(this, v0));
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES (acl connect:search_node_devices). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virConnectListAllNodeDevices | virConnectListAllNodeDevices}; libvirt-python: `virConnect.listAllDevices`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES (acl connect:search_node_devices).
+   */
   async listAllNodeDevices(flags?: number | CallOptions, options?: CallOptions): Promise<NodeDevice[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllNodeDevices({ need_results: 1, flags: f }, o));
     return r.devices.map((v0) => new NodeDevice(this, v0));
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS (acl connect:search_nwfilters). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListAllNWFilters | virConnectListAllNWFilters}; libvirt-python: `virConnect.listAllNWFilters`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS (acl connect:search_nwfilters).
+   */
   async listAllNwfilters(flags?: number | CallOptions, options?: CallOptions): Promise<NWFilter[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllNwfilters({ need_results: 1, flags: f }, o));
     return r.filters.map((v0) => new NWFilter(this, v0));
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_SECRETS (acl connect:search_secrets). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectListAllSecrets | virConnectListAllSecrets}; libvirt-python: `virConnect.listAllSecrets`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_SECRETS (acl connect:search_secrets).
+   */
   async listAllSecrets(flags?: number | CallOptions, options?: CallOptions): Promise<Secret[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllSecrets({ need_results: 1, flags: f }, o));
     return r.secrets.map((v0) => new Secret(this, v0));
   }
 
-  /** REMOTE_PROC_NODE_SET_MEMORY_PARAMETERS (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeSetMemoryParameters | virNodeSetMemoryParameters}; libvirt-python: `virConnect.setMemoryParameters`.
+   * REMOTE_PROC_NODE_SET_MEMORY_PARAMETERS (acl connect:write).
+   */
   async nodeSetMemoryParameters(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.nodeMemoryParameters(f, o));
     await track(this.raw.nodeSetMemoryParameters({ params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetMemoryParameters | virNodeGetMemoryParameters}; libvirt-python: `virConnect.getMemoryParameters`.
+   * REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS (acl connect:read).
+   */
   async nodeMemoryParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.raw, o));
@@ -698,124 +992,178 @@ export class ConnectionApi extends ConnectionCore {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_NODE_GET_CPU_MAP (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCPUMap | virNodeGetCPUMap}; libvirt-python: `virConnect.getCPUMap`.
+   * REMOTE_PROC_NODE_GET_CPU_MAP (acl connect:read).
+   */
   async nodeCpuMap(need_map: RemoteNodeGetCpuMapArgs["need_map"], need_online: RemoteNodeGetCpuMapArgs["need_online"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNodeGetCpuMapRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeGetCpuMap({ need_map: need_map, need_online: need_online, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN (acl node_device:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupSCSIHostByWWN | virNodeDeviceLookupSCSIHostByWWN}; libvirt-python: `virConnect.nodeDeviceLookupSCSIHostByWWN`.
+   * REMOTE_PROC_NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN (acl node_device:getattr).
+   */
   async nodeDeviceLookupScsiHostByWwn(wwnn: RemoteNodeDeviceLookupScsiHostByWwnArgs["wwnn"], wwpn: RemoteNodeDeviceLookupScsiHostByWwnArgs["wwpn"], flags?: number | CallOptions, options?: CallOptions): Promise<NodeDevice> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeDeviceLookupScsiHostByWwn({ wwnn: wwnn, wwpn: wwpn, flags: f }, o));
     return new NodeDevice(this, r.dev);
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS (acl domain:migrate, domain:start, domain:write). */
+  /**
+   * C: `virDomainMigratePrepare3Params` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS (acl domain:migrate, domain:start, domain:write).
+   */
   async domainMigratePrepare3Params(params: MigrateParams, cookie_in: RemoteDomainMigratePrepare3ParamsArgs["cookie_in"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigratePrepare3ParamsRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.domainMigratePrepare3Params({ params: toTypedParams(params, MIGRATE_PARAMS), cookie_in: cookie_in, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS (acl domain:migrate, domain:start, domain:write). */
+  /**
+   * C: `virDomainMigratePrepareTunnel3Params` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS (acl domain:migrate, domain:start, domain:write).
+   */
   async domainMigratePrepareTunnel3Params(params: MigrateParams, cookie_in: RemoteDomainMigratePrepareTunnel3ParamsArgs["cookie_in"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigratePrepareTunnel3ParamsRet["cookie_out"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.domainMigratePrepareTunnel3Params({ params: toTypedParams(params, MIGRATE_PARAMS), cookie_in: cookie_in, flags: f }, o));
     return r.cookie_out;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateFinish3Params` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS (acl domain:migrate).
+   */
   async domainMigrateFinish3Params(params: MigrateParams, cookie_in: RemoteDomainMigrateFinish3ParamsArgs["cookie_in"], flags: RemoteDomainMigrateFinish3ParamsArgs["flags"], cancelled: RemoteDomainMigrateFinish3ParamsArgs["cancelled"], options?: CallOptions): Promise<Omit<RemoteDomainMigrateFinish3ParamsRet, "dom"> & { dom: Domain }> {
     const o = options;
     const r = await track(this.raw.domainMigrateFinish3Params({ params: toTypedParams(params, MIGRATE_PARAMS), cookie_in: cookie_in, flags: flags, cancelled: cancelled }, o));
     return { ...r, dom: new Domain(this, r.dom) };
   }
 
-  /** REMOTE_PROC_DOMAIN_CREATE_XML_WITH_FILES (acl domain:write, domain:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateXMLWithFiles | virDomainCreateXMLWithFiles}; libvirt-python: `virConnect.createXMLWithFiles`.
+   * REMOTE_PROC_DOMAIN_CREATE_XML_WITH_FILES (acl domain:write, domain:start).
+   */
   async domainCreateXmlWithFiles(xml_desc: RemoteDomainCreateXmlWithFilesArgs["xml_desc"], flags?: number | CallOptions, options?: CallOptions): Promise<Domain> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.domainCreateXmlWithFiles({ xml_desc: xml_desc, flags: f }, o));
     return new Domain(this, r.dom);
   }
 
-  /** REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetCPUModelNames | virConnectGetCPUModelNames}; libvirt-python: `virConnect.getCPUModelNames`.
+   * REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES (acl connect:read).
+   */
   async cpuModelNames(arch: RemoteConnectGetCpuModelNamesArgs["arch"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectGetCpuModelNamesRet["models"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectGetCpuModelNames({ arch: arch, need_results: 1, flags: f }, o));
     return r.models;
   }
 
-  /** REMOTE_PROC_NODE_GET_FREE_PAGES (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetFreePages | virNodeGetFreePages}; libvirt-python: `virConnect.getFreePages`.
+   * REMOTE_PROC_NODE_GET_FREE_PAGES (acl connect:read).
+   */
   async nodeFreePages(pages: RemoteNodeGetFreePagesArgs["pages"], startCell: RemoteNodeGetFreePagesArgs["startCell"], cellCount: RemoteNodeGetFreePagesArgs["cellCount"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNodeGetFreePagesRet["counts"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeGetFreePages({ pages: pages, startCell: startCell, cellCount: cellCount, flags: f }, o));
     return r.counts;
   }
 
-  /** REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectGetDomainCapabilities | virConnectGetDomainCapabilities}; libvirt-python: `virConnect.getDomainCapabilities`.
+   * REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES (acl connect:write).
+   */
   async domainCapabilities(emulatorbin: RemoteConnectGetDomainCapabilitiesArgs["emulatorbin"], arch: RemoteConnectGetDomainCapabilitiesArgs["arch"], machine: RemoteConnectGetDomainCapabilitiesArgs["machine"], virttype: RemoteConnectGetDomainCapabilitiesArgs["virttype"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectGetDomainCapabilitiesRet["capabilities"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectGetDomainCapabilities({ emulatorbin: emulatorbin, arch: arch, machine: machine, virttype: virttype, flags: f }, o));
     return r.capabilities;
   }
 
-  /** REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS (acl connect:search_domains). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectGetAllDomainStats | virConnectGetAllDomainStats}; libvirt-python: `virConnect.getAllDomainStats`.
+   * REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS (acl connect:search_domains).
+   */
   async allDomainStats(doms: Domain[], stats: RemoteConnectGetAllDomainStatsArgs["stats"], flags?: number | CallOptions, options?: CallOptions): Promise<(Omit<RemoteConnectGetAllDomainStatsRet["retStats"][number], "dom" | "params"> & { dom: Domain; params: TypedParams })[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectGetAllDomainStats({ doms: doms.map((v0) => v0.ref), stats: stats, flags: f }, o));
     return r.retStats.map((v0) => ({ ...v0, dom: new Domain(this, v0.dom), params: fromTypedParams(v0.params) }));
   }
 
-  /** REMOTE_PROC_NODE_ALLOC_PAGES (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeAllocPages | virNodeAllocPages}; libvirt-python: `virConnect.allocPages`.
+   * REMOTE_PROC_NODE_ALLOC_PAGES (acl connect:write).
+   */
   async nodeAllocPages(pageSizes: RemoteNodeAllocPagesArgs["pageSizes"], pageCounts: RemoteNodeAllocPagesArgs["pageCounts"], startCell: RemoteNodeAllocPagesArgs["startCell"], cellCount: RemoteNodeAllocPagesArgs["cellCount"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNodeAllocPagesRet["ret"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeAllocPages({ pageSizes: pageSizes, pageCounts: pageCounts, startCell: startCell, cellCount: cellCount, flags: f }, o));
     return r.ret;
   }
 
-  /** REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS (acl domain:write, domain:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDefineXMLFlags | virDomainDefineXMLFlags}; libvirt-python: `virConnect.defineXMLFlags`.
+   * REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS (acl domain:write, domain:save).
+   */
   async domainDefineXml(xml: RemoteDomainDefineXmlFlagsArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<Domain> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.domainDefineXmlFlags({ xml: xml, flags: f }, o));
     return new Domain(this, r.dom);
   }
 
-  /** REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK (acl connect:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectRegisterCloseCallback | virConnectRegisterCloseCallback}; libvirt-python: `virConnect.registerCloseCallback`.
+   * REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK (acl connect:getattr).
+   */
   async registerCloseCallback(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.raw.connectRegisterCloseCallback(o));
   }
 
-  /** REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK (acl connect:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectUnregisterCloseCallback | virConnectUnregisterCloseCallback}; libvirt-python: `virConnect.unregisterCloseCallback`.
+   * REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK (acl connect:getattr).
+   */
   async unregisterCloseCallback(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.raw.connectUnregisterCloseCallback(o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH (acl storage_pool:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByTargetPath | virStoragePoolLookupByTargetPath}; libvirt-python: `virConnect.storagePoolLookupByTargetPath`.
+   * REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH (acl storage_pool:getattr).
+   */
   async storagePoolLookupByTargetPath(path: RemoteStoragePoolLookupByTargetPathArgs["path"], options?: CallOptions): Promise<StoragePool> {
     const o = options;
     const r = await track(this.raw.storagePoolLookupByTargetPath({ path: path }, o));
     return new StoragePool(this, r.pool);
   }
 
-  /** REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareHypervisorCPU | virConnectCompareHypervisorCPU}; libvirt-python: `virConnect.compareHypervisorCPU`.
+   * REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU (acl connect:write).
+   */
   async compareHypervisorCpu(emulator: RemoteConnectCompareHypervisorCpuArgs["emulator"], arch: RemoteConnectCompareHypervisorCpuArgs["arch"], machine: RemoteConnectCompareHypervisorCpuArgs["machine"], virttype: RemoteConnectCompareHypervisorCpuArgs["virttype"], xmlCPU: RemoteConnectCompareHypervisorCpuArgs["xmlCPU"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectCompareHypervisorCpuRet["result"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectCompareHypervisorCpu({ emulator: emulator, arch: arch, machine: machine, virttype: virttype, xmlCPU: xmlCPU, flags: f }, o));
     return r.result;
   }
 
-  /** REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectBaselineHypervisorCPU | virConnectBaselineHypervisorCPU}; libvirt-python: `virConnect.baselineHypervisorCPU`.
+   * REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU (acl connect:write).
+   */
   async baselineHypervisorCpu(emulator: RemoteConnectBaselineHypervisorCpuArgs["emulator"], arch: RemoteConnectBaselineHypervisorCpuArgs["arch"], machine: RemoteConnectBaselineHypervisorCpuArgs["machine"], virttype: RemoteConnectBaselineHypervisorCpuArgs["virttype"], xmlCPUs: RemoteConnectBaselineHypervisorCpuArgs["xmlCPUs"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectBaselineHypervisorCpuRet["cpu"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectBaselineHypervisorCpu({ emulator: emulator, arch: arch, machine: machine, virttype: virttype, xmlCPUs: xmlCPUs, flags: f }, o));
     return r.cpu;
   }
 
-  /** REMOTE_PROC_NODE_GET_SEV_INFO (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetSEVInfo | virNodeGetSEVInfo}; libvirt-python: `virConnect.getSEVInfo`.
+   * REMOTE_PROC_NODE_GET_SEV_INFO (acl connect:read).
+   */
   async nodeSevInfo(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [f, o] = flagsAnd(flags, options);
     const args = { nparams: 0, flags: f };
@@ -825,69 +1173,99 @@ export class ConnectionApi extends ConnectionCore {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV (acl nwfilter_binding:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingLookupByPortDev | virNWFilterBindingLookupByPortDev}; libvirt-python: `virConnect.nwfilterBindingLookupByPortDev`.
+   * REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV (acl nwfilter_binding:getattr).
+   */
   async nwfilterBindingLookupByPortDev(name: RemoteNwfilterBindingLookupByPortDevArgs["name"], options?: CallOptions): Promise<NWFilterBinding> {
     const o = options;
     const r = await track(this.raw.nwfilterBindingLookupByPortDev({ name: name }, o));
     return new NWFilterBinding(this, r.nwfilter);
   }
 
-  /** REMOTE_PROC_NWFILTER_BINDING_CREATE_XML (acl nwfilter_binding:create). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingCreateXML | virNWFilterBindingCreateXML}; libvirt-python: `virConnect.nwfilterBindingCreateXML`.
+   * REMOTE_PROC_NWFILTER_BINDING_CREATE_XML (acl nwfilter_binding:create).
+   */
   async nwfilterBindingCreateXml(xml: RemoteNwfilterBindingCreateXmlArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<NWFilterBinding> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nwfilterBindingCreateXml({ xml: xml, flags: f }, o));
     return new NWFilterBinding(this, r.nwfilter);
   }
 
-  /** REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS (acl connect:search_nwfilter_bindings). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListAllNWFilterBindings | virConnectListAllNWFilterBindings}; libvirt-python: `virConnect.listAllNWFilterBindings`.
+   * REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS (acl connect:search_nwfilter_bindings).
+   */
   async listAllNwfilterBindings(flags?: number | CallOptions, options?: CallOptions): Promise<NWFilterBinding[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectListAllNwfilterBindings({ need_results: 1, flags: f }, o));
     return r.bindings.map((v0) => new NWFilterBinding(this, v0));
   }
 
-  /** REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES (acl connect:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectGetStoragePoolCapabilities | virConnectGetStoragePoolCapabilities}; libvirt-python: `virConnect.getStoragePoolCapabilities`.
+   * REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES (acl connect:read).
+   */
   async storagePoolCapabilities(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteConnectGetStoragePoolCapabilitiesRet["capabilities"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.connectGetStoragePoolCapabilities({ flags: f }, o));
     return r.capabilities;
   }
 
-  /** REMOTE_PROC_CONNECT_SET_IDENTITY (acl connect:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-host.html#virConnectSetIdentity | virConnectSetIdentity}; libvirt-python: `virConnect.setIdentity`.
+   * REMOTE_PROC_CONNECT_SET_IDENTITY (acl connect:write).
+   */
   async setIdentity(params: IdentityParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.connectSetIdentity({ params: toTypedParams(params, IDENTITY_PARAMS), flags: f }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_DEFINE_XML (acl node_device:write, node_device:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDefineXML | virNodeDeviceDefineXML}; libvirt-python: `virConnect.nodeDeviceDefineXML`.
+   * REMOTE_PROC_NODE_DEVICE_DEFINE_XML (acl node_device:write, node_device:save).
+   */
   async nodeDeviceDefineXml(xml_desc: RemoteNodeDeviceDefineXmlArgs["xml_desc"], flags?: number | CallOptions, options?: CallOptions): Promise<NodeDevice> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nodeDeviceDefineXml({ xml_desc: xml_desc, flags: f }, o));
     return new NodeDevice(this, r.dev);
   }
 
-  /** REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS (acl nwfilter:write, nwfilter:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterDefineXMLFlags | virNWFilterDefineXMLFlags}; libvirt-python: `virConnect.nwfilterDefineXMLFlags`.
+   * REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS (acl nwfilter:write, nwfilter:save).
+   */
   async nwfilterDefineXml(xml: RemoteNwfilterDefineXmlFlagsArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<NWFilter> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.nwfilterDefineXmlFlags({ xml: xml, flags: f }, o));
     return new NWFilter(this, r.nwfilter);
   }
 
-  /** REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS (acl network:write, network:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDefineXMLFlags | virNetworkDefineXMLFlags}; libvirt-python: `virConnect.networkDefineXMLFlags`.
+   * REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS (acl network:write, network:save).
+   */
   async networkDefineXml(xml: RemoteNetworkDefineXmlFlagsArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<Network> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.networkDefineXmlFlags({ xml: xml, flags: f }, o));
     return new Network(this, r.net);
   }
 
-  /** REMOTE_PROC_NETWORK_CREATE_XML_FLAGS (acl network:write, network:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreateXMLFlags | virNetworkCreateXMLFlags}; libvirt-python: `virConnect.networkCreateXMLFlags`.
+   * REMOTE_PROC_NETWORK_CREATE_XML_FLAGS (acl network:write, network:start).
+   */
   async networkCreateXml(xml: RemoteNetworkCreateXmlFlagsArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<Network> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.raw.networkCreateXmlFlags({ xml: xml, flags: f }, o));
     return new Network(this, r.net);
   }
 
-  /** REMOTE_PROC_DOMAIN_RESTORE_PARAMS (acl domain:start, domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestoreParams | virDomainRestoreParams}; libvirt-python: `virConnect.restoreParams`.
+   * REMOTE_PROC_DOMAIN_RESTORE_PARAMS (acl domain:start, domain:write).
+   */
   async domainRestoreParams(params: SaveParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.raw.domainRestoreParams({ params: toTypedParams(params, SAVE_PARAMS), flags: f }, o));

@@ -15,12 +15,15 @@ import type { BlockCopyParams, IOThreadParams, LaunchSecurityStateParams, Migrat
 
 /** A domain, as libvirt-python's virDomain: its procedures as methods. */
 export class Domain extends DomainCpus {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetName | virDomainGetName}; libvirt-python: `virDomain.name`. */
   get name(): RemoteNonnullDomain["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetUUIDString | virDomainGetUUIDString}, {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetUUID | virDomainGetUUID}; libvirt-python: `virDomain.UUIDString`, `virDomain.UUID`. */
   get uuid(): string {
     return uuidToString(this.current.uuid);
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetID | virDomainGetID}; libvirt-python: `virDomain.ID`. */
   get id(): RemoteNonnullDomain["id"] {
     return this.current.id;
   }
@@ -34,286 +37,415 @@ export class Domain extends DomainCpus {
     this.current = (await track(this.conn.raw.domainLookupByUuid({ uuid: this.current.uuid }, options))).dom;
   }
 
-  /** Looks a domain snapshot up by name, told apart by their form. */
+  /**
+   * Looks a domain snapshot up by name, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotLookupByName | virDomainSnapshotLookupByName}; libvirt-python: `virDomain.snapshotLookupByName`.
+   */
   snapshot(key: string, options?: CallOptions): Promise<DomainSnapshot> {
     return this.snapshotLookupByName(key, options);
   }
 
-  /** Looks a domain checkpoint up by name, told apart by their form. */
+  /**
+   * Looks a domain checkpoint up by name, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointLookupByName | virDomainCheckpointLookupByName}; libvirt-python: `virDomain.checkpointLookupByName`.
+   */
   checkpoint(key: string, options?: CallOptions): Promise<DomainCheckpoint> {
     return this.checkpointLookupByName(key, options);
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_XML_SECURE, domain:read_secure:VIR_DOMAIN_XML_MIGRATABLE). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetXMLDesc | virDomainGetXMLDesc}; libvirt-python: `virDomain.XMLDesc`.
+   * REMOTE_PROC_DOMAIN_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_XML_SECURE, domain:read_secure:VIR_DOMAIN_XML_MIGRATABLE).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetXmlDesc({ dom: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_AUTOSTART (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetAutostart | virDomainGetAutostart}; libvirt-python: `virDomain.autostart`.
+   * REMOTE_PROC_DOMAIN_GET_AUTOSTART (acl domain:read).
+   */
   async autostart(options?: CallOptions): Promise<RemoteDomainGetAutostartRet["autostart"]> {
     const o = options;
     const r = await track(this.conn.raw.domainGetAutostart({ dom: this.current }, o));
     return r.autostart;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_INFO (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInfo | virDomainGetInfo}; libvirt-python: `virDomain.info`.
+   * REMOTE_PROC_DOMAIN_GET_INFO (acl domain:read).
+   */
   async info(options?: CallOptions): Promise<RemoteDomainGetInfoRet> {
     const o = options;
     const r = await track(this.conn.raw.domainGetInfo({ dom: this.current }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_MAX_MEMORY (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxMemory | virDomainGetMaxMemory}; libvirt-python: `virDomain.maxMemory`.
+   * REMOTE_PROC_DOMAIN_GET_MAX_MEMORY (acl domain:read).
+   */
   async maxMemory(options?: CallOptions): Promise<RemoteDomainGetMaxMemoryRet["memory"]> {
     const o = options;
     const r = await track(this.conn.raw.domainGetMaxMemory({ dom: this.current }, o));
     return r.memory;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_MAX_VCPUS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxVcpus | virDomainGetMaxVcpus}; libvirt-python: `virDomain.maxVcpus`.
+   * REMOTE_PROC_DOMAIN_GET_MAX_VCPUS (acl domain:read).
+   */
   async maxVcpus(options?: CallOptions): Promise<RemoteDomainGetMaxVcpusRet["num"]> {
     const o = options;
     const r = await track(this.conn.raw.domainGetMaxVcpus({ dom: this.current }, o));
     return r.num;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_OS_TYPE (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetOSType | virDomainGetOSType}; libvirt-python: `virDomain.OSType`.
+   * REMOTE_PROC_DOMAIN_GET_OS_TYPE (acl domain:read).
+   */
   async osType(options?: CallOptions): Promise<RemoteDomainGetOsTypeRet["type"]> {
     const o = options;
     const r = await track(this.conn.raw.domainGetOsType({ dom: this.current }, o));
     return r.type;
   }
 
-  /** REMOTE_PROC_DOMAIN_REBOOT (acl domain:init_control, domain:write:VIR_DOMAIN_REBOOT_GUEST_AGENT). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReboot | virDomainReboot}; libvirt-python: `virDomain.reboot`.
+   * REMOTE_PROC_DOMAIN_REBOOT (acl domain:init_control, domain:write:VIR_DOMAIN_REBOOT_GUEST_AGENT).
+   */
   async reboot(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainReboot({ dom: this.current, flags: f }, o));
     await this.settle(o);
   }
 
-  /** REMOTE_PROC_DOMAIN_RESUME (acl domain:suspend). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainResume | virDomainResume}; libvirt-python: `virDomain.resume`.
+   * REMOTE_PROC_DOMAIN_RESUME (acl domain:suspend).
+   */
   async resume(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainResume({ dom: this.current }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_AUTOSTART (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetAutostart | virDomainSetAutostart}; libvirt-python: `virDomain.setAutostart`.
+   * REMOTE_PROC_DOMAIN_SET_AUTOSTART (acl domain:write).
+   */
   async setAutostart(autostart: RemoteDomainSetAutostartArgs["autostart"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainSetAutostart({ dom: this.current, autostart: autostart }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_MAX_MEMORY (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMaxMemory | virDomainSetMaxMemory}; libvirt-python: `virDomain.setMaxMemory`.
+   * REMOTE_PROC_DOMAIN_SET_MAX_MEMORY (acl domain:write).
+   */
   async setMaxMemory(memory: RemoteDomainSetMaxMemoryArgs["memory"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainSetMaxMemory({ dom: this.current, memory: memory }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SUSPEND (acl domain:suspend). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSuspend | virDomainSuspend}; libvirt-python: `virDomain.suspend`.
+   * REMOTE_PROC_DOMAIN_SUSPEND (acl domain:suspend).
+   */
   async suspend(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainSuspend({ dom: this.current }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_CORE_DUMP (acl domain:core_dump). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDump | virDomainCoreDump}; libvirt-python: `virDomain.coreDump`.
+   * REMOTE_PROC_DOMAIN_CORE_DUMP (acl domain:core_dump).
+   */
   async coreDump(to: RemoteDomainCoreDumpArgs["to"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainCoreDump({ dom: this.current, to: to, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SAVE (acl domain:hibernate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSave | virDomainSave}; libvirt-python: `virDomain.save`.
+   * REMOTE_PROC_DOMAIN_SAVE (acl domain:hibernate).
+   */
   async save(to: RemoteDomainSaveArgs["to"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainSave({ dom: this.current, to: to }, o));
     await this.settle(o);
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerType | virDomainGetSchedulerType}; libvirt-python: `virDomain.schedulerType`.
+   * REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE (acl domain:read).
+   */
   async schedulerType(options?: CallOptions): Promise<RemoteDomainGetSchedulerTypeRet> {
     const o = options;
     const r = await track(this.conn.raw.domainGetSchedulerType({ dom: this.current }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PERFORM (acl domain:migrate). */
+  /**
+   * C: `virDomainMigratePerform` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PERFORM (acl domain:migrate).
+   */
   async migratePerform(cookie: RemoteDomainMigratePerformArgs["cookie"], uri: RemoteDomainMigratePerformArgs["uri"], flags: RemoteDomainMigratePerformArgs["flags"], dname: RemoteDomainMigratePerformArgs["dname"], resource: RemoteDomainMigratePerformArgs["resource"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainMigratePerform({ dom: this.current, cookie: cookie, uri: uri, flags: flags, dname: dname, resource: resource }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_STATS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockStats | virDomainBlockStats}; libvirt-python: `virDomain.blockStats`.
+   * REMOTE_PROC_DOMAIN_BLOCK_STATS (acl domain:read).
+   */
   async blockStats(path: RemoteDomainBlockStatsArgs["path"], options?: CallOptions): Promise<RemoteDomainBlockStatsRet> {
     const o = options;
     const r = await track(this.conn.raw.domainBlockStats({ dom: this.current, path: path }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_INTERFACE_STATS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInterfaceStats | virDomainInterfaceStats}; libvirt-python: `virDomain.interfaceStats`.
+   * REMOTE_PROC_DOMAIN_INTERFACE_STATS (acl domain:read).
+   */
   async interfaceStats(device: RemoteDomainInterfaceStatsArgs["device"], options?: CallOptions): Promise<RemoteDomainInterfaceStatsRet> {
     const o = options;
     const r = await track(this.conn.raw.domainInterfaceStats({ dom: this.current, device: device }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_PEEK (acl domain:block_read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockPeek | virDomainBlockPeek}; libvirt-python: `virDomain.blockPeek`.
+   * REMOTE_PROC_DOMAIN_BLOCK_PEEK (acl domain:block_read).
+   */
   async blockPeek(path: RemoteDomainBlockPeekArgs["path"], offset: RemoteDomainBlockPeekArgs["offset"], size: RemoteDomainBlockPeekArgs["size"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainBlockPeekRet["buffer"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainBlockPeek({ dom: this.current, path: path, offset: offset, size: size, flags: f }, o));
     return r.buffer;
   }
 
-  /** REMOTE_PROC_DOMAIN_MEMORY_PEEK (acl domain:mem_read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMemoryPeek | virDomainMemoryPeek}; libvirt-python: `virDomain.memoryPeek`.
+   * REMOTE_PROC_DOMAIN_MEMORY_PEEK (acl domain:mem_read).
+   */
   async memoryPeek(offset: RemoteDomainMemoryPeekArgs["offset"], size: RemoteDomainMemoryPeekArgs["size"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMemoryPeekRet["buffer"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainMemoryPeek({ dom: this.current, offset: offset, size: size, flags: f }, o));
     return r.buffer;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSecurityLabel | virDomainGetSecurityLabel}; libvirt-python: `virDomain.securityLabel`.
+   * REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL (acl domain:read).
+   */
   async securityLabel(options?: CallOptions): Promise<RemoteDomainGetSecurityLabelRet> {
     const o = options;
     const r = await track(this.conn.raw.domainGetSecurityLabel({ dom: this.current }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_IS_ACTIVE (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsActive | virDomainIsActive}; libvirt-python: `virDomain.isActive`.
+   * REMOTE_PROC_DOMAIN_IS_ACTIVE (acl domain:read).
+   */
   async isActive(options?: CallOptions): Promise<RemoteDomainIsActiveRet["active"]> {
     const o = options;
     const r = await track(this.conn.raw.domainIsActive({ dom: this.current }, o));
     return r.active;
   }
 
-  /** REMOTE_PROC_DOMAIN_IS_PERSISTENT (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsPersistent | virDomainIsPersistent}; libvirt-python: `virDomain.isPersistent`.
+   * REMOTE_PROC_DOMAIN_IS_PERSISTENT (acl domain:read).
+   */
   async isPersistent(options?: CallOptions): Promise<RemoteDomainIsPersistentRet["persistent"]> {
     const o = options;
     const r = await track(this.conn.raw.domainIsPersistent({ dom: this.current }, o));
     return r.persistent;
   }
 
-  /** REMOTE_PROC_DOMAIN_MEMORY_STATS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMemoryStats | virDomainMemoryStats}; libvirt-python: `virDomain.memoryStats`.
+   * REMOTE_PROC_DOMAIN_MEMORY_STATS (acl domain:read).
+   */
   async memoryStats(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMemoryStatsRet["stats"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainMemoryStats({ dom: this.current, maxStats: 1024, flags: f }, o));
     return r.stats;
   }
 
-  /** REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAttachDeviceFlags | virDomainAttachDeviceFlags}; libvirt-python: `virDomain.attachDeviceFlags`.
+   * REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async attachDevice(xml: RemoteDomainAttachDeviceFlagsArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainAttachDeviceFlags({ dom: this.current, xml: xml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceFlags | virDomainDetachDeviceFlags}; libvirt-python: `virDomain.detachDeviceFlags`.
+   * REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async detachDevice(xml: RemoteDomainDetachDeviceFlagsArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainDetachDeviceFlags({ dom: this.current, xml: xml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_JOB_INFO (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetJobInfo | virDomainGetJobInfo}; libvirt-python: `virDomain.jobInfo`.
+   * REMOTE_PROC_DOMAIN_GET_JOB_INFO (acl domain:read).
+   */
   async jobInfo(options?: CallOptions): Promise<RemoteDomainGetJobInfoRet> {
     const o = options;
     const r = await track(this.conn.raw.domainGetJobInfo({ dom: this.current }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME (acl domain:migrate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxDowntime | virDomainMigrateSetMaxDowntime}; libvirt-python: `virDomain.migrateSetMaxDowntime`.
+   * REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME (acl domain:migrate).
+   */
   async migrateSetMaxDowntime(downtime: RemoteDomainMigrateSetMaxDowntimeArgs["downtime"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainMigrateSetMaxDowntime({ dom: this.current, downtime: downtime, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUpdateDeviceFlags | virDomainUpdateDeviceFlags}; libvirt-python: `virDomain.updateDeviceFlags`.
+   * REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async updateDeviceFlags(xml: RemoteDomainUpdateDeviceFlagsArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainUpdateDeviceFlags({ dom: this.current, xml: xml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_MANAGED_SAVE (acl domain:hibernate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSave | virDomainManagedSave}; libvirt-python: `virDomain.managedSave`.
+   * REMOTE_PROC_DOMAIN_MANAGED_SAVE (acl domain:hibernate).
+   */
   async managedSave(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainManagedSave({ dom: this.current, flags: f }, o));
     await this.settle(o);
   }
 
-  /** REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainHasManagedSaveImage | virDomainHasManagedSaveImage}; libvirt-python: `virDomain.hasManagedSaveImage`.
+   * REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE (acl domain:read).
+   */
   async hasManagedSaveImage(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainHasManagedSaveImageRet["result"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainHasManagedSaveImage({ dom: this.current, flags: f }, o));
     return r.result;
   }
 
-  /** REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE (acl domain:hibernate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveRemove | virDomainManagedSaveRemove}; libvirt-python: `virDomain.managedSaveRemove`.
+   * REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE (acl domain:hibernate).
+   */
   async managedSaveRemove(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainManagedSaveRemove({ dom: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_CREATE_XML (acl domain:snapshot, domain:fs_freeze:VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCreateXML | virDomainSnapshotCreateXML}; libvirt-python: `virDomain.snapshotCreateXML`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_CREATE_XML (acl domain:snapshot, domain:fs_freeze:VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE).
+   */
   async snapshotCreateXml(xml_desc: RemoteDomainSnapshotCreateXmlArgs["xml_desc"], flags?: number | CallOptions, options?: CallOptions): Promise<DomainSnapshot> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotCreateXml({ dom: this.current, xml_desc: xml_desc, flags: f }, o));
     return new DomainSnapshot(this.conn, r.snap);
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_NUM (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNum | virDomainSnapshotNum}; libvirt-python: `virDomain.snapshotNum`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_NUM (acl domain:read).
+   */
   async snapshotNum(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSnapshotNumRet["num"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotNum({ dom: this.current, flags: f }, o));
     return r.num;
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListNames | virDomainSnapshotListNames}; libvirt-python: `virDomain.snapshotListNames`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES (acl domain:read).
+   */
   async snapshotListNames(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSnapshotListNamesRet["names"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotListNames({ dom: this.current, maxnames: 16384, flags: f }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_LOOKUP_BY_NAME (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotLookupByName | virDomainSnapshotLookupByName}; libvirt-python: `virDomain.snapshotLookupByName`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_LOOKUP_BY_NAME (acl domain:read).
+   */
   async snapshotLookupByName(name: RemoteDomainSnapshotLookupByNameArgs["name"], flags?: number | CallOptions, options?: CallOptions): Promise<DomainSnapshot> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotLookupByName({ dom: this.current, name: name, flags: f }, o));
     return new DomainSnapshot(this.conn, r.snap);
   }
 
-  /** REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainHasCurrentSnapshot | virDomainHasCurrentSnapshot}; libvirt-python: `virDomain.hasCurrentSnapshot`.
+   * REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT (acl domain:read).
+   */
   async hasCurrentSnapshot(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainHasCurrentSnapshotRet["result"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainHasCurrentSnapshot({ dom: this.current, flags: f }, o));
     return r.result;
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_CURRENT (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCurrent | virDomainSnapshotCurrent}; libvirt-python: `virDomain.snapshotCurrent`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_CURRENT (acl domain:read).
+   */
   async snapshotCurrent(flags?: number | CallOptions, options?: CallOptions): Promise<DomainSnapshot> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotCurrent({ dom: this.current, flags: f }, o));
     return new DomainSnapshot(this.conn, r.snap);
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_BLOCK_INFO (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockInfo | virDomainGetBlockInfo}; libvirt-python: `virDomain.blockInfo`.
+   * REMOTE_PROC_DOMAIN_GET_BLOCK_INFO (acl domain:read).
+   */
   async blockInfo(path: RemoteDomainGetBlockInfoArgs["path"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetBlockInfoRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetBlockInfo({ dom: this.current, path: path, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS (acl domain:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateWithFlags | virDomainCreateWithFlags}; libvirt-python: `virDomain.createWithFlags`.
+   * REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS (acl domain:start).
+   */
   async create(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainCreateWithFlags({ dom: this.current, flags: f }, o));
     this.current = r.dom;
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_MEMORY_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryParameters | virDomainSetMemoryParameters}; libvirt-python: `virDomain.setMemoryParameters`.
+   * REMOTE_PROC_DOMAIN_SET_MEMORY_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setMemoryParameters(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.memoryParameters(f, o));
     await track(this.conn.raw.domainSetMemoryParameters({ dom: this.current, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMemoryParameters | virDomainGetMemoryParameters}; libvirt-python: `virDomain.memoryParameters`.
+   * REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS (acl domain:read).
+   */
   async memoryParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -324,46 +456,67 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG, domain:write:VIR_DOMAIN_VCPU_GUEST). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpusFlags | virDomainSetVcpusFlags}; libvirt-python: `virDomain.setVcpusFlags`.
+   * REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG, domain:write:VIR_DOMAIN_VCPU_GUEST).
+   */
   async setVcpus(nvcpus: RemoteDomainSetVcpusFlagsArgs["nvcpus"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetVcpusFlags({ dom: this.current, nvcpus: nvcpus, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS (acl domain:read, domain:write:VIR_DOMAIN_VCPU_GUEST). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpusFlags | virDomainGetVcpusFlags}; libvirt-python: `virDomain.vcpusFlags`.
+   * REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS (acl domain:read, domain:write:VIR_DOMAIN_VCPU_GUEST).
+   */
   async vcpusFlags(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetVcpusFlagsRet["num"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetVcpusFlags({ dom: this.current, flags: f }, o));
     return r.num;
   }
 
-  /** REMOTE_PROC_DOMAIN_OPEN_CONSOLE (acl domain:open_device). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenConsole | virDomainOpenConsole}; libvirt-python: `virDomain.openConsole`.
+   * REMOTE_PROC_DOMAIN_OPEN_CONSOLE (acl domain:open_device).
+   */
   async openConsole(dev_name: RemoteDomainOpenConsoleArgs["dev_name"], flags?: number | DeviceCallOptions, options?: DeviceCallOptions): Promise<Awaited<ReturnType<RemoteApi["domainOpenConsole"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.domainOpenConsole({ dom: this.current, dev_name: dev_name, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_IS_UPDATED (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsUpdated | virDomainIsUpdated}; libvirt-python: `virDomain.isUpdated`.
+   * REMOTE_PROC_DOMAIN_IS_UPDATED (acl domain:read).
+   */
   async isUpdated(options?: CallOptions): Promise<RemoteDomainIsUpdatedRet["updated"]> {
     const o = options;
     const r = await track(this.conn.raw.domainIsUpdated({ dom: this.current }, o));
     return r.updated;
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryFlags | virDomainSetMemoryFlags}; libvirt-python: `virDomain.setMemoryFlags`.
+   * REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setMemory(memory: RemoteDomainSetMemoryFlagsArgs["memory"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetMemoryFlags({ dom: this.current, memory: memory, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_BLKIO_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlkioParameters | virDomainSetBlkioParameters}; libvirt-python: `virDomain.setBlkioParameters`.
+   * REMOTE_PROC_DOMAIN_SET_BLKIO_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setBlkioParameters(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.blkioParameters(f, o));
     await track(this.conn.raw.domainSetBlkioParameters({ dom: this.current, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlkioParameters | virDomainGetBlkioParameters}; libvirt-python: `virDomain.blkioParameters`.
+   * REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS (acl domain:read).
+   */
   async blkioParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -374,59 +527,86 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED (acl domain:migrate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxSpeed | virDomainMigrateSetMaxSpeed}; libvirt-python: `virDomain.migrateSetMaxSpeed`.
+   * REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED (acl domain:migrate).
+   */
   async migrateSetMaxSpeed(bandwidth: RemoteDomainMigrateSetMaxSpeedArgs["bandwidth"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainMigrateSetMaxSpeed({ dom: this.current, bandwidth: bandwidth, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_INJECT_NMI (acl domain:inject_nmi). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInjectNMI | virDomainInjectNMI}; libvirt-python: `virDomain.injectNMI`.
+   * REMOTE_PROC_DOMAIN_INJECT_NMI (acl domain:inject_nmi).
+   */
   async injectNmi(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainInjectNmi({ dom: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SCREENSHOT (acl domain:screenshot). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainScreenshot | virDomainScreenshot}; libvirt-python: `virDomain.screenshot`.
+   * REMOTE_PROC_DOMAIN_SCREENSHOT (acl domain:screenshot).
+   */
   async screenshot(screen: RemoteDomainScreenshotArgs["screen"], flags?: number | CaptureOptions, options?: CaptureOptions): Promise<Awaited<ReturnType<RemoteApi["domainScreenshot"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.domainScreenshot({ dom: this.current, screen: screen, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_STATE (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetState | virDomainGetState}; libvirt-python: `virDomain.state`.
+   * REMOTE_PROC_DOMAIN_GET_STATE (acl domain:read).
+   */
   async state(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetStateRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetState({ dom: this.current, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3 (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateBegin3` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3 (acl domain:migrate).
+   */
   async migrateBegin3(xmlin: RemoteDomainMigrateBegin3Args["xmlin"], flags: RemoteDomainMigrateBegin3Args["flags"], dname: RemoteDomainMigrateBegin3Args["dname"], resource: RemoteDomainMigrateBegin3Args["resource"], options?: CallOptions): Promise<RemoteDomainMigrateBegin3Ret> {
     const o = options;
     const r = await track(this.conn.raw.domainMigrateBegin3({ dom: this.current, xmlin: xmlin, flags: flags, dname: dname, resource: resource }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3 (acl domain:migrate). */
+  /**
+   * C: `virDomainMigratePerform3` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3 (acl domain:migrate).
+   */
   async migratePerform3(xmlin: RemoteDomainMigratePerform3Args["xmlin"], cookie_in: RemoteDomainMigratePerform3Args["cookie_in"], dconnuri: RemoteDomainMigratePerform3Args["dconnuri"], uri: RemoteDomainMigratePerform3Args["uri"], flags: RemoteDomainMigratePerform3Args["flags"], dname: RemoteDomainMigratePerform3Args["dname"], resource: RemoteDomainMigratePerform3Args["resource"], options?: CallOptions): Promise<RemoteDomainMigratePerform3Ret["cookie_out"]> {
     const o = options;
     const r = await track(this.conn.raw.domainMigratePerform3({ dom: this.current, xmlin: xmlin, cookie_in: cookie_in, dconnuri: dconnuri, uri: uri, flags: flags, dname: dname, resource: resource }, o));
     return r.cookie_out;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3 (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateConfirm3` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3 (acl domain:migrate).
+   */
   async migrateConfirm3(cookie_in: RemoteDomainMigrateConfirm3Args["cookie_in"], flags: RemoteDomainMigrateConfirm3Args["flags"], cancelled: RemoteDomainMigrateConfirm3Args["cancelled"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainMigrateConfirm3({ dom: this.current, cookie_in: cookie_in, flags: flags, cancelled: cancelled }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetSchedulerParametersFlags | virDomainSetSchedulerParametersFlags}; libvirt-python: `virDomain.setSchedulerParametersFlags`.
+   * REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setSchedulerParameters(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.schedulerParameters(f, o));
     await track(this.conn.raw.domainSetSchedulerParametersFlags({ dom: this.current, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerParametersFlags | virDomainGetSchedulerParametersFlags}; libvirt-python: `virDomain.schedulerParametersFlags`.
+   * REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS (acl domain:read).
+   */
   async schedulerParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -434,72 +614,105 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SEND_KEY (acl domain:send_input). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSendKey | virDomainSendKey}; libvirt-python: `virDomain.sendKey`.
+   * REMOTE_PROC_DOMAIN_SEND_KEY (acl domain:send_input).
+   */
   async sendKey(codeset: RemoteDomainSendKeyArgs["codeset"], holdtime: RemoteDomainSendKeyArgs["holdtime"], keycodes: RemoteDomainSendKeyArgs["keycodes"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSendKey({ dom: this.current, codeset: codeset, holdtime: holdtime, keycodes: keycodes, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_CONTROL_INFO (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetControlInfo | virDomainGetControlInfo}; libvirt-python: `virDomain.controlInfo`.
+   * REMOTE_PROC_DOMAIN_GET_CONTROL_INFO (acl domain:read).
+   */
   async controlInfo(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetControlInfoRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetControlInfo({ dom: this.current, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS (acl domain:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUndefineFlags | virDomainUndefineFlags}; libvirt-python: `virDomain.undefineFlags`.
+   * REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS (acl domain:delete).
+   */
   async undefine(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainUndefineFlags({ dom: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SAVE_FLAGS (acl domain:hibernate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveFlags | virDomainSaveFlags}; libvirt-python: `virDomain.saveFlags`.
+   * REMOTE_PROC_DOMAIN_SAVE_FLAGS (acl domain:hibernate).
+   */
   async saveFlags(to: RemoteDomainSaveFlagsArgs["to"], dxml: RemoteDomainSaveFlagsArgs["dxml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSaveFlags({ dom: this.current, to: to, dxml: dxml, flags: f }, o));
     await this.settle(o);
   }
 
-  /** REMOTE_PROC_DOMAIN_DESTROY_FLAGS (acl domain:stop). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDestroyFlags | virDomainDestroyFlags}; libvirt-python: `virDomain.destroyFlags`.
+   * REMOTE_PROC_DOMAIN_DESTROY_FLAGS (acl domain:stop).
+   */
   async destroy(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainDestroyFlags({ dom: this.current, flags: f }, o));
     await this.settle(o);
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobAbort | virDomainBlockJobAbort}; libvirt-python: `virDomain.blockJobAbort`.
+   * REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT (acl domain:write).
+   */
   async blockJobAbort(path: RemoteDomainBlockJobAbortArgs["path"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBlockJobAbort({ dom: this.current, path: path, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockJobInfo | virDomainGetBlockJobInfo}; libvirt-python: `virDomain.blockJobInfo`.
+   * REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO (acl domain:read).
+   */
   async blockJobInfo(path: RemoteDomainGetBlockJobInfoArgs["path"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetBlockJobInfoRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetBlockJobInfo({ dom: this.current, path: path, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobSetSpeed | virDomainBlockJobSetSpeed}; libvirt-python: `virDomain.blockJobSetSpeed`.
+   * REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED (acl domain:write).
+   */
   async blockJobSetSpeed(path: RemoteDomainBlockJobSetSpeedArgs["path"], bandwidth: RemoteDomainBlockJobSetSpeedArgs["bandwidth"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBlockJobSetSpeed({ dom: this.current, path: path, bandwidth: bandwidth, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_PULL (acl domain:block_write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockPull | virDomainBlockPull}; libvirt-python: `virDomain.blockPull`.
+   * REMOTE_PROC_DOMAIN_BLOCK_PULL (acl domain:block_write).
+   */
   async blockPull(path: RemoteDomainBlockPullArgs["path"], bandwidth: RemoteDomainBlockPullArgs["bandwidth"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBlockPull({ dom: this.current, path: path, bandwidth: bandwidth, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED (acl domain:migrate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetMaxSpeed | virDomainMigrateGetMaxSpeed}; libvirt-python: `virDomain.migrateGetMaxSpeed`.
+   * REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED (acl domain:migrate).
+   */
   async migrateGetMaxSpeed(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigrateGetMaxSpeedRet["bandwidth"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainMigrateGetMaxSpeed({ dom: this.current, flags: f }, o));
     return r.bandwidth;
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockStatsFlags | virDomainBlockStatsFlags}; libvirt-python: `virDomain.blockStatsFlags`.
+   * REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS (acl domain:read).
+   */
   async blockStatsFlags(path: RemoteDomainBlockStatsFlagsArgs["path"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -510,32 +723,47 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_RESET (acl domain:reset). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReset | virDomainReset}; libvirt-python: `virDomain.reset`.
+   * REMOTE_PROC_DOMAIN_RESET (acl domain:reset).
+   */
   async reset(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainReset({ dom: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_OPEN_GRAPHICS (acl domain:open_graphics). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphics | virDomainOpenGraphics}; libvirt-python: `virDomain.openGraphics`.
+   * REMOTE_PROC_DOMAIN_OPEN_GRAPHICS (acl domain:open_graphics).
+   */
   async openGraphics(idx: RemoteDomainOpenGraphicsArgs["idx"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainOpenGraphics({ dom: this.current, idx: idx, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_RESIZE (acl domain:block_write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockResize | virDomainBlockResize}; libvirt-python: `virDomain.blockResize`.
+   * REMOTE_PROC_DOMAIN_BLOCK_RESIZE (acl domain:block_write).
+   */
   async blockResize(disk: RemoteDomainBlockResizeArgs["disk"], size: RemoteDomainBlockResizeArgs["size"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBlockResize({ dom: this.current, disk: disk, size: size, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_BLOCK_IO_TUNE (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlockIoTune | virDomainSetBlockIoTune}; libvirt-python: `virDomain.setBlockIoTune`.
+   * REMOTE_PROC_DOMAIN_SET_BLOCK_IO_TUNE (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setBlockIoTune(disk: RemoteDomainSetBlockIoTuneArgs["disk"], params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.blockIoTune(disk, f, o));
     await track(this.conn.raw.domainSetBlockIoTune({ dom: this.current, disk: disk, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockIoTune | virDomainGetBlockIoTune}; libvirt-python: `virDomain.blockIoTune`.
+   * REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE (acl domain:read).
+   */
   async blockIoTune(disk: RemoteDomainGetBlockIoTuneArgs["disk"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -546,14 +774,20 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetNumaParameters | virDomainSetNumaParameters}; libvirt-python: `virDomain.setNumaParameters`.
+   * REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setNumaParameters(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.numaParameters(f, o));
     await track(this.conn.raw.domainSetNumaParameters({ dom: this.current, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetNumaParameters | virDomainGetNumaParameters}; libvirt-python: `virDomain.numaParameters`.
+   * REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS (acl domain:read).
+   */
   async numaParameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -564,14 +798,20 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_INTERFACE_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetInterfaceParameters | virDomainSetInterfaceParameters}; libvirt-python: `virDomain.setInterfaceParameters`.
+   * REMOTE_PROC_DOMAIN_SET_INTERFACE_PARAMETERS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setInterfaceParameters(device: RemoteDomainSetInterfaceParametersArgs["device"], params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.interfaceParameters(device, f, o));
     await track(this.conn.raw.domainSetInterfaceParameters({ dom: this.current, device: device, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInterfaceParameters | virDomainGetInterfaceParameters}; libvirt-python: `virDomain.interfaceParameters`.
+   * REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS (acl domain:read).
+   */
   async interfaceParameters(device: RemoteDomainGetInterfaceParametersArgs["device"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -582,20 +822,29 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS (acl domain:init_control, domain:write:VIR_DOMAIN_SHUTDOWN_GUEST_AGENT). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainShutdownFlags | virDomainShutdownFlags}; libvirt-python: `virDomain.shutdownFlags`.
+   * REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS (acl domain:init_control, domain:write:VIR_DOMAIN_SHUTDOWN_GUEST_AGENT).
+   */
   async shutdown(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainShutdownFlags({ dom: this.current, flags: f }, o));
     await this.settle(o);
   }
 
-  /** REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION (acl domain:pm_control). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMSuspendForDuration | virDomainPMSuspendForDuration}; libvirt-python: `virDomain.pMSuspendForDuration`.
+   * REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION (acl domain:pm_control).
+   */
   async pmSuspendForDuration(target: RemoteDomainPmSuspendForDurationArgs["target"], duration: RemoteDomainPmSuspendForDurationArgs["duration"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainPmSuspendForDuration({ dom: this.current, target: target, duration: duration, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_CPU_STATS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetCPUStats | virDomainGetCPUStats}; libvirt-python: `virDomain.getCPUStats`.
+   * REMOTE_PROC_DOMAIN_GET_CPU_STATS (acl domain:read).
+   */
   async cpuStats(start_cpu: RemoteDomainGetCpuStatsArgs["start_cpu"], ncpus: RemoteDomainGetCpuStatsArgs["ncpus"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [given, o] = flagsAnd(flags, options);
     const f = given | (await typedParamStringFlag(this.conn.raw, o));
@@ -606,435 +855,636 @@ export class Domain extends DomainCpus {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_DISK_ERRORS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetDiskErrors | virDomainGetDiskErrors}; libvirt-python: `virDomain.diskErrors`.
+   * REMOTE_PROC_DOMAIN_GET_DISK_ERRORS (acl domain:read).
+   */
   async diskErrors(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetDiskErrorsRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetDiskErrors({ dom: this.current, maxerrors: 256, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_METADATA (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMetadata | virDomainSetMetadata}; libvirt-python: `virDomain.setMetadata`.
+   * REMOTE_PROC_DOMAIN_SET_METADATA (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setMetadata(type: RemoteDomainSetMetadataArgs["type"], metadata: RemoteDomainSetMetadataArgs["metadata"], key: RemoteDomainSetMetadataArgs["key"], uri: RemoteDomainSetMetadataArgs["uri"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetMetadata({ dom: this.current, type: type, metadata: metadata, key: key, uri: uri, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_METADATA (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMetadata | virDomainGetMetadata}; libvirt-python: `virDomain.metadata`.
+   * REMOTE_PROC_DOMAIN_GET_METADATA (acl domain:read).
+   */
   async metadata(type: RemoteDomainGetMetadataArgs["type"], uri: RemoteDomainGetMetadataArgs["uri"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetMetadataRet["metadata"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetMetadata({ dom: this.current, type: type, uri: uri, flags: f }, o));
     return r.metadata;
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_REBASE (acl domain:block_write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockRebase | virDomainBlockRebase}; libvirt-python: `virDomain.blockRebase`.
+   * REMOTE_PROC_DOMAIN_BLOCK_REBASE (acl domain:block_write).
+   */
   async blockRebase(path: RemoteDomainBlockRebaseArgs["path"], base: RemoteDomainBlockRebaseArgs["base"], bandwidth: RemoteDomainBlockRebaseArgs["bandwidth"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBlockRebase({ dom: this.current, path: path, base: base, bandwidth: bandwidth, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_PM_WAKEUP (acl domain:pm_control). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMWakeup | virDomainPMWakeup}; libvirt-python: `virDomain.pMWakeup`.
+   * REMOTE_PROC_DOMAIN_PM_WAKEUP (acl domain:pm_control).
+   */
   async pmWakeup(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainPmWakeup({ dom: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainListAllSnapshots | virDomainListAllSnapshots}; libvirt-python: `virDomain.listAllSnapshots`.
+   * REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS (acl domain:read).
+   */
   async listAllSnapshots(flags?: number | CallOptions, options?: CallOptions): Promise<DomainSnapshot[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainListAllSnapshots({ dom: this.current, need_results: 1, flags: f }, o));
     return r.snapshots.map((v0) => new DomainSnapshot(this.conn, v0));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_HOSTNAME (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetHostname | virDomainGetHostname}; libvirt-python: `virDomain.hostname`.
+   * REMOTE_PROC_DOMAIN_GET_HOSTNAME (acl domain:write).
+   */
   async hostname(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetHostnameRet["hostname"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetHostname({ dom: this.current, flags: f }, o));
     return r.hostname;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSecurityLabelList | virDomainGetSecurityLabelList}; libvirt-python: `virDomain.securityLabelList`.
+   * REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST (acl domain:read).
+   */
   async securityLabelList(options?: CallOptions): Promise<RemoteDomainGetSecurityLabelListRet> {
     const o = options;
     const r = await track(this.conn.raw.domainGetSecurityLabelList({ dom: this.current }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_COMMIT (acl domain:block_write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockCommit | virDomainBlockCommit}; libvirt-python: `virDomain.blockCommit`.
+   * REMOTE_PROC_DOMAIN_BLOCK_COMMIT (acl domain:block_write).
+   */
   async blockCommit(disk: RemoteDomainBlockCommitArgs["disk"], base: RemoteDomainBlockCommitArgs["base"], top: RemoteDomainBlockCommitArgs["top"], bandwidth: RemoteDomainBlockCommitArgs["bandwidth"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBlockCommit({ dom: this.current, disk: disk, base: base, top: top, bandwidth: bandwidth, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_FSTRIM (acl domain:fs_trim). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSTrim | virDomainFSTrim}; libvirt-python: `virDomain.fSTrim`.
+   * REMOTE_PROC_DOMAIN_FSTRIM (acl domain:fs_trim).
+   */
   async fstrim(mountPoint: RemoteDomainFstrimArgs["mountPoint"], minimum: RemoteDomainFstrimArgs["minimum"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainFstrim({ dom: this.current, mountPoint: mountPoint, minimum: minimum, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL (acl domain:send_signal). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSendProcessSignal | virDomainSendProcessSignal}; libvirt-python: `virDomain.sendProcessSignal`.
+   * REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL (acl domain:send_signal).
+   */
   async sendProcessSignal(pid_value: RemoteDomainSendProcessSignalArgs["pid_value"], signum: RemoteDomainSendProcessSignalArgs["signum"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSendProcessSignal({ dom: this.current, pid_value: pid_value, signum: signum, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_OPEN_CHANNEL (acl domain:open_device). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenChannel | virDomainOpenChannel}; libvirt-python: `virDomain.openChannel`.
+   * REMOTE_PROC_DOMAIN_OPEN_CHANNEL (acl domain:open_device).
+   */
   async openChannel(name: RemoteDomainOpenChannelArgs["name"], flags?: number | DeviceCallOptions, options?: DeviceCallOptions): Promise<Awaited<ReturnType<RemoteApi["domainOpenChannel"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.domainOpenChannel({ dom: this.current, name: name, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_JOB_STATS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetJobStats | virDomainGetJobStats}; libvirt-python: `virDomain.jobStats`.
+   * REMOTE_PROC_DOMAIN_GET_JOB_STATS (acl domain:read).
+   */
   async jobStats(flags?: number | CallOptions, options?: CallOptions): Promise<Omit<RemoteDomainGetJobStatsRet, "params"> & { params: TypedParams }> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetJobStats({ dom: this.current, flags: f }, o));
     return { ...r, params: fromTypedParams(r.params) };
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE (acl domain:migrate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetCompressionCache | virDomainMigrateGetCompressionCache}; libvirt-python: `virDomain.migrateGetCompressionCache`.
+   * REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE (acl domain:migrate).
+   */
   async migrateGetCompressionCache(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigrateGetCompressionCacheRet["cacheSize"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainMigrateGetCompressionCache({ dom: this.current, flags: f }, o));
     return r.cacheSize;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE (acl domain:migrate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetCompressionCache | virDomainMigrateSetCompressionCache}; libvirt-python: `virDomain.migrateSetCompressionCache`.
+   * REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE (acl domain:migrate).
+   */
   async migrateSetCompressionCache(cacheSize: RemoteDomainMigrateSetCompressionCacheArgs["cacheSize"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainMigrateSetCompressionCache({ dom: this.current, cacheSize: cacheSize, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateBegin3Params` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS (acl domain:migrate).
+   */
   async migrateBegin3Params(params: MigrateParams, flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigrateBegin3ParamsRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainMigrateBegin3Params({ dom: this.current, params: toTypedParams(params, MIGRATE_PARAMS), flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS (acl domain:migrate). */
+  /**
+   * C: `virDomainMigratePerform3Params` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS (acl domain:migrate).
+   */
   async migratePerform3Params(dconnuri: RemoteDomainMigratePerform3ParamsArgs["dconnuri"], params: MigrateParams, cookie_in: RemoteDomainMigratePerform3ParamsArgs["cookie_in"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigratePerform3ParamsRet["cookie_out"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainMigratePerform3Params({ dom: this.current, dconnuri: dconnuri, params: toTypedParams(params, MIGRATE_PARAMS), cookie_in: cookie_in, flags: f }, o));
     return r.cookie_out;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS (acl domain:migrate). */
+  /**
+   * C: `virDomainMigrateConfirm3Params` (not public: src/libvirt_internal.h).
+   * REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS (acl domain:migrate).
+   */
   async migrateConfirm3Params(params: MigrateParams, cookie_in: RemoteDomainMigrateConfirm3ParamsArgs["cookie_in"], flags: RemoteDomainMigrateConfirm3ParamsArgs["flags"], cancelled: RemoteDomainMigrateConfirm3ParamsArgs["cancelled"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainMigrateConfirm3Params({ dom: this.current, params: toTypedParams(params, MIGRATE_PARAMS), cookie_in: cookie_in, flags: flags, cancelled: cancelled }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryStatsPeriod | virDomainSetMemoryStatsPeriod}; libvirt-python: `virDomain.setMemoryStatsPeriod`.
+   * REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setMemoryStatsPeriod(period: RemoteDomainSetMemoryStatsPeriodArgs["period"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetMemoryStatsPeriod({ dom: this.current, period: period, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_CREATE_WITH_FILES (acl domain:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateWithFiles | virDomainCreateWithFiles}; libvirt-python: `virDomain.createWithFiles`.
+   * REMOTE_PROC_DOMAIN_CREATE_WITH_FILES (acl domain:start).
+   */
   async createWithFiles(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainCreateWithFiles({ dom: this.current, flags: f }, o));
     this.current = r.dom;
   }
 
-  /** REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT (acl domain:core_dump). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDumpWithFormat | virDomainCoreDumpWithFormat}; libvirt-python: `virDomain.coreDumpWithFormat`.
+   * REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT (acl domain:core_dump).
+   */
   async coreDumpWithFormat(to: RemoteDomainCoreDumpWithFormatArgs["to"], dumpformat: RemoteDomainCoreDumpWithFormatArgs["dumpformat"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainCoreDumpWithFormat({ dom: this.current, to: to, dumpformat: dumpformat, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_FSFREEZE (acl domain:fs_freeze). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSFreeze | virDomainFSFreeze}; libvirt-python: `virDomain.fsFreeze`.
+   * REMOTE_PROC_DOMAIN_FSFREEZE (acl domain:fs_freeze).
+   */
   async fsfreeze(mountpoints: RemoteDomainFsfreezeArgs["mountpoints"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainFsfreezeRet["filesystems"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainFsfreeze({ dom: this.current, mountpoints: mountpoints, flags: f }, o));
     return r.filesystems;
   }
 
-  /** REMOTE_PROC_DOMAIN_FSTHAW (acl domain:fs_freeze). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSThaw | virDomainFSThaw}; libvirt-python: `virDomain.fsThaw`.
+   * REMOTE_PROC_DOMAIN_FSTHAW (acl domain:fs_freeze).
+   */
   async fsthaw(mountpoints: RemoteDomainFsthawArgs["mountpoints"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainFsthawRet["filesystems"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainFsthaw({ dom: this.current, mountpoints: mountpoints, flags: f }, o));
     return r.filesystems;
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_TIME (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetTime | virDomainGetTime}; libvirt-python: `virDomain.getTime`.
+   * REMOTE_PROC_DOMAIN_GET_TIME (acl domain:write).
+   */
   async time(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetTimeRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetTime({ dom: this.current, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_TIME (acl domain:set_time). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetTime | virDomainSetTime}; libvirt-python: `virDomain.setTime`.
+   * REMOTE_PROC_DOMAIN_SET_TIME (acl domain:set_time).
+   */
   async setTime(seconds: RemoteDomainSetTimeArgs["seconds"], nseconds: RemoteDomainSetTimeArgs["nseconds"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetTime({ dom: this.current, seconds: seconds, nseconds: nseconds, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD (acl domain:open_graphics). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphicsFD | virDomainOpenGraphicsFD}; libvirt-python: `virDomain.openGraphicsFD`.
+   * REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD (acl domain:open_graphics).
+   */
   async openGraphicsFd(idx: RemoteDomainOpenGraphicsFdArgs["idx"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainOpenGraphicsFd({ dom: this.current, idx: idx, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_BLOCK_COPY (acl domain:block_write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockCopy | virDomainBlockCopy}; libvirt-python: `virDomain.blockCopy`.
+   * REMOTE_PROC_DOMAIN_BLOCK_COPY (acl domain:block_write).
+   */
   async blockCopy(path: RemoteDomainBlockCopyArgs["path"], destxml: RemoteDomainBlockCopyArgs["destxml"], params: BlockCopyParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBlockCopy({ dom: this.current, path: path, destxml: destxml, params: toTypedParams(params, BLOCK_COPY_PARAMS), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_FSINFO (acl domain:fs_freeze). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetFSInfo | virDomainGetFSInfo}; libvirt-python: `virDomain.fsInfo`.
+   * REMOTE_PROC_DOMAIN_GET_FSINFO (acl domain:fs_freeze).
+   */
   async fsinfo(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetFsinfoRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetFsinfo({ dom: this.current, flags: f }, o));
     return r;
   }
 
-  /** REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES (acl domain:read, domain:write::source:VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInterfaceAddresses | virDomainInterfaceAddresses}; libvirt-python: `virDomain.interfaceAddresses`.
+   * REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES (acl domain:read, domain:write::source:VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT).
+   */
   async interfaceAddresses(source: RemoteDomainInterfaceAddressesArgs["source"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainInterfaceAddressesRet["ifaces"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainInterfaceAddresses({ dom: this.current, source: source, flags: f }, o));
     return r.ifaces;
   }
 
-  /** REMOTE_PROC_DOMAIN_ADD_IOTHREAD (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAddIOThread | virDomainAddIOThread}; libvirt-python: `virDomain.addIOThread`.
+   * REMOTE_PROC_DOMAIN_ADD_IOTHREAD (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async addIothread(iothread_id: RemoteDomainAddIothreadArgs["iothread_id"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainAddIothread({ dom: this.current, iothread_id: iothread_id, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_DEL_IOTHREAD (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDelIOThread | virDomainDelIOThread}; libvirt-python: `virDomain.delIOThread`.
+   * REMOTE_PROC_DOMAIN_DEL_IOTHREAD (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async delIothread(iothread_id: RemoteDomainDelIothreadArgs["iothread_id"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainDelIothread({ dom: this.current, iothread_id: iothread_id, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_USER_PASSWORD (acl domain:set_password). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetUserPassword | virDomainSetUserPassword}; libvirt-python: `virDomain.setUserPassword`.
+   * REMOTE_PROC_DOMAIN_SET_USER_PASSWORD (acl domain:set_password).
+   */
   async setUserPassword(user: RemoteDomainSetUserPasswordArgs["user"], password: RemoteDomainSetUserPasswordArgs["password"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetUserPassword({ dom: this.current, user: user, password: password, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_RENAME (acl domain:write, domain:save). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRename | virDomainRename}; libvirt-python: `virDomain.rename`.
+   * REMOTE_PROC_DOMAIN_RENAME (acl domain:write, domain:save).
+   */
   async rename(new_name: RemoteDomainRenameArgs["new_name"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainRenameRet["retcode"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainRename({ dom: this.current, new_name: new_name, flags: f }, o));
     return r.retcode;
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY (acl domain:migrate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateStartPostCopy | virDomainMigrateStartPostCopy}; libvirt-python: `virDomain.migrateStartPostCopy`.
+   * REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY (acl domain:migrate).
+   */
   async migrateStartPostCopy(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainMigrateStartPostCopy({ dom: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_PERF_EVENTS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetPerfEvents | virDomainGetPerfEvents}; libvirt-python: `virDomain.perfEvents`.
+   * REMOTE_PROC_DOMAIN_GET_PERF_EVENTS (acl domain:read).
+   */
   async perfEvents(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetPerfEvents({ dom: this.current, flags: f }, o));
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_PERF_EVENTS (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetPerfEvents | virDomainSetPerfEvents}; libvirt-python: `virDomain.setPerfEvents`.
+   * REMOTE_PROC_DOMAIN_SET_PERF_EVENTS (acl domain:write).
+   */
   async setPerfEvents(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.perfEvents(f, o));
     await track(this.conn.raw.domainSetPerfEvents({ dom: this.current, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetGuestVcpus | virDomainGetGuestVcpus}; libvirt-python: `virDomain.guestVcpus`.
+   * REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS (acl domain:write).
+   */
   async guestVcpus(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetGuestVcpus({ dom: this.current, flags: f }, o));
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetGuestVcpus | virDomainSetGuestVcpus}; libvirt-python: `virDomain.setGuestVcpus`.
+   * REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS (acl domain:write).
+   */
   async setGuestVcpus(cpumap: RemoteDomainSetGuestVcpusArgs["cpumap"], state: RemoteDomainSetGuestVcpusArgs["state"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetGuestVcpus({ dom: this.current, cpumap: cpumap, state: state, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_VCPU (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpu | virDomainSetVcpu}; libvirt-python: `virDomain.setVcpu`.
+   * REMOTE_PROC_DOMAIN_SET_VCPU (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setVcpu(cpumap: RemoteDomainSetVcpuArgs["cpumap"], state: RemoteDomainSetVcpuArgs["state"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetVcpu({ dom: this.current, cpumap: cpumap, state: state, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlockThreshold | virDomainSetBlockThreshold}; libvirt-python: `virDomain.setBlockThreshold`.
+   * REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD (acl domain:write).
+   */
   async setBlockThreshold(dev: RemoteDomainSetBlockThresholdArgs["dev"], threshold: RemoteDomainSetBlockThresholdArgs["threshold"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetBlockThreshold({ dom: this.current, dev: dev, threshold: threshold, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME (acl domain:migrate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetMaxDowntime | virDomainMigrateGetMaxDowntime}; libvirt-python: `virDomain.migrateGetMaxDowntime`.
+   * REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME (acl domain:migrate).
+   */
   async migrateGetMaxDowntime(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainMigrateGetMaxDowntimeRet["downtime"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainMigrateGetMaxDowntime({ dom: this.current, flags: f }, o));
     return r.downtime;
   }
 
-  /** REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_SAVE_IMAGE_XML_SECURE). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveGetXMLDesc | virDomainManagedSaveGetXMLDesc}; libvirt-python: `virDomain.managedSaveGetXMLDesc`.
+   * REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_SAVE_IMAGE_XML_SECURE).
+   */
   async managedSaveGetXmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainManagedSaveGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainManagedSaveGetXmlDesc({ dom: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML (acl domain:write, domain:hibernate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveDefineXML | virDomainManagedSaveDefineXML}; libvirt-python: `virDomain.managedSaveDefineXML`.
+   * REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML (acl domain:write, domain:hibernate).
+   */
   async managedSaveDefineXml(dxml: RemoteDomainManagedSaveDefineXmlArgs["dxml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainManagedSaveDefineXml({ dom: this.current, dxml: dxml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_LIFECYCLE_ACTION (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetLifecycleAction | virDomainSetLifecycleAction}; libvirt-python: `virDomain.setLifecycleAction`.
+   * REMOTE_PROC_DOMAIN_SET_LIFECYCLE_ACTION (acl domain:write).
+   */
   async setLifecycleAction(type: RemoteDomainSetLifecycleActionArgs["type"], action: RemoteDomainSetLifecycleActionArgs["action"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetLifecycleAction({ dom: this.current, type: type, action: action, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceAlias | virDomainDetachDeviceAlias}; libvirt-python: `virDomain.detachDeviceAlias`.
+   * REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async detachDeviceAlias(alias: RemoteDomainDetachDeviceAliasArgs["alias"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainDetachDeviceAlias({ dom: this.current, alias: alias, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetLaunchSecurityInfo | virDomainGetLaunchSecurityInfo}; libvirt-python: `virDomain.launchSecurityInfo`.
+   * REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO (acl domain:read).
+   */
   async launchSecurityInfo(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetLaunchSecurityInfo({ dom: this.current, flags: f }, o));
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetIOThreadParams | virDomainSetIOThreadParams}; libvirt-python: `virDomain.setIOThreadParams`.
+   * REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setIothreadParams(iothread_id: RemoteDomainSetIothreadParamsArgs["iothread_id"], params: IOThreadParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetIothreadParams({ dom: this.current, iothread_id: iothread_id, params: toTypedParams(params, IOTHREAD_PARAMS), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML (acl domain:checkpoint, domain:fs_freeze:VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointCreateXML | virDomainCheckpointCreateXML}; libvirt-python: `virDomain.checkpointCreateXML`.
+   * REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML (acl domain:checkpoint, domain:fs_freeze:VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE).
+   */
   async checkpointCreateXml(xml_desc: RemoteDomainCheckpointCreateXmlArgs["xml_desc"], flags?: number | CallOptions, options?: CallOptions): Promise<DomainCheckpoint> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainCheckpointCreateXml({ dom: this.current, xml_desc: xml_desc, flags: f }, o));
     return new DomainCheckpoint(this.conn, r.checkpoint);
   }
 
-  /** REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainListAllCheckpoints | virDomainListAllCheckpoints}; libvirt-python: `virDomain.listAllCheckpoints`.
+   * REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS (acl domain:read).
+   */
   async listAllCheckpoints(flags?: number | CallOptions, options?: CallOptions): Promise<DomainCheckpoint[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainListAllCheckpoints({ dom: this.current, need_results: 1, flags: f }, o));
     return r.checkpoints.map((v0) => new DomainCheckpoint(this.conn, v0));
   }
 
-  /** REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointLookupByName | virDomainCheckpointLookupByName}; libvirt-python: `virDomain.checkpointLookupByName`.
+   * REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME (acl domain:read).
+   */
   async checkpointLookupByName(name: RemoteDomainCheckpointLookupByNameArgs["name"], flags?: number | CallOptions, options?: CallOptions): Promise<DomainCheckpoint> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainCheckpointLookupByName({ dom: this.current, name: name, flags: f }, o));
     return new DomainCheckpoint(this.conn, r.checkpoint);
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_GUEST_INFO (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetGuestInfo | virDomainGetGuestInfo}; libvirt-python: `virDomain.guestInfo`.
+   * REMOTE_PROC_DOMAIN_GET_GUEST_INFO (acl domain:write).
+   */
   async guestInfo(types: RemoteDomainGetGuestInfoArgs["types"], flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetGuestInfo({ dom: this.current, types: types, flags: f }, o));
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_DOMAIN_AGENT_SET_RESPONSE_TIMEOUT (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAgentSetResponseTimeout | virDomainAgentSetResponseTimeout}; libvirt-python: `virDomain.agentSetResponseTimeout`.
+   * REMOTE_PROC_DOMAIN_AGENT_SET_RESPONSE_TIMEOUT (acl domain:write).
+   */
   async agentSetResponseTimeout(timeout: RemoteDomainAgentSetResponseTimeoutArgs["timeout"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainAgentSetResponseTimeoutRet["result"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainAgentSetResponseTimeout({ dom: this.current, timeout: timeout, flags: f }, o));
     return r.result;
   }
 
-  /** REMOTE_PROC_DOMAIN_BACKUP_BEGIN (acl domain:checkpoint, domain:block_write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupBegin | virDomainBackupBegin}; libvirt-python: `virDomain.backupBegin`.
+   * REMOTE_PROC_DOMAIN_BACKUP_BEGIN (acl domain:checkpoint, domain:block_write).
+   */
   async backupBegin(backup_xml: RemoteDomainBackupBeginArgs["backup_xml"], checkpoint_xml: RemoteDomainBackupBeginArgs["checkpoint_xml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainBackupBegin({ dom: this.current, backup_xml: backup_xml, checkpoint_xml: checkpoint_xml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupGetXMLDesc | virDomainBackupGetXMLDesc}; libvirt-python: `virDomain.backupGetXMLDesc`.
+   * REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC (acl domain:read).
+   */
   async backupGetXmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainBackupGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainBackupGetXmlDesc({ dom: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAuthorizedSSHKeysGet | virDomainAuthorizedSSHKeysGet}; libvirt-python: `virDomain.authorizedSSHKeysGet`.
+   * REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET (acl domain:write).
+   */
   async authorizedSshKeysGet(user: RemoteDomainAuthorizedSshKeysGetArgs["user"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainAuthorizedSshKeysGetRet["keys"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainAuthorizedSshKeysGet({ dom: this.current, user: user, flags: f }, o));
     return r.keys;
   }
 
-  /** REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_SET (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAuthorizedSSHKeysSet | virDomainAuthorizedSSHKeysSet}; libvirt-python: `virDomain.authorizedSSHKeysSet`.
+   * REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_SET (acl domain:write).
+   */
   async authorizedSshKeysSet(user: RemoteDomainAuthorizedSshKeysSetArgs["user"], keys: RemoteDomainAuthorizedSshKeysSetArgs["keys"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainAuthorizedSshKeysSet({ dom: this.current, user: user, keys: keys, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_MESSAGES (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMessages | virDomainGetMessages}; libvirt-python: `virDomain.messages`.
+   * REMOTE_PROC_DOMAIN_GET_MESSAGES (acl domain:read).
+   */
   async messages(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainGetMessagesRet["msgs"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainGetMessages({ dom: this.current, flags: f }, o));
     return r.msgs;
   }
 
-  /** REMOTE_PROC_DOMAIN_START_DIRTY_RATE_CALC (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainStartDirtyRateCalc | virDomainStartDirtyRateCalc}; libvirt-python: `virDomain.startDirtyRateCalc`.
+   * REMOTE_PROC_DOMAIN_START_DIRTY_RATE_CALC (acl domain:write).
+   */
   async startDirtyRateCalc(seconds: RemoteDomainStartDirtyRateCalcArgs["seconds"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainStartDirtyRateCalc({ dom: this.current, seconds: seconds, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetLaunchSecurityState | virDomainSetLaunchSecurityState}; libvirt-python: `virDomain.setLaunchSecurityState`.
+   * REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE (acl domain:write).
+   */
   async setLaunchSecurityState(params: LaunchSecurityStateParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetLaunchSecurityState({ dom: this.current, params: toTypedParams(params, LAUNCH_SECURITY_STATE_PARAMS), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SAVE_PARAMS (acl domain:hibernate). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveParams | virDomainSaveParams}; libvirt-python: `virDomain.saveParams`.
+   * REMOTE_PROC_DOMAIN_SAVE_PARAMS (acl domain:hibernate).
+   */
   async saveParams(params: SaveParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSaveParams({ dom: this.current, params: toTypedParams(params, SAVE_PARAMS), flags: f }, o));
     await this.settle(o);
   }
 
-  /** REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAbortJobFlags | virDomainAbortJobFlags}; libvirt-python: `virDomain.abortJobFlags`.
+   * REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS (acl domain:write).
+   */
   async abortJob(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainAbortJobFlags({ dom: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_FD_ASSOCIATE (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFDAssociate | virDomainFDAssociate}; libvirt-python: `virDomain.FDAssociate`.
+   * REMOTE_PROC_DOMAIN_FD_ASSOCIATE (acl domain:write).
+   */
   async fdAssociate(name: RemoteDomainFdAssociateArgs["name"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainFdAssociate({ dom: this.current, name: name, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GRAPHICS_RELOAD (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGraphicsReload | virDomainGraphicsReload}.
+   * REMOTE_PROC_DOMAIN_GRAPHICS_RELOAD (acl domain:write).
+   */
   async graphicsReload(type: RemoteDomainGraphicsReloadArgs["type"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainGraphicsReload({ dom: this.current, type: type, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_AUTOSTART_ONCE (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetAutostartOnce | virDomainGetAutostartOnce}.
+   * REMOTE_PROC_DOMAIN_GET_AUTOSTART_ONCE (acl domain:read).
+   */
   async autostartOnce(options?: CallOptions): Promise<RemoteDomainGetAutostartOnceRet["autostart"]> {
     const o = options;
     const r = await track(this.conn.raw.domainGetAutostartOnce({ dom: this.current }, o));
     return r.autostart;
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE (acl domain:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetAutostartOnce | virDomainSetAutostartOnce}.
+   * REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE (acl domain:write).
+   */
   async setAutostartOnce(autostart: RemoteDomainSetAutostartOnceArgs["autostart"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.domainSetAutostartOnce({ dom: this.current, autostart: autostart }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SET_THROTTLE_GROUP (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetThrottleGroup | virDomainSetThrottleGroup}.
+   * REMOTE_PROC_DOMAIN_SET_THROTTLE_GROUP (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async setThrottleGroup(group: RemoteDomainSetThrottleGroupArgs["group"], params: ThrottleGroupParams, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSetThrottleGroup({ dom: this.current, group: group, params: toTypedParams(params, THROTTLE_GROUP_PARAMS), flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_DEL_THROTTLE_GROUP (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDelThrottleGroup | virDomainDelThrottleGroup}.
+   * REMOTE_PROC_DOMAIN_DEL_THROTTLE_GROUP (acl domain:write, domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE, domain:save:VIR_DOMAIN_AFFECT_CONFIG).
+   */
   async delThrottleGroup(group: RemoteDomainDelThrottleGroupArgs["group"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainDelThrottleGroup({ dom: this.current, group: group, flags: f }, o));

@@ -8,9 +8,11 @@ import { Domain } from "./domain.js";
 
 /** A domain checkpoint, as libvirt-python's virDomainCheckpoint: its procedures as methods. */
 export class DomainCheckpoint extends Handle<RemoteNonnullDomainCheckpoint> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetName | virDomainCheckpointGetName}; libvirt-python: `virDomainCheckpoint.getName`. */
   get name(): RemoteNonnullDomainCheckpoint["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetDomain | virDomainCheckpointGetDomain}. */
   get domain(): Domain {
     return new Domain(this.conn, this.current.dom);
   }
@@ -19,28 +21,40 @@ export class DomainCheckpoint extends Handle<RemoteNonnullDomainCheckpoint> {
     return { name: this.name, domain: this.domain.toJSON() };
   }
 
-  /** REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_CHECKPOINT_XML_SECURE). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetXMLDesc | virDomainCheckpointGetXMLDesc}; libvirt-python: `virDomainCheckpoint.getXMLDesc`.
+   * REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_CHECKPOINT_XML_SECURE).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainCheckpointGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainCheckpointGetXmlDesc({ checkpoint: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointListAllChildren | virDomainCheckpointListAllChildren}; libvirt-python: `virDomainCheckpoint.listAllChildren`.
+   * REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN (acl domain:read).
+   */
   async listAllChildren(flags?: number | CallOptions, options?: CallOptions): Promise<DomainCheckpoint[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainCheckpointListAllChildren({ checkpoint: this.current, need_results: 1, flags: f }, o));
     return r.checkpoints.map((v0) => new DomainCheckpoint(this.conn, v0));
   }
 
-  /** REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetParent | virDomainCheckpointGetParent}; libvirt-python: `virDomainCheckpoint.getParent`.
+   * REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT (acl domain:read).
+   */
   async parent(flags?: number | CallOptions, options?: CallOptions): Promise<DomainCheckpoint> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainCheckpointGetParent({ checkpoint: this.current, flags: f }, o));
     return new DomainCheckpoint(this.conn, r.parent);
   }
 
-  /** REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE (acl domain:checkpoint). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointDelete | virDomainCheckpointDelete}; libvirt-python: `virDomainCheckpoint.delete`.
+   * REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE (acl domain:checkpoint).
+   */
   async delete(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainCheckpointDelete({ checkpoint: this.current, flags: f }, o));

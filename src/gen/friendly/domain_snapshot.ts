@@ -8,9 +8,11 @@ import { Domain } from "./domain.js";
 
 /** A domain snapshot, as libvirt-python's virDomainSnapshot: its procedures as methods. */
 export class DomainSnapshot extends Handle<RemoteNonnullDomainSnapshot> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetName | virDomainSnapshotGetName}; libvirt-python: `virDomainSnapshot.getName`. */
   get name(): RemoteNonnullDomainSnapshot["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetDomain | virDomainSnapshotGetDomain}. */
   get domain(): Domain {
     return new Domain(this.conn, this.current.dom);
   }
@@ -19,61 +21,88 @@ export class DomainSnapshot extends Handle<RemoteNonnullDomainSnapshot> {
     return { name: this.name, domain: this.domain.toJSON() };
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_SNAPSHOT_XML_SECURE). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetXMLDesc | virDomainSnapshotGetXMLDesc}; libvirt-python: `virDomainSnapshot.getXMLDesc`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC (acl domain:read, domain:read_secure:VIR_DOMAIN_SNAPSHOT_XML_SECURE).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSnapshotGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotGetXmlDesc({ snap: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT (acl domain:snapshot). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainRevertToSnapshot | virDomainRevertToSnapshot}; libvirt-python: `virDomain.revertToSnapshot`.
+   * REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT (acl domain:snapshot).
+   */
   async domainRevertToSnapshot(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainRevertToSnapshot({ snap: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE (acl domain:snapshot). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotDelete | virDomainSnapshotDelete}; libvirt-python: `virDomainSnapshot.delete`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE (acl domain:snapshot).
+   */
   async delete(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.domainSnapshotDelete({ snap: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_GET_PARENT (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetParent | virDomainSnapshotGetParent}; libvirt-python: `virDomainSnapshot.getParent`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_GET_PARENT (acl domain:read).
+   */
   async parent(flags?: number | CallOptions, options?: CallOptions): Promise<DomainSnapshot> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotGetParent({ snap: this.current, flags: f }, o));
     return new DomainSnapshot(this.conn, r.snap);
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_NUM_CHILDREN (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNumChildren | virDomainSnapshotNumChildren}; libvirt-python: `virDomainSnapshot.numChildren`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_NUM_CHILDREN (acl domain:read).
+   */
   async numChildren(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSnapshotNumChildrenRet["num"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotNumChildren({ snap: this.current, flags: f }, o));
     return r.num;
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListChildrenNames | virDomainSnapshotListChildrenNames}; libvirt-python: `virDomainSnapshot.listChildrenNames`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES (acl domain:read).
+   */
   async listChildrenNames(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSnapshotListChildrenNamesRet["names"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotListChildrenNames({ snap: this.current, maxnames: 16384, flags: f }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_IS_CURRENT (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotIsCurrent | virDomainSnapshotIsCurrent}; libvirt-python: `virDomainSnapshot.isCurrent`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_IS_CURRENT (acl domain:read).
+   */
   async isCurrent(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSnapshotIsCurrentRet["current"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotIsCurrent({ snap: this.current, flags: f }, o));
     return r.current;
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_HAS_METADATA (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotHasMetadata | virDomainSnapshotHasMetadata}; libvirt-python: `virDomainSnapshot.hasMetadata`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_HAS_METADATA (acl domain:read).
+   */
   async hasMetadata(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteDomainSnapshotHasMetadataRet["metadata"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotHasMetadata({ snap: this.current, flags: f }, o));
     return r.metadata;
   }
 
-  /** REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN (acl domain:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListAllChildren | virDomainSnapshotListAllChildren}; libvirt-python: `virDomainSnapshot.listAllChildren`.
+   * REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN (acl domain:read).
+   */
   async listAllChildren(flags?: number | CallOptions, options?: CallOptions): Promise<DomainSnapshot[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.domainSnapshotListAllChildren({ snapshot: this.current, need_results: 1, flags: f }, o));

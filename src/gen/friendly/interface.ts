@@ -7,9 +7,11 @@ import type { RemoteInterfaceGetXmlDescRet, RemoteInterfaceIsActiveRet, RemoteNo
 
 /** A interface, as libvirt-python's virInterface: its procedures as methods. */
 export class Interface extends Handle<RemoteNonnullInterface> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetName | virInterfaceGetName}; libvirt-python: `virInterface.name`. */
   get name(): RemoteNonnullInterface["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetMACString | virInterfaceGetMACString}; libvirt-python: `virInterface.MACString`. */
   get mac(): RemoteNonnullInterface["mac"] {
     return this.current.mac;
   }
@@ -18,32 +20,47 @@ export class Interface extends Handle<RemoteNonnullInterface> {
     return { name: this.name, mac: this.mac };
   }
 
-  /** REMOTE_PROC_INTERFACE_GET_XML_DESC (acl interface:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetXMLDesc | virInterfaceGetXMLDesc}; libvirt-python: `virInterface.XMLDesc`.
+   * REMOTE_PROC_INTERFACE_GET_XML_DESC (acl interface:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteInterfaceGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.interfaceGetXmlDesc({ iface: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_INTERFACE_UNDEFINE (acl interface:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceUndefine | virInterfaceUndefine}; libvirt-python: `virInterface.undefine`.
+   * REMOTE_PROC_INTERFACE_UNDEFINE (acl interface:delete).
+   */
   async undefine(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.interfaceUndefine({ iface: this.current }, o));
   }
 
-  /** REMOTE_PROC_INTERFACE_CREATE (acl interface:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceCreate | virInterfaceCreate}; libvirt-python: `virInterface.create`.
+   * REMOTE_PROC_INTERFACE_CREATE (acl interface:start).
+   */
   async create(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.interfaceCreate({ iface: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_INTERFACE_DESTROY (acl interface:stop). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDestroy | virInterfaceDestroy}; libvirt-python: `virInterface.destroy`.
+   * REMOTE_PROC_INTERFACE_DESTROY (acl interface:stop).
+   */
   async destroy(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.interfaceDestroy({ iface: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_INTERFACE_IS_ACTIVE (acl interface:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceIsActive | virInterfaceIsActive}; libvirt-python: `virInterface.isActive`.
+   * REMOTE_PROC_INTERFACE_IS_ACTIVE (acl interface:read).
+   */
   async isActive(options?: CallOptions): Promise<RemoteInterfaceIsActiveRet["active"]> {
     const o = options;
     const r = await track(this.conn.raw.interfaceIsActive({ iface: this.current }, o));

@@ -8,9 +8,11 @@ import { NetworkPort } from "./network_port.js";
 
 /** A network, as libvirt-python's virNetwork: its procedures as methods. */
 export class Network extends Handle<RemoteNonnullNetwork> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetName | virNetworkGetName}; libvirt-python: `virNetwork.name`. */
   get name(): RemoteNonnullNetwork["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetUUIDString | virNetworkGetUUIDString}, {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetUUID | virNetworkGetUUID}; libvirt-python: `virNetwork.UUIDString`, `virNetwork.UUID`. */
   get uuid(): string {
     return uuidToString(this.current.uuid);
   }
@@ -24,111 +26,162 @@ export class Network extends Handle<RemoteNonnullNetwork> {
     this.current = (await track(this.conn.raw.networkLookupByUuid({ uuid: this.current.uuid }, options))).net;
   }
 
-  /** Looks a network port up by uuid, told apart by their form. */
+  /**
+   * Looks a network port up by uuid, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUID | virNetworkPortLookupByUUID}, {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUIDString | virNetworkPortLookupByUUIDString}; libvirt-python: `virNetwork.portLookupByUUID`, `virNetwork.portLookupByUUIDString`.
+   */
   port(key: string, options?: CallOptions): Promise<NetworkPort> {
     return this.portLookupByUuid(key, options);
   }
 
-  /** REMOTE_PROC_NETWORK_CREATE (acl network:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreate | virNetworkCreate}; libvirt-python: `virNetwork.create`.
+   * REMOTE_PROC_NETWORK_CREATE (acl network:start).
+   */
   async create(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.networkCreate({ net: this.current }, o));
   }
 
-  /** REMOTE_PROC_NETWORK_DESTROY (acl network:stop). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDestroy | virNetworkDestroy}; libvirt-python: `virNetwork.destroy`.
+   * REMOTE_PROC_NETWORK_DESTROY (acl network:stop).
+   */
   async destroy(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.networkDestroy({ net: this.current }, o));
   }
 
-  /** REMOTE_PROC_NETWORK_GET_XML_DESC (acl network:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetXMLDesc | virNetworkGetXMLDesc}; libvirt-python: `virNetwork.XMLDesc`.
+   * REMOTE_PROC_NETWORK_GET_XML_DESC (acl network:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNetworkGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.networkGetXmlDesc({ net: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_NETWORK_GET_AUTOSTART (acl network:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetAutostart | virNetworkGetAutostart}; libvirt-python: `virNetwork.autostart`.
+   * REMOTE_PROC_NETWORK_GET_AUTOSTART (acl network:read).
+   */
   async autostart(options?: CallOptions): Promise<RemoteNetworkGetAutostartRet["autostart"]> {
     const o = options;
     const r = await track(this.conn.raw.networkGetAutostart({ net: this.current }, o));
     return r.autostart;
   }
 
-  /** REMOTE_PROC_NETWORK_GET_BRIDGE_NAME (acl network:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetBridgeName | virNetworkGetBridgeName}; libvirt-python: `virNetwork.bridgeName`.
+   * REMOTE_PROC_NETWORK_GET_BRIDGE_NAME (acl network:read).
+   */
   async bridgeName(options?: CallOptions): Promise<RemoteNetworkGetBridgeNameRet["name"]> {
     const o = options;
     const r = await track(this.conn.raw.networkGetBridgeName({ net: this.current }, o));
     return r.name;
   }
 
-  /** REMOTE_PROC_NETWORK_SET_AUTOSTART (acl network:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkSetAutostart | virNetworkSetAutostart}; libvirt-python: `virNetwork.setAutostart`.
+   * REMOTE_PROC_NETWORK_SET_AUTOSTART (acl network:write).
+   */
   async setAutostart(autostart: RemoteNetworkSetAutostartArgs["autostart"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.networkSetAutostart({ net: this.current, autostart: autostart }, o));
   }
 
-  /** REMOTE_PROC_NETWORK_UNDEFINE (acl network:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUndefine | virNetworkUndefine}; libvirt-python: `virNetwork.undefine`.
+   * REMOTE_PROC_NETWORK_UNDEFINE (acl network:delete).
+   */
   async undefine(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.networkUndefine({ net: this.current }, o));
   }
 
-  /** REMOTE_PROC_NETWORK_IS_ACTIVE (acl network:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsActive | virNetworkIsActive}; libvirt-python: `virNetwork.isActive`.
+   * REMOTE_PROC_NETWORK_IS_ACTIVE (acl network:read).
+   */
   async isActive(options?: CallOptions): Promise<RemoteNetworkIsActiveRet["active"]> {
     const o = options;
     const r = await track(this.conn.raw.networkIsActive({ net: this.current }, o));
     return r.active;
   }
 
-  /** REMOTE_PROC_NETWORK_IS_PERSISTENT (acl network:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsPersistent | virNetworkIsPersistent}; libvirt-python: `virNetwork.isPersistent`.
+   * REMOTE_PROC_NETWORK_IS_PERSISTENT (acl network:read).
+   */
   async isPersistent(options?: CallOptions): Promise<RemoteNetworkIsPersistentRet["persistent"]> {
     const o = options;
     const r = await track(this.conn.raw.networkIsPersistent({ net: this.current }, o));
     return r.persistent;
   }
 
-  /** REMOTE_PROC_NETWORK_UPDATE (acl network:write, network:save:!VIR_NETWORK_UPDATE_AFFECT_CONFIG|VIR_NETWORK_UPDATE_AFFECT_LIVE, network:save:VIR_NETWORK_UPDATE_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUpdate | virNetworkUpdate}; libvirt-python: `virNetwork.update`.
+   * REMOTE_PROC_NETWORK_UPDATE (acl network:write, network:save:!VIR_NETWORK_UPDATE_AFFECT_CONFIG|VIR_NETWORK_UPDATE_AFFECT_LIVE, network:save:VIR_NETWORK_UPDATE_AFFECT_CONFIG).
+   */
   async update(command: RemoteNetworkUpdateArgs["command"], section: RemoteNetworkUpdateArgs["section"], parentIndex: RemoteNetworkUpdateArgs["parentIndex"], xml: RemoteNetworkUpdateArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.networkUpdate({ net: this.current, command: command, section: section, parentIndex: parentIndex, xml: xml, flags: f }, o));
   }
 
-  /** REMOTE_PROC_NETWORK_GET_DHCP_LEASES (acl network:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetDHCPLeases | virNetworkGetDHCPLeases}; libvirt-python: `virNetwork.DHCPLeases`.
+   * REMOTE_PROC_NETWORK_GET_DHCP_LEASES (acl network:read).
+   */
   async dhcpLeases(mac: RemoteNetworkGetDhcpLeasesArgs["mac"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNetworkGetDhcpLeasesRet["leases"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.networkGetDhcpLeases({ net: this.current, mac: mac, need_results: 1, flags: f }, o));
     return r.leases;
   }
 
-  /** REMOTE_PROC_NETWORK_LIST_ALL_PORTS (acl network:search_ports). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkListAllPorts | virNetworkListAllPorts}; libvirt-python: `virNetwork.listAllPorts`.
+   * REMOTE_PROC_NETWORK_LIST_ALL_PORTS (acl network:search_ports).
+   */
   async listAllPorts(flags?: number | CallOptions, options?: CallOptions): Promise<NetworkPort[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.networkListAllPorts({ network: this.current, need_results: 1, flags: f }, o));
     return r.ports.map((v0) => new NetworkPort(this.conn, v0));
   }
 
-  /** REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID (acl network_port:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUID | virNetworkPortLookupByUUID}; libvirt-python: `virNetwork.portLookupByUUID`.
+   * REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID (acl network_port:getattr).
+   */
   async portLookupByUuid(uuid: string, options?: CallOptions): Promise<NetworkPort> {
     const o = options;
     const r = await track(this.conn.raw.networkPortLookupByUuid({ network: this.current, uuid: uuidFromString(uuid) }, o));
     return new NetworkPort(this.conn, r.port);
   }
 
-  /** REMOTE_PROC_NETWORK_PORT_CREATE_XML (acl network_port:create). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortCreateXML | virNetworkPortCreateXML}; libvirt-python: `virNetwork.portCreateXML`.
+   * REMOTE_PROC_NETWORK_PORT_CREATE_XML (acl network_port:create).
+   */
   async portCreateXml(xml: RemoteNetworkPortCreateXmlArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<NetworkPort> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.networkPortCreateXml({ network: this.current, xml: xml, flags: f }, o));
     return new NetworkPort(this.conn, r.port);
   }
 
-  /** REMOTE_PROC_NETWORK_SET_METADATA (acl network:write, network:save:!VIR_NETWORK_UPDATE_AFFECT_CONFIG|VIR_NETWORK_UPDATE_AFFECT_LIVE, network:save:VIR_NETWORK_UPDATE_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkSetMetadata | virNetworkSetMetadata}.
+   * REMOTE_PROC_NETWORK_SET_METADATA (acl network:write, network:save:!VIR_NETWORK_UPDATE_AFFECT_CONFIG|VIR_NETWORK_UPDATE_AFFECT_LIVE, network:save:VIR_NETWORK_UPDATE_AFFECT_CONFIG).
+   */
   async setMetadata(type: RemoteNetworkSetMetadataArgs["type"], metadata: RemoteNetworkSetMetadataArgs["metadata"], key: RemoteNetworkSetMetadataArgs["key"], uri: RemoteNetworkSetMetadataArgs["uri"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.networkSetMetadata({ network: this.current, type: type, metadata: metadata, key: key, uri: uri, flags: f }, o));
   }
 
-  /** REMOTE_PROC_NETWORK_GET_METADATA (acl network:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetMetadata | virNetworkGetMetadata}.
+   * REMOTE_PROC_NETWORK_GET_METADATA (acl network:read).
+   */
   async metadata(type: RemoteNetworkGetMetadataArgs["type"], uri: RemoteNetworkGetMetadataArgs["uri"], flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNetworkGetMetadataRet["metadata"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.networkGetMetadata({ network: this.current, type: type, uri: uri, flags: f }, o));

@@ -9,9 +9,11 @@ import { Network } from "./network.js";
 
 /** A network port, as libvirt-python's virNetworkPort: its procedures as methods. */
 export class NetworkPort extends Handle<RemoteNonnullNetworkPort> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetNetwork | virNetworkPortGetNetwork}. */
   get network(): Network {
     return new Network(this.conn, this.current.net);
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetUUIDString | virNetworkPortGetUUIDString}, {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetUUID | virNetworkPortGetUUID}; libvirt-python: `virNetworkPort.UUIDString`, `virNetworkPort.UUID`. */
   get uuid(): string {
     return uuidToString(this.current.uuid);
   }
@@ -20,7 +22,10 @@ export class NetworkPort extends Handle<RemoteNonnullNetworkPort> {
     return { network: this.network.toJSON(), uuid: this.uuid };
   }
 
-  /** REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS (acl network_port:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetParameters | virNetworkPortGetParameters}; libvirt-python: `virNetworkPort.parameters`.
+   * REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS (acl network_port:read).
+   */
   async parameters(flags?: number | CallOptions, options?: CallOptions): Promise<TypedParams> {
     const [f, o] = flagsAnd(flags, options);
     const args = { port: this.current, nparams: 0, flags: f };
@@ -30,21 +35,30 @@ export class NetworkPort extends Handle<RemoteNonnullNetworkPort> {
     return fromTypedParams(r.params);
   }
 
-  /** REMOTE_PROC_NETWORK_PORT_SET_PARAMETERS (acl network_port:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortSetParameters | virNetworkPortSetParameters}; libvirt-python: `virNetworkPort.setParameters`.
+   * REMOTE_PROC_NETWORK_PORT_SET_PARAMETERS (acl network_port:write).
+   */
   async setParameters(params: TypedParamsInput, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const types = await typesFor(params, () => this.parameters(f, o));
     await track(this.conn.raw.networkPortSetParameters({ port: this.current, params: toTypedParams(params, types), flags: f }, o));
   }
 
-  /** REMOTE_PROC_NETWORK_PORT_GET_XML_DESC (acl network_port:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetXMLDesc | virNetworkPortGetXMLDesc}; libvirt-python: `virNetworkPort.XMLDesc`.
+   * REMOTE_PROC_NETWORK_PORT_GET_XML_DESC (acl network_port:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNetworkPortGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.networkPortGetXmlDesc({ port: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_NETWORK_PORT_DELETE (acl network_port:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortDelete | virNetworkPortDelete}; libvirt-python: `virNetworkPort.delete`.
+   * REMOTE_PROC_NETWORK_PORT_DELETE (acl network_port:delete).
+   */
   async delete(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.networkPortDelete({ port: this.current, flags: f }, o));

@@ -7,6 +7,7 @@ import type { RemoteNodeDeviceDetachFlagsArgs, RemoteNodeDeviceGetAutostartRet, 
 
 /** A node device, as libvirt-python's virNodeDevice: its procedures as methods. */
 export class NodeDevice extends Handle<RemoteNonnullNodeDevice> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetName | virNodeDeviceGetName}; libvirt-python: `virNodeDevice.name`. */
   get name(): RemoteNonnullNodeDevice["name"] {
     return this.current.name;
   }
@@ -15,104 +16,152 @@ export class NodeDevice extends Handle<RemoteNonnullNodeDevice> {
     return { name: this.name };
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_GET_XML_DESC (acl node_device:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetXMLDesc | virNodeDeviceGetXMLDesc}; libvirt-python: `virNodeDevice.XMLDesc`.
+   * REMOTE_PROC_NODE_DEVICE_GET_XML_DESC (acl node_device:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNodeDeviceGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.nodeDeviceGetXmlDesc({ name: this.current.name, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_GET_PARENT (acl node_device:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetParent | virNodeDeviceGetParent}; libvirt-python: `virNodeDevice.parent`.
+   * REMOTE_PROC_NODE_DEVICE_GET_PARENT (acl node_device:read).
+   */
   async parent(options?: CallOptions): Promise<RemoteNodeDeviceGetParentRet["parentName"]> {
     const o = options;
     const r = await track(this.conn.raw.nodeDeviceGetParent({ name: this.current.name }, o));
     return r.parentName;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS (acl node_device:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceNumOfCaps | virNodeDeviceNumOfCaps}; libvirt-python: `virNodeDevice.numOfCaps`.
+   * REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS (acl node_device:read).
+   */
   async numOfCaps(options?: CallOptions): Promise<RemoteNodeDeviceNumOfCapsRet["num"]> {
     const o = options;
     const r = await track(this.conn.raw.nodeDeviceNumOfCaps({ name: this.current.name }, o));
     return r.num;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_LIST_CAPS (acl node_device:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceListCaps | virNodeDeviceListCaps}; libvirt-python: `virNodeDevice.listCaps`.
+   * REMOTE_PROC_NODE_DEVICE_LIST_CAPS (acl node_device:read).
+   */
   async listCaps(options?: CallOptions): Promise<RemoteNodeDeviceListCapsRet["names"]> {
     const o = options;
     const r = await track(this.conn.raw.nodeDeviceListCaps({ name: this.current.name, maxnames: 65536 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_DETTACH (acl node_device:detach). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDettach | virNodeDeviceDettach}; libvirt-python: `virNodeDevice.dettach`.
+   * REMOTE_PROC_NODE_DEVICE_DETTACH (acl node_device:detach).
+   */
   async dettach(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.nodeDeviceDettach({ name: this.current.name }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_RE_ATTACH (acl node_device:detach). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReAttach | virNodeDeviceReAttach}; libvirt-python: `virNodeDevice.reAttach`.
+   * REMOTE_PROC_NODE_DEVICE_RE_ATTACH (acl node_device:detach).
+   */
   async reAttach(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.nodeDeviceReAttach({ name: this.current.name }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_RESET (acl node_device:detach). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReset | virNodeDeviceReset}; libvirt-python: `virNodeDevice.reset`.
+   * REMOTE_PROC_NODE_DEVICE_RESET (acl node_device:detach).
+   */
   async reset(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.nodeDeviceReset({ name: this.current.name }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_DESTROY (acl node_device:stop). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDestroy | virNodeDeviceDestroy}; libvirt-python: `virNodeDevice.destroy`.
+   * REMOTE_PROC_NODE_DEVICE_DESTROY (acl node_device:stop).
+   */
   async destroy(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.nodeDeviceDestroy({ name: this.current.name }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS (acl node_device:detach). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDetachFlags | virNodeDeviceDetachFlags}; libvirt-python: `virNodeDevice.detachFlags`.
+   * REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS (acl node_device:detach).
+   */
   async detachFlags(driverName: RemoteNodeDeviceDetachFlagsArgs["driverName"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.nodeDeviceDetachFlags({ name: this.current.name, driverName: driverName, flags: f }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_UNDEFINE (acl node_device:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceUndefine | virNodeDeviceUndefine}; libvirt-python: `virNodeDevice.undefine`.
+   * REMOTE_PROC_NODE_DEVICE_UNDEFINE (acl node_device:delete).
+   */
   async undefine(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.nodeDeviceUndefine({ name: this.current.name, flags: f }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_CREATE (acl node_device:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreate | virNodeDeviceCreate}; libvirt-python: `virNodeDevice.create`.
+   * REMOTE_PROC_NODE_DEVICE_CREATE (acl node_device:start).
+   */
   async create(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.nodeDeviceCreate({ name: this.current.name, flags: f }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART (acl node_device:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetAutostart | virNodeDeviceGetAutostart}; libvirt-python: `virNodeDevice.autostart`.
+   * REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART (acl node_device:read).
+   */
   async autostart(options?: CallOptions): Promise<RemoteNodeDeviceGetAutostartRet["autostart"]> {
     const o = options;
     const r = await track(this.conn.raw.nodeDeviceGetAutostart({ name: this.current.name }, o));
     return r.autostart;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART (acl node_device:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceSetAutostart | virNodeDeviceSetAutostart}; libvirt-python: `virNodeDevice.setAutostart`.
+   * REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART (acl node_device:write).
+   */
   async setAutostart(autostart: RemoteNodeDeviceSetAutostartArgs["autostart"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.nodeDeviceSetAutostart({ name: this.current.name, autostart: autostart }, o));
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_IS_PERSISTENT (acl node_device:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsPersistent | virNodeDeviceIsPersistent}; libvirt-python: `virNodeDevice.isPersistent`.
+   * REMOTE_PROC_NODE_DEVICE_IS_PERSISTENT (acl node_device:read).
+   */
   async isPersistent(options?: CallOptions): Promise<RemoteNodeDeviceIsPersistentRet["persistent"]> {
     const o = options;
     const r = await track(this.conn.raw.nodeDeviceIsPersistent({ name: this.current.name }, o));
     return r.persistent;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_IS_ACTIVE (acl node_device:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsActive | virNodeDeviceIsActive}; libvirt-python: `virNodeDevice.isActive`.
+   * REMOTE_PROC_NODE_DEVICE_IS_ACTIVE (acl node_device:read).
+   */
   async isActive(options?: CallOptions): Promise<RemoteNodeDeviceIsActiveRet["active"]> {
     const o = options;
     const r = await track(this.conn.raw.nodeDeviceIsActive({ name: this.current.name }, o));
     return r.active;
   }
 
-  /** REMOTE_PROC_NODE_DEVICE_UPDATE (acl node_device:write, node_device:save:!VIR_NODE_DEVICE_UPDATE_AFFECT_CONFIG|VIR_NODE_DEVICE_UPDATE_AFFECT_LIVE, node_device:save:VIR_NODE_DEVICE_UPDATE_AFFECT_CONFIG). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceUpdate | virNodeDeviceUpdate}.
+   * REMOTE_PROC_NODE_DEVICE_UPDATE (acl node_device:write, node_device:save:!VIR_NODE_DEVICE_UPDATE_AFFECT_CONFIG|VIR_NODE_DEVICE_UPDATE_AFFECT_LIVE, node_device:save:VIR_NODE_DEVICE_UPDATE_AFFECT_CONFIG).
+   */
   async update(xml_desc: RemoteNodeDeviceUpdateArgs["xml_desc"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.nodeDeviceUpdate({ name: this.current.name, xml_desc: xml_desc, flags: f }, o));

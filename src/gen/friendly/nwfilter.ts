@@ -7,9 +7,11 @@ import type { RemoteNonnullNwfilter, RemoteNwfilterGetXmlDescRet } from "../remo
 
 /** A nwfilter, as libvirt-python's virNWFilter: its procedures as methods. */
 export class NWFilter extends Handle<RemoteNonnullNwfilter> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetName | virNWFilterGetName}; libvirt-python: `virNWFilter.name`. */
   get name(): RemoteNonnullNwfilter["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetUUIDString | virNWFilterGetUUIDString}, {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetUUID | virNWFilterGetUUID}; libvirt-python: `virNWFilter.UUIDString`, `virNWFilter.UUID`. */
   get uuid(): string {
     return uuidToString(this.current.uuid);
   }
@@ -23,14 +25,20 @@ export class NWFilter extends Handle<RemoteNonnullNwfilter> {
     this.current = (await track(this.conn.raw.nwfilterLookupByUuid({ uuid: this.current.uuid }, options))).nwfilter;
   }
 
-  /** REMOTE_PROC_NWFILTER_GET_XML_DESC (acl nwfilter:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetXMLDesc | virNWFilterGetXMLDesc}; libvirt-python: `virNWFilter.XMLDesc`.
+   * REMOTE_PROC_NWFILTER_GET_XML_DESC (acl nwfilter:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNwfilterGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.nwfilterGetXmlDesc({ nwfilter: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_NWFILTER_UNDEFINE (acl nwfilter:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterUndefine | virNWFilterUndefine}; libvirt-python: `virNWFilter.undefine`.
+   * REMOTE_PROC_NWFILTER_UNDEFINE (acl nwfilter:delete).
+   */
   async undefine(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.nwfilterUndefine({ nwfilter: this.current }, o));

@@ -7,9 +7,11 @@ import type { RemoteNonnullNwfilterBinding, RemoteNwfilterBindingGetXmlDescRet }
 
 /** A nwfilter binding, as libvirt-python's virNWFilterBinding: its procedures as methods. */
 export class NWFilterBinding extends Handle<RemoteNonnullNwfilterBinding> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetPortDev | virNWFilterBindingGetPortDev}; libvirt-python: `virNWFilterBinding.portDev`. */
   get portdev(): RemoteNonnullNwfilterBinding["portdev"] {
     return this.current.portdev;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetFilterName | virNWFilterBindingGetFilterName}; libvirt-python: `virNWFilterBinding.filterName`. */
   get filtername(): RemoteNonnullNwfilterBinding["filtername"] {
     return this.current.filtername;
   }
@@ -18,14 +20,20 @@ export class NWFilterBinding extends Handle<RemoteNonnullNwfilterBinding> {
     return { portdev: this.portdev, filtername: this.filtername };
   }
 
-  /** REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC (acl nwfilter_binding:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetXMLDesc | virNWFilterBindingGetXMLDesc}; libvirt-python: `virNWFilterBinding.XMLDesc`.
+   * REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC (acl nwfilter_binding:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteNwfilterBindingGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.nwfilterBindingGetXmlDesc({ nwfilter: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_NWFILTER_BINDING_DELETE (acl nwfilter_binding:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingDelete | virNWFilterBindingDelete}; libvirt-python: `virNWFilterBinding.delete`.
+   * REMOTE_PROC_NWFILTER_BINDING_DELETE (acl nwfilter_binding:delete).
+   */
   async delete(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.nwfilterBindingDelete({ nwfilter: this.current }, o));

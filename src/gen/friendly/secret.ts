@@ -7,12 +7,15 @@ import type { RemoteNonnullSecret, RemoteSecretGetValueRet, RemoteSecretGetXmlDe
 
 /** A secret, as libvirt-python's virSecret: its procedures as methods. */
 export class Secret extends Handle<RemoteNonnullSecret> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUUIDString | virSecretGetUUIDString}, {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUUID | virSecretGetUUID}; libvirt-python: `virSecret.UUIDString`, `virSecret.UUID`. */
   get uuid(): string {
     return uuidToString(this.current.uuid);
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUsageType | virSecretGetUsageType}; libvirt-python: `virSecret.usageType`. */
   get usageType(): RemoteNonnullSecret["usageType"] {
     return this.current.usageType;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUsageID | virSecretGetUsageID}; libvirt-python: `virSecret.usageID`. */
   get usageID(): RemoteNonnullSecret["usageID"] {
     return this.current.usageID;
   }
@@ -26,27 +29,39 @@ export class Secret extends Handle<RemoteNonnullSecret> {
     this.current = (await track(this.conn.raw.secretLookupByUuid({ uuid: this.current.uuid }, options))).secret;
   }
 
-  /** REMOTE_PROC_SECRET_GET_XML_DESC (acl secret:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetXMLDesc | virSecretGetXMLDesc}; libvirt-python: `virSecret.XMLDesc`.
+   * REMOTE_PROC_SECRET_GET_XML_DESC (acl secret:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteSecretGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.secretGetXmlDesc({ secret: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_SECRET_SET_VALUE (acl secret:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretSetValue | virSecretSetValue}; libvirt-python: `virSecret.setValue`.
+   * REMOTE_PROC_SECRET_SET_VALUE (acl secret:write).
+   */
   async setValue(value: RemoteSecretSetValueArgs["value"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.secretSetValue({ secret: this.current, value: value, flags: f }, o));
   }
 
-  /** REMOTE_PROC_SECRET_GET_VALUE (acl secret:read_secure). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetValue | virSecretGetValue}; libvirt-python: `virSecret.value`.
+   * REMOTE_PROC_SECRET_GET_VALUE (acl secret:read_secure).
+   */
   async value(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteSecretGetValueRet["value"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.secretGetValue({ secret: this.current, flags: f }, o));
     return r.value;
   }
 
-  /** REMOTE_PROC_SECRET_UNDEFINE (acl secret:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretUndefine | virSecretUndefine}; libvirt-python: `virSecret.undefine`.
+   * REMOTE_PROC_SECRET_UNDEFINE (acl secret:delete).
+   */
   async undefine(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.secretUndefine({ secret: this.current }, o));

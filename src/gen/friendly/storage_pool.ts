@@ -8,9 +8,11 @@ import { StorageVol } from "./storage_vol.js";
 
 /** A storage pool, as libvirt-python's virStoragePool: its procedures as methods. */
 export class StoragePool extends Handle<RemoteNonnullStoragePool> {
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetName | virStoragePoolGetName}; libvirt-python: `virStoragePool.name`. */
   get name(): RemoteNonnullStoragePool["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetUUIDString | virStoragePoolGetUUIDString}, {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetUUID | virStoragePoolGetUUID}; libvirt-python: `virStoragePool.UUIDString`, `virStoragePool.UUID`. */
   get uuid(): string {
     return uuidToString(this.current.uuid);
   }
@@ -24,124 +26,181 @@ export class StoragePool extends Handle<RemoteNonnullStoragePool> {
     this.current = (await track(this.conn.raw.storagePoolLookupByUuid({ uuid: this.current.uuid }, options))).pool;
   }
 
-  /** Looks a storage vol up by name, told apart by their form. */
+  /**
+   * Looks a storage vol up by name, told apart by their form.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByName | virStorageVolLookupByName}; libvirt-python: `virStoragePool.storageVolLookupByName`.
+   */
   storageVol(key: string, options?: CallOptions): Promise<StorageVol> {
     return this.storageVolLookupByName(key, options);
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_CREATE (acl storage_pool:start). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreate | virStoragePoolCreate}; libvirt-python: `virStoragePool.create`.
+   * REMOTE_PROC_STORAGE_POOL_CREATE (acl storage_pool:start).
+   */
   async create(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storagePoolCreate({ pool: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_BUILD (acl storage_pool:format). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolBuild | virStoragePoolBuild}; libvirt-python: `virStoragePool.build`.
+   * REMOTE_PROC_STORAGE_POOL_BUILD (acl storage_pool:format).
+   */
   async build(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storagePoolBuild({ pool: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_DESTROY (acl storage_pool:stop). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDestroy | virStoragePoolDestroy}; libvirt-python: `virStoragePool.destroy`.
+   * REMOTE_PROC_STORAGE_POOL_DESTROY (acl storage_pool:stop).
+   */
   async destroy(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.storagePoolDestroy({ pool: this.current }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_DELETE (acl storage_pool:format). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDelete | virStoragePoolDelete}; libvirt-python: `virStoragePool.delete`.
+   * REMOTE_PROC_STORAGE_POOL_DELETE (acl storage_pool:format).
+   */
   async delete(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storagePoolDelete({ pool: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_UNDEFINE (acl storage_pool:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolUndefine | virStoragePoolUndefine}; libvirt-python: `virStoragePool.undefine`.
+   * REMOTE_PROC_STORAGE_POOL_UNDEFINE (acl storage_pool:delete).
+   */
   async undefine(options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.storagePoolUndefine({ pool: this.current }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_REFRESH (acl storage_pool:refresh). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolRefresh | virStoragePoolRefresh}; libvirt-python: `virStoragePool.refresh`.
+   * REMOTE_PROC_STORAGE_POOL_REFRESH (acl storage_pool:refresh).
+   */
   async refresh(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storagePoolRefresh({ pool: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_GET_INFO (acl storage_pool:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetInfo | virStoragePoolGetInfo}; libvirt-python: `virStoragePool.info`.
+   * REMOTE_PROC_STORAGE_POOL_GET_INFO (acl storage_pool:read).
+   */
   async info(options?: CallOptions): Promise<RemoteStoragePoolGetInfoRet> {
     const o = options;
     const r = await track(this.conn.raw.storagePoolGetInfo({ pool: this.current }, o));
     return r;
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_GET_XML_DESC (acl storage_pool:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetXMLDesc | virStoragePoolGetXMLDesc}; libvirt-python: `virStoragePool.XMLDesc`.
+   * REMOTE_PROC_STORAGE_POOL_GET_XML_DESC (acl storage_pool:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteStoragePoolGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.storagePoolGetXmlDesc({ pool: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART (acl storage_pool:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetAutostart | virStoragePoolGetAutostart}; libvirt-python: `virStoragePool.autostart`.
+   * REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART (acl storage_pool:read).
+   */
   async autostart(options?: CallOptions): Promise<RemoteStoragePoolGetAutostartRet["autostart"]> {
     const o = options;
     const r = await track(this.conn.raw.storagePoolGetAutostart({ pool: this.current }, o));
     return r.autostart;
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART (acl storage_pool:write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolSetAutostart | virStoragePoolSetAutostart}; libvirt-python: `virStoragePool.setAutostart`.
+   * REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART (acl storage_pool:write).
+   */
   async setAutostart(autostart: RemoteStoragePoolSetAutostartArgs["autostart"], options?: CallOptions): Promise<void> {
     const o = options;
     await track(this.conn.raw.storagePoolSetAutostart({ pool: this.current, autostart: autostart }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES (acl storage_pool:search_storage_vols). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolNumOfVolumes | virStoragePoolNumOfVolumes}; libvirt-python: `virStoragePool.numOfVolumes`.
+   * REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES (acl storage_pool:search_storage_vols).
+   */
   async numOfVolumes(options?: CallOptions): Promise<RemoteStoragePoolNumOfVolumesRet["num"]> {
     const o = options;
     const r = await track(this.conn.raw.storagePoolNumOfVolumes({ pool: this.current }, o));
     return r.num;
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES (acl storage_pool:search_storage_vols). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListVolumes | virStoragePoolListVolumes}; libvirt-python: `virStoragePool.listVolumes`.
+   * REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES (acl storage_pool:search_storage_vols).
+   */
   async listVolumes(options?: CallOptions): Promise<RemoteStoragePoolListVolumesRet["names"]> {
     const o = options;
     const r = await track(this.conn.raw.storagePoolListVolumes({ pool: this.current, maxnames: 16384 }, o));
     return r.names;
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_CREATE_XML (acl storage_vol:create). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXML | virStorageVolCreateXML}; libvirt-python: `virStoragePool.createXML`.
+   * REMOTE_PROC_STORAGE_VOL_CREATE_XML (acl storage_vol:create).
+   */
   async storageVolCreateXml(xml: RemoteStorageVolCreateXmlArgs["xml"], flags?: number | CallOptions, options?: CallOptions): Promise<StorageVol> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.storageVolCreateXml({ pool: this.current, xml: xml, flags: f }, o));
     return new StorageVol(this.conn, r.vol);
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME (acl storage_vol:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByName | virStorageVolLookupByName}; libvirt-python: `virStoragePool.storageVolLookupByName`.
+   * REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME (acl storage_vol:getattr).
+   */
   async storageVolLookupByName(name: RemoteStorageVolLookupByNameArgs["name"], options?: CallOptions): Promise<StorageVol> {
     const o = options;
     const r = await track(this.conn.raw.storageVolLookupByName({ pool: this.current, name: name }, o));
     return new StorageVol(this.conn, r.vol);
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM (acl storage_vol:create). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXMLFrom | virStorageVolCreateXMLFrom}; libvirt-python: `virStoragePool.createXMLFrom`.
+   * REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM (acl storage_vol:create).
+   */
   async storageVolCreateXmlFrom(xml: RemoteStorageVolCreateXmlFromArgs["xml"], clonevol: StorageVol, flags?: number | CallOptions, options?: CallOptions): Promise<StorageVol> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.storageVolCreateXmlFrom({ pool: this.current, xml: xml, clonevol: clonevol.ref, flags: f }, o));
     return new StorageVol(this.conn, r.vol);
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_IS_ACTIVE (acl storage_pool:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsActive | virStoragePoolIsActive}; libvirt-python: `virStoragePool.isActive`.
+   * REMOTE_PROC_STORAGE_POOL_IS_ACTIVE (acl storage_pool:read).
+   */
   async isActive(options?: CallOptions): Promise<RemoteStoragePoolIsActiveRet["active"]> {
     const o = options;
     const r = await track(this.conn.raw.storagePoolIsActive({ pool: this.current }, o));
     return r.active;
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT (acl storage_pool:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsPersistent | virStoragePoolIsPersistent}; libvirt-python: `virStoragePool.isPersistent`.
+   * REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT (acl storage_pool:read).
+   */
   async isPersistent(options?: CallOptions): Promise<RemoteStoragePoolIsPersistentRet["persistent"]> {
     const o = options;
     const r = await track(this.conn.raw.storagePoolIsPersistent({ pool: this.current }, o));
     return r.persistent;
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES (acl storage_pool:search_storage_vols). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListAllVolumes | virStoragePoolListAllVolumes}; libvirt-python: `virStoragePool.listAllVolumes`.
+   * REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES (acl storage_pool:search_storage_vols).
+   */
   async listAllVolumes(flags?: number | CallOptions, options?: CallOptions): Promise<StorageVol[]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.storagePoolListAllVolumes({ pool: this.current, need_results: 1, flags: f }, o));

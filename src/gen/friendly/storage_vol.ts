@@ -16,9 +16,11 @@ export class StorageVol extends Handle<RemoteNonnullStorageVol> {
   get pool(): RemoteNonnullStorageVol["pool"] {
     return this.current.pool;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetName | virStorageVolGetName}; libvirt-python: `virStorageVol.name`. */
   get name(): RemoteNonnullStorageVol["name"] {
     return this.current.name;
   }
+  /** C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetKey | virStorageVolGetKey}; libvirt-python: `virStorageVol.key`. */
   get key(): RemoteNonnullStorageVol["key"] {
     return this.current.key;
   }
@@ -32,64 +34,94 @@ export class StorageVol extends Handle<RemoteNonnullStorageVol> {
     return this.storagePoolLookupByVolume(options);
   }
 
-  /** REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME (acl storage_pool:getattr). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByVolume | virStoragePoolLookupByVolume}; libvirt-python: `virStorageVol.storagePoolLookupByVolume`.
+   * REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME (acl storage_pool:getattr).
+   */
   async storagePoolLookupByVolume(options?: CallOptions): Promise<StoragePool> {
     const o = options;
     const r = await track(this.conn.raw.storagePoolLookupByVolume({ vol: this.current }, o));
     return new StoragePool(this.conn, r.pool);
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_DELETE (acl storage_vol:delete). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDelete | virStorageVolDelete}; libvirt-python: `virStorageVol.delete`.
+   * REMOTE_PROC_STORAGE_VOL_DELETE (acl storage_vol:delete).
+   */
   async delete(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storageVolDelete({ vol: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_GET_XML_DESC (acl storage_vol:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetXMLDesc | virStorageVolGetXMLDesc}; libvirt-python: `virStorageVol.XMLDesc`.
+   * REMOTE_PROC_STORAGE_VOL_GET_XML_DESC (acl storage_vol:read).
+   */
   async xmlDesc(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteStorageVolGetXmlDescRet["xml"]> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.storageVolGetXmlDesc({ vol: this.current, flags: f }, o));
     return r.xml;
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_GET_PATH (acl storage_vol:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetPath | virStorageVolGetPath}; libvirt-python: `virStorageVol.path`.
+   * REMOTE_PROC_STORAGE_VOL_GET_PATH (acl storage_vol:read).
+   */
   async path(options?: CallOptions): Promise<RemoteStorageVolGetPathRet["name"]> {
     const o = options;
     const r = await track(this.conn.raw.storageVolGetPath({ vol: this.current }, o));
     return r.name;
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_WIPE (acl storage_vol:format). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipe | virStorageVolWipe}; libvirt-python: `virStorageVol.wipe`.
+   * REMOTE_PROC_STORAGE_VOL_WIPE (acl storage_vol:format).
+   */
   async wipe(flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storageVolWipe({ vol: this.current, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_UPLOAD (acl storage_vol:data_write). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolUpload | virStorageVolUpload}; libvirt-python: `virStorageVol.upload`.
+   * REMOTE_PROC_STORAGE_VOL_UPLOAD (acl storage_vol:data_write).
+   */
   async upload(offset: RemoteStorageVolUploadArgs["offset"], length: RemoteStorageVolUploadArgs["length"], source: UploadSource, flags?: number | UploadOptions, options?: UploadOptions): Promise<Awaited<ReturnType<RemoteApi["storageVolUpload"]>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.storageVolUpload({ vol: this.current, offset: offset, length: length, flags: f }, source, o));
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_DOWNLOAD (acl storage_vol:data_read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDownload | virStorageVolDownload}; libvirt-python: `virStorageVol.download`.
+   * REMOTE_PROC_STORAGE_VOL_DOWNLOAD (acl storage_vol:data_read).
+   */
   async download<O extends DownloadOptions = Record<never, never>>(offset: RemoteStorageVolDownloadArgs["offset"], length: RemoteStorageVolDownloadArgs["length"], flags?: number | O, options?: O): Promise<ReceiveStream<DownloadChunk<O>>> {
     const [f, o] = flagsAnd(flags, options);
     return track(this.conn.raw.storageVolDownload({ vol: this.current, offset: offset, length: length, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN (acl storage_vol:format). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipePattern | virStorageVolWipePattern}; libvirt-python: `virStorageVol.wipePattern`.
+   * REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN (acl storage_vol:format).
+   */
   async wipePattern(algorithm: RemoteStorageVolWipePatternArgs["algorithm"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storageVolWipePattern({ vol: this.current, algorithm: algorithm, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_RESIZE (acl storage_vol:resize). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolResize | virStorageVolResize}; libvirt-python: `virStorageVol.resize`.
+   * REMOTE_PROC_STORAGE_VOL_RESIZE (acl storage_vol:resize).
+   */
   async resize(capacity: RemoteStorageVolResizeArgs["capacity"], flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     await track(this.conn.raw.storageVolResize({ vol: this.current, capacity: capacity, flags: f }, o));
   }
 
-  /** REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS (acl storage_vol:read). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetInfoFlags | virStorageVolGetInfoFlags}; libvirt-python: `virStorageVol.infoFlags`.
+   * REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS (acl storage_vol:read).
+   */
   async info(flags?: number | CallOptions, options?: CallOptions): Promise<RemoteStorageVolGetInfoFlagsRet> {
     const [f, o] = flagsAnd(flags, options);
     const r = await track(this.conn.raw.storageVolGetInfoFlags({ vol: this.current, flags: f }, o));
