@@ -26,8 +26,12 @@ export interface RichGuest {
   domain: string;
   pool: string;
   secretUuid: string;
+  /** A network defined for its getters (not started: that needs a bridge and dnsmasq), or null with why in `notes`. */
+  network: string | null;
   disks: string[];
   interfaces: string[];
+  /** What could not be set up, and the daemon's reason. */
+  notes: string[];
 }
 
 export interface GuestOptions {
@@ -82,14 +86,22 @@ export async function prepareRichGuest(conn: Connection, name: string, options: 
   const pool = await conn.storagePoolCreateXml(`<pool type='dir'><name>${name}-pool</name><target><path>${dir}</path></target></pool>`);
   const secret = await conn.secretDefineXml(`<secret ephemeral='no' private='no'><usage type='volume'><volume>${join(dir, "vda.qcow2")}</volume></usage></secret>`);
   await secret.setValue(new TextEncoder().encode("parity-secret"));
+  const notes: string[] = [];
+  const network = await conn
+    .networkDefineXml(`<network><name>${name}-net</name><bridge name='lrb${process.pid % 1_000_000}'/><forward mode='nat'/><ip address='192.168.251.1' netmask='255.255.255.0'/></network>`)
+    .then((n) => n.name)
+    .catch((e: unknown) => {
+      notes.push(`no network: ${(e as Error).message}`);
+      return null;
+    });
   const dom = await conn.domainDefineXml(domainXml(name, dir, disks, options.system === true));
   await dom.create();
   await dom.suspend();
-  return { dir, domain: name, pool: pool.name, secretUuid: secret.uuid, disks, interfaces: ["52:54:00:7a:00:01", "52:54:00:7a:00:02", ...(options.system === true ? [tapName()] : [])] };
+  return { dir, domain: name, pool: pool.name, secretUuid: secret.uuid, network, notes, disks, interfaces: ["52:54:00:7a:00:01", "52:54:00:7a:00:02", ...(options.system === true ? [tapName()] : [])] };
 }
 
 /** Undoes prepareRichGuest, as far as it got. */
-export async function removeRichGuest(conn: Connection, g: { dir?: string; domain: string; pool: string; secretUuid: string }): Promise<void> {
+export async function removeRichGuest(conn: Connection, g: { dir?: string; domain: string; pool: string; secretUuid: string; network?: string | null }): Promise<void> {
   const quiet = async (f: () => Promise<unknown>): Promise<void> => {
     await f().catch(() => undefined);
   };
@@ -100,5 +112,6 @@ export async function removeRichGuest(conn: Connection, g: { dir?: string; domai
   });
   await quiet(async () => (await conn.storagePool(g.pool)).destroy());
   await quiet(async () => (await conn.secret(g.secretUuid)).undefine());
+  if (g.network !== undefined && g.network !== null) await quiet(async () => (await conn.network(g.network!)).undefine());
   if (g.dir !== undefined) await rm(g.dir, { recursive: true, force: true });
 }

@@ -24,6 +24,9 @@ export interface ParityResult {
   detail: string;
 }
 
+/** The libvirt-python this machine has (python3-libvirt). */
+const PY_VERSION = "9.0";
+
 type Outcome = { value: unknown } | { error: { number: number; message: string } };
 
 /** twin.py beside this module (source tree) or beside its source (dist/parity). */
@@ -54,6 +57,7 @@ async function ours(call: () => Promise<unknown>): Promise<Outcome> {
 
 function judge(py: Outcome | undefined, mine: Outcome, norm: string | undefined): Omit<ParityResult, "name"> {
   if (py === undefined) return { status: "differ", detail: "libvirt-python gave no answer" };
+  if ("error" in py && py.error.message.startsWith("AttributeError")) return { status: "skipped", detail: `libvirt-python ${PY_VERSION} has no twin (${py.error.message})` };
   // Nothing to compare when both refuse. The codes may differ where libvirt-python asks first for
   // something else (schedulerParametersFlags calls virDomainGetSchedulerType for the count).
   if ("error" in py && "error" in mine) {
@@ -76,10 +80,14 @@ export async function runParity(uri: string, g: RichGuest, pick: (name: string) 
     const dom = await conn.domain(g.domain);
     const pool = await conn.storagePool(g.pool);
     const secret = await conn.secret(g.secretUuid);
-    const targets = { conn, dom, pool, secret, disks: g.disks, interfaces: g.interfaces, metadataUri: METADATA_URI };
+    const network = g.network === null ? null : await conn.network(g.network);
+    // A node device to read, when the daemon lists any (udev may be absent).
+    const nodeDevice = (await conn.listAllNodeDevices().catch(() => []))[0] ?? null;
+    const targets = { conn, dom, pool, secret, network, nodeDevice, disks: g.disks, interfaces: g.interfaces, metadataUri: METADATA_URI };
     const methods = (await parityMethods(targets)).filter((m) => pick(m.name));
-    const twin = await python({ uri, domain: g.domain, pool: g.pool, secret: g.secretUuid, calls: methods.map((m) => ({ name: m.name, expr: m.py })) });
-    const results: ParityResult[] = [];
+    const request = { uri, domain: g.domain, pool: g.pool, secret: g.secretUuid, network: g.network, nodedev: nodeDevice?.name ?? null };
+    const twin = await python({ ...request, calls: methods.map((m) => ({ name: m.name, expr: m.py })) });
+    const results: ParityResult[] = g.network === null && pick("Network.*") ? [{ name: "Network.*", status: "skipped", detail: g.notes.join("; ") }] : [];
     for (const m of methods) results.push({ name: m.name, ...judge(twin[m.name], await ours(m.ours), m.norm) });
     return results;
   } finally {

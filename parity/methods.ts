@@ -16,6 +16,10 @@
  *   free memory): their presence and kind are compared, not their value.
  * - `bool`: an int libvirt-python gives as a bool (a security label's `enforcing`).
  * - `job`: virDomainGetBlockJobInfo's reply as libvirt-python's dict, empty when no job was found.
+ * - `per-cpu`: virDomainGetCPUStats for each host CPU, whose fields arrive once
+ *   per CPU (read back as arrays), as libvirt-python's list of one dict per CPU.
+ * - `ifaces`: virDomainInterfaceAddresses' list as libvirt-python's dict by interface name.
+ * - `pages`: virNodeGetFreePages' counts as libvirt-python's dict by cell and page size.
  * - `typed+type`: virDomainGetJobStats' typed parameters with `type` added as a key, as libvirt-python does.
  */
 import type { Connection } from "../src/api/connection.js";
@@ -24,6 +28,8 @@ import type { Domain } from "../src/gen/friendly/domain.js";
 import type { StoragePool } from "../src/gen/friendly/storage_pool.js";
 import type { StorageVol } from "../src/gen/friendly/storage_vol.js";
 import type { Secret } from "../src/gen/friendly/secret.js";
+import type { Network } from "../src/gen/friendly/network.js";
+import type { NodeDevice } from "../src/gen/friendly/node_device.js";
 import { VOLATILE } from "./compare.js";
 
 export interface Targets {
@@ -31,6 +37,8 @@ export interface Targets {
   dom: Domain;
   pool: StoragePool | null;
   secret: Secret | null;
+  network: Network | null;
+  nodeDevice: NodeDevice | null;
   disks: readonly string[];
   interfaces: readonly string[];
   metadataUri: string;
@@ -62,6 +70,8 @@ const volatileAll = (o: Obj): Obj => Object.fromEntries(Object.keys(o).map((k) =
 
 /** libvirt-python's keys for VIR_DOMAIN_MEMORY_STAT_* (it leaves unknown tags out). */
 const MEMORY_STAT = ["swap_in", "swap_out", "major_fault", "minor_fault", "unused", "available", "actual", "rss", "usable", "last_update", "disk_caches", "hugetlb_pgalloc", "hugetlb_pgfail"];
+/** Domain statistics that move while a paused guest is read twice. */
+const MOVING_STAT = /^cpu\.|time|rss|last-update|fault|^dirtyrate/;
 const JOB_INFO = ["type", "timeElapsed", "timeRemaining", "dataTotal", "dataProcessed", "dataRemaining", "memTotal", "memProcessed", "memRemaining", "fileTotal", "fileProcessed", "fileRemaining"] as const;
 
 function domainMethods(t: Targets): ParityMethod[] {
@@ -131,6 +141,21 @@ function domainMethods(t: Targets): ParityMethod[] {
     m("guestVcpus", "dom.guestVcpus(0)", () => d.guestVcpus()),
     m("backupGetXmlDesc", "dom.backupGetXMLDesc(0)", () => d.backupGetXmlDesc()),
     m("messages", "dom.messages(0)", () => d.messages()),
+    m("snapshotCurrent", "dom.snapshotCurrent(0)", async () => ({ name: (await d.snapshotCurrent()).name }), "names"),
+    m("autostartOnce", "dom.autostartOnce()", () => d.autostartOnce()),
+    m("cpuStats(total)", "dom.getCPUStats(True, 0)", async () => [volatileAll(await d.cpuStats(-1, 1))], "volatile"),
+    m("cpuStats(per CPU)", "dom.getCPUStats(False, 0)", async () => {
+      const per = await d.cpuStats(0, (await t.conn.nodeInfo()).cpus);
+      const n = Math.max(...Object.values(per).map((v) => (Array.isArray(v) ? v.length : 1)));
+      return Array.from({ length: n }, (_, i) => Object.fromEntries(Object.entries(per).map(([k, v]) => [k, Array.isArray(v) ? (v[i] === undefined ? undefined : VOLATILE) : VOLATILE])));
+    }, "per-cpu, volatile"),
+    m("guestInfo", "dom.guestInfo(0, 0)", () => d.guestInfo(0)),
+    ...[0, 2].map((source) =>
+      m(`interfaceAddresses(${source === 0 ? "lease" : "arp"})`, `dom.interfaceAddresses(${source}, 0)`, async () =>
+        Object.fromEntries((await d.interfaceAddresses(source)).map((i) => [i.name, { addrs: i.addrs.map((a) => ({ type: a.type, addr: a.addr, prefix: a.prefix })), hwaddr: i.hwaddr }])), "ifaces"),
+    ),
+    m("allDomainStats", "[(x.name(), st) for x, st in conn.domainListGetStats([dom], 0, 0)]", async () =>
+      (await t.conn.allDomainStats([d], 0)).map((r) => [r.dom.name, Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, typeof v === "string" || typeof v === "boolean" || !MOVING_STAT.test(k) ? v : VOLATILE]))]), "tuple, names, volatile:times,cpu.*,rss,faults"),
     m("metadata(title)", "dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None, 0)", () => d.metadata(1, null)),
     m("metadata(description)", "dom.metadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, None, 0)", () => d.metadata(0, null)),
     m("metadata(element)", `dom.metadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, ${JSON.stringify(t.metadataUri)}, 0)`, () => d.metadata(2, t.metadataUri)),
@@ -219,6 +244,13 @@ function connectionMethods(t: Targets): ParityMethod[] {
     m("listAllNwfilters", "conn.listAllNWFilters(0)", async () => names(await c.listAllNwfilters()), "names"),
     m("listAllNwfilterBindings", "conn.listAllNWFilterBindings(0)", async () => (await c.listAllNwfilterBindings()).map((b) => ({ name: b.portdev })), "names (port device)"),
     m("listAllNodeDevices", "conn.listAllDevices(0)", async () => names(await c.listAllNodeDevices()), "names"),
+    m("nodeNumOfDevices", "conn.numOfDevices(None, 0)", () => c.nodeNumOfDevices(null)),
+    m("nodeListDevices", "conn.listDevices(None, 0)", () => c.nodeListDevices(null)),
+    m("listAllSecrets", "[s.UUIDString() for s in conn.listAllSecrets(0)]", async () => (await c.listAllSecrets()).map((s) => s.uuid), "UUIDs"),
+    m("nodeFreePages", "conn.getFreePages([4, 2048], 0, 1, 0)", async () => {
+      const counts = await c.nodeFreePages([4, 2048], 0, 1);
+      return { "0": Object.fromEntries([4, 2048].map((size, i) => [String(size), counts[i] === undefined ? undefined : VOLATILE])) };
+    }, "pages, volatile"),
   ];
 }
 
@@ -256,6 +288,38 @@ export async function volumeMethods(t: Targets): Promise<ParityMethod[]> {
   });
 }
 
+function networkMethods(t: Targets): ParityMethod[] {
+  const n = t.network;
+  if (n === null) return [];
+  const m = (name: string, py: string, ours: () => Promise<unknown>, norm?: string): ParityMethod => ({ name: `Network.${name}`, py, ours, ...(norm === undefined ? {} : { norm }) });
+  return [
+    m("name", "net.name()", async () => n.name),
+    m("uuid", "net.UUIDString()", async () => n.uuid),
+    m("xmlDesc", "net.XMLDesc(0)", () => n.xmlDesc()),
+    m("xmlDesc(inactive)", "net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)", () => n.xmlDesc(1)),
+    m("autostart", "net.autostart()", () => n.autostart()),
+    m("isActive", "net.isActive()", () => n.isActive()),
+    m("isPersistent", "net.isPersistent()", () => n.isPersistent()),
+    m("bridgeName", "net.bridgeName()", () => n.bridgeName()),
+    m("listAllPorts", "[{'name': p.UUIDString()} for p in net.listAllPorts(0)]", async () => (await n.listAllPorts()).map((p) => ({ name: p.uuid })), "UUIDs"),
+  ];
+}
+
+function nodeDeviceMethods(t: Targets): ParityMethod[] {
+  const v = t.nodeDevice;
+  if (v === null) return [];
+  const m = (name: string, py: string, ours: () => Promise<unknown>): ParityMethod => ({ name: `NodeDevice.${name}(${v.name})`, py, ours });
+  return [
+    m("xmlDesc", "nodedev.XMLDesc(0)", () => v.xmlDesc()),
+    m("parent", "nodedev.parent()", () => v.parent()),
+    m("numOfCaps", "nodedev.numOfCaps()", () => v.numOfCaps()),
+    m("listCaps", "nodedev.listCaps()", () => v.listCaps()),
+    m("isActive", "nodedev.isActive()", () => v.isActive()),
+    m("isPersistent", "nodedev.isPersistent()", () => v.isPersistent()),
+    m("autostart", "nodedev.autostart()", () => v.autostart()),
+  ];
+}
+
 function secretMethods(t: Targets): ParityMethod[] {
   const s = t.secret;
   if (s === null) return [];
@@ -270,5 +334,5 @@ function secretMethods(t: Targets): ParityMethod[] {
 }
 
 export async function parityMethods(t: Targets): Promise<ParityMethod[]> {
-  return [...connectionMethods(t), ...domainMethods(t), ...poolMethods(t), ...(await volumeMethods(t)), ...secretMethods(t)];
+  return [...connectionMethods(t), ...domainMethods(t), ...poolMethods(t), ...(await volumeMethods(t)), ...secretMethods(t), ...networkMethods(t), ...nodeDeviceMethods(t)];
 }

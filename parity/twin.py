@@ -44,6 +44,10 @@ def main():
         env["pool"] = conn.storagePoolLookupByName(req["pool"])
     if req.get("secret"):
         env["secret"] = conn.secretLookupByUUIDString(req["secret"])
+    if req.get("network"):
+        env["net"] = conn.networkLookupByName(req["network"])
+    if req.get("nodedev"):
+        env["nodedev"] = conn.nodeDeviceLookupByName(req["nodedev"])
     out = {}
     for call in req["calls"]:
         try:
