@@ -37,9 +37,10 @@ export interface ConnectOptions {
    * first answers (dial, TLS, its reply to the first call), so that a
    * silent peer fails instead of hanging, while authentication after it,
    * which may wait for a person (a SASL password, a polkit agent), is not
-   * cut off; not applied to ssh, libssh, libssh2 and ext, whose set-up may
-   * prompt a person (ssh's own ConnectTimeout bounds theirs). `Infinity`:
-   * no limit, as in libvirt.
+   * cut off; not applied where the set-up itself may prompt a person: `+ssh`
+   * without `no_tty=1` (ssh's own ConnectTimeout bounds it), `+libssh`/
+   * `+libssh2` given an `auth.callback`, `+ext`. `Infinity`: no limit, as
+   * in libvirt.
    */
   connectTimeout?: number;
   /** Default timeout of every call, in milliseconds. */

@@ -100,8 +100,8 @@ const PROMPT_TRIES = 3;
  */
 export class LibsshTransport implements Transport {
   readonly description: string;
-  /** Its credentials callbacks may ask a person (password, passphrase, host key). */
-  readonly mayPrompt = true;
+  /** Its credentials callback, when given, may ask a person (password, passphrase, host key). */
+  readonly mayPrompt: boolean;
   readonly settings: LibsshSettings;
   private readonly auth: CredentialAnswers | undefined;
   private readonly agentSocket: string | undefined;
@@ -114,6 +114,7 @@ export class LibsshTransport implements Transport {
   ) {
     this.settings = libsshSettings(uri, options.readOnly, env);
     this.auth = options.auth;
+    this.mayPrompt = options.auth?.callback !== undefined;
     const agent = env["SSH_AUTH_SOCK"];
     this.agentSocket = agent === undefined || agent === "" ? undefined : agent;
     const { host, port, username } = this.settings;

@@ -40,11 +40,11 @@ export function transportFor(uri: ConnectionUri, options: TransportOptions): Tra
       });
     }
     case "ssh":
-      return lazy(`ssh:${uri.user === null ? "" : `${uri.user}@`}${hostPort(host, uri.port)}`, async () => new (await import("./ssh.js")).SshTransport(uri, options), true);
+      return lazy(`ssh:${uri.user === null ? "" : `${uri.user}@`}${hostPort(host, uri.port)}`, async () => new (await import("./ssh.js")).SshTransport(uri, options), !uriFlag(uri, "no_tty"));
     case "libssh":
     case "libssh2": {
       const flavour = uri.transport;
-      return lazy(`${flavour}:${hostPort(host, uri.port)}`, async () => new (await import("./libssh.js")).LibsshTransport(uri, options, flavour), true);
+      return lazy(`${flavour}:${hostPort(host, uri.port)}`, async () => new (await import("./libssh.js")).LibsshTransport(uri, options, flavour), options.auth?.callback !== undefined);
     }
     case "ext":
       return lazy(`ext:${uriParam(uri, "command") ?? ""}`, async () => new (await import("./ext.js")).ExtTransport(uri), true);

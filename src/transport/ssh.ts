@@ -1,6 +1,7 @@
 import type { ConnectionUri } from "../uri.js";
 import { passEnv, spawnCommand, COMMON_ENV, SSH_ENV, type CommandDuplex } from "./child.js";
 import type { TransportOptions } from "./options.js";
+import { uriFlag } from "./params.js";
 import { sshCommandFor } from "./ssh-command.js";
 import type { Transport } from "./transport.js";
 
@@ -12,8 +13,8 @@ import type { Transport } from "./transport.js";
  */
 export class SshTransport implements Transport {
   readonly description: string;
-  /** ssh may ask for a password, a passphrase or about the host key on the terminal. */
-  readonly mayPrompt = true;
+  /** ssh may ask for a password, a passphrase or about the host key on the terminal, unless `no_tty=1` (BatchMode). */
+  readonly mayPrompt: boolean;
   /** The program and arguments run, exactly as libvirt builds them. */
   readonly file: string;
   readonly args: readonly string[];
@@ -24,6 +25,7 @@ export class SshTransport implements Transport {
     const { file, args } = sshCommandFor(uri, options.readOnly, env);
     this.file = file;
     this.args = args;
+    this.mayPrompt = !uriFlag(uri, "no_tty");
     const host = uri.host ?? "localhost";
     this.description = `ssh:${uri.user === null ? "" : `${uri.user}@`}${host.includes(":") ? `[${host}]` : host}${uri.port === null ? "" : `:${uri.port}`}`;
     this.env = passEnv([...COMMON_ENV, ...SSH_ENV], env);

@@ -5,6 +5,8 @@ import { connectDeadline, DEFAULT_CONNECT_TIMEOUT } from "../../src/client/deadl
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
 import { TimeoutError } from "../../src/rpc/errors.js";
 import { MemoryTransport } from "../../src/transport/memory.js";
+import { transportFor } from "../../src/transport/select.js";
+import { parseUri } from "../../src/uri.js";
 import { FakeDaemon } from "../helpers/fake-daemon.js";
 
 const P = remoteProgram.procedures;
@@ -42,6 +44,22 @@ describe("the default connect timeout", () => {
     vi.useFakeTimers();
     const d = connectDeadline({}, { description: "ssh:host", mayPrompt: true });
     expect(d.signal).toBeUndefined();
+  });
+
+  it("which transports may prompt a person, and so get no default", () => {
+    const mayPrompt = (uri: string, callback = false): boolean =>
+      transportFor(parseUri(uri), { readOnly: false, auth: callback ? { callback: async () => [] } : undefined }).mayPrompt === true;
+    expect(mayPrompt("qemu+tcp://127.0.0.1/system")).toBe(false);
+    expect(mayPrompt("qemu+tls://127.0.0.1/system")).toBe(false);
+    expect(mayPrompt("qemu+unix:///system")).toBe(false);
+    // ssh asks on the terminal unless BatchMode (no_tty=1).
+    expect(mayPrompt("qemu+ssh://h/system")).toBe(true);
+    expect(mayPrompt("qemu+ssh://h/system?no_tty=1")).toBe(false);
+    // In-process SSH asks only through the credentials callback.
+    expect(mayPrompt("qemu+libssh2://u@h/system")).toBe(false);
+    expect(mayPrompt("qemu+libssh2://u@h/system", true)).toBe(true);
+    expect(mayPrompt("qemu+libssh://u@h/system", true)).toBe(true);
+    expect(mayPrompt("qemu+ext:///system?command=/bin/true")).toBe(true);
   });
 
   it("an explicit connectTimeout bounds every phase on every transport, the daemon's answer or not", () => {
