@@ -4,6 +4,11 @@
  * unallocated.
  */
 export class Hole {
+  // Type-only, no run-time field: a private member makes the class nominal. Else a
+  // Buffer (which has a `length`) would pass for a Hole, and `isHole(c)` would narrow
+  // a `Buffer | Hole` chunk to `never` on its false branch.
+  declare private readonly nominal: never;
+
   constructor(readonly length: number) {
     if (!Number.isSafeInteger(length) || length <= 0) throw new RangeError(`a hole's length must be a positive whole number, not ${length}`);
   }
