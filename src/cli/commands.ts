@@ -35,6 +35,8 @@ export function topLevelCommand(name: string): CommandEntry<never> | undefined {
   return findEntry<never>(VIRSH_COMMANDS, name) ?? findEntry<never>(OWN_COMMANDS, name);
 }
 
+export { VIRSH_COMMANDS };
+
 export function isVirshCommand(name: string): boolean {
   return findEntry(VIRSH_COMMANDS, name) !== undefined;
 }

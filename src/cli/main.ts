@@ -4,16 +4,13 @@
 // command pays only for what it uses (see bench/cli-start.ts).
 
 import { readFileSync } from "node:fs";
-import { helpText, listCommands, lookupIn } from "./command.js";
-import { isVirshCommand, OWN_COMMANDS, topLevelCommand } from "./commands.js";
 import { setGlobals } from "./connection.js";
 import { parseLeadingGlobals, takeTrailingGlobals } from "./globals.js";
-import { argvTokens, parseCommands } from "./parse.js";
 import { UsageError } from "./usage.js";
-import { VIRSH_COMMANDS } from "./virsh/table.js";
 
 /** The `--help` text: the options by hand, the commands from the registry. */
-function usage(): string {
+async function usage(): Promise<string> {
+  const [{ listCommands }, { OWN_COMMANDS, VIRSH_COMMANDS }] = await Promise.all([import("./command.js"), import("./commands.js")]);
   return `usage: libvirt-remote [OPTIONS] <command> [ARGS...]
        libvirt-remote [OPTIONS] "command [ARGS...]; command [ARGS...]"
 
@@ -47,7 +44,7 @@ function packageVersion(): string {
 async function main(argv: string[]): Promise<number> {
   const { globals, rest } = parseLeadingGlobals(argv);
   if (globals.help) {
-    process.stdout.write(`${usage()}\n`);
+    process.stdout.write(`${await usage()}\n`);
     return 0;
   }
   if (globals.version !== null) {
@@ -55,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...args] = rest;
+  const { isVirshCommand, topLevelCommand } = await import("./commands.js");
   // virsh would start its interactive shell; there is none here.
   if (command === undefined) throw new UsageError(["no command given (libvirt-remote --help lists them)"]);
   // One word after the options is a one-line script, as virsh reads it ("list --all; dominfo test").
@@ -67,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
   setGlobals(globals);
   if (entry?.family === "virsh") return (await import("./virsh/main.js")).virshMain({ words: [command, ...words] }, globals);
   // Our own command, or virsh's message for a name nobody knows.
+  const [{ helpText, lookupIn }, { argvTokens, parseCommands }, { OWN_COMMANDS }] = await Promise.all([import("./command.js"), import("./parse.js"), import("./commands.js")]);
   const { def, opts } = (await parseCommands(argvTokens([command, ...words]), lookupIn(OWN_COMMANDS)))[0]!;
   if (opts.bool("help")) {
     process.stdout.write(helpText(def));
