@@ -104,9 +104,9 @@ function cCell(c: CFunction | null): string {
 }
 
 function friendlyCell(r: NameRow): string {
-  return r.friendly.map((f) => `{@link ${f}}`).join(", ");
+  return r.friendly.map((f) => `{@link libvirt-remote!${f}}`).join(", ");
 }
 
 function exactCell(r: NameRow): string {
-  return r.program === "remote" ? `{@link ${r.exact}}` : `\`${r.exact}\``;
+  return r.program === "remote" ? `{@link libvirt-remote!${r.exact}}` : `\`${r.exact}\``;
 }

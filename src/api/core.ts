@@ -19,6 +19,7 @@ export class ConnectionCore {
  * protocol sends, for the exact layer and event filters.
  */
 export abstract class Handle<R extends object> {
+  /** @internal The reference as last read; `ref` is its public face. */
   protected current: R;
 
   constructor(
@@ -28,7 +29,10 @@ export abstract class Handle<R extends object> {
     this.current = ref;
   }
 
-  /** The protocol's reference (`{ name, uuid, id }` for a domain). */
+  /**
+   * The protocol's reference (`{ name, uuid, id }` for a domain), for the exact layer.
+   * @internal Plumbing between the layers, left out of the reference pages; the type keeps it.
+   */
   get ref(): R {
     return this.current;
   }
