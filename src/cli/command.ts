@@ -70,7 +70,7 @@ export interface OwnContext {
 export type OwnCommand = Command<OwnContext>;
 
 /** The synopsis of a command, as vsh's help prints it (its descriptions are its own, and long). */
-export function synopsis(def: Command<never>): string {
+function synopsis(def: Command<never>): string {
   const shown = def.options.filter((o) => o.type !== "alias" && o.name !== "help");
   const words = shown.map((o) => {
     const w = o.type === "bool" ? `--${o.name}` : o.type === "data" || o.type === "argv" ? `<${o.name}>` : `--${o.name} <${o.type === "int" ? "number" : "string"}>`;

@@ -174,10 +174,9 @@ export function parseLeadingGlobals(argv: readonly string[]): { globals: GlobalO
 /**
  * Global options written after the command (`list --all -c URI`), which
  * virsh does not take but scripts for our own commands do: taken out of
- * the command's words, up to a `--`. `owned` names options the command
- * has itself, which stay its own.
+ * the command's words, up to a `--`.
  */
-export function takeTrailingGlobals(g: GlobalOptions, words: readonly string[], owned: ReadonlySet<string> = new Set()): string[] {
+export function takeTrailingGlobals(g: GlobalOptions, words: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; ) {
     const w = words[i]!;
@@ -187,7 +186,7 @@ export function takeTrailingGlobals(g: GlobalOptions, words: readonly string[], 
     }
     const name = w.startsWith("--") ? w.slice(2).split("=")[0]! : w.startsWith("-") && w.length === 2 ? w.slice(1) : null;
     // Help and version after a command are the command's own (`call --help`).
-    const used = name === null || owned.has(name) || TRAILING_EXCLUDED.has(name) ? 0 : readOption(g, words, i, false);
+    const used = name === null || TRAILING_EXCLUDED.has(name) ? 0 : readOption(g, words, i, false);
     if (used === 0) {
       out.push(w);
       i++;
