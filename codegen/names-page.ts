@@ -44,9 +44,20 @@ export function nameRows(model: Model, names: NameIndex, families: readonly Para
   return rows;
 }
 
+/** The friendly methods written by hand (src/api/domain-cpus.ts), which the plan leaves out. */
+const HAND_WRITTEN: Readonly<Record<string, string>> = {
+  REMOTE_PROC_DOMAIN_GET_VCPUS: "Domain.vcpus",
+  REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO: "Domain.vcpuPinInfo",
+  REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO: "Domain.emulatorPinInfo",
+  REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO: "Domain.iothreadInfo",
+  REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS: "Domain.pinVcpu",
+  REMOTE_PROC_DOMAIN_PIN_EMULATOR: "Domain.pinEmulator",
+  REMOTE_PROC_DOMAIN_PIN_IOTHREAD: "Domain.pinIothread",
+};
+
 /** Procedure name -> the friendly methods that call it (the connection's class is `Connection`). */
 function friendlyNames(model: Model, families: readonly ParamFamily[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+  const out = new Map<string, string[]>(Object.entries(HAND_WRITTEN).map(([proc, name]) => [proc, [name]]));
   const program = model.modules.flatMap((m) => m.programs).find((p) => p.name === "remote");
   if (program === undefined) return out;
   const add = (proc: Procedure, name: string): void => {

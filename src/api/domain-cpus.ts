@@ -35,6 +35,7 @@ export abstract class DomainCpus extends Handle<RemoteNonnullDomain> {
   }
 
   /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpus | virDomainGetVcpus}; libvirt-python: `virDomain.vcpus`.
    * REMOTE_PROC_DOMAIN_GET_VCPUS: the running vCPUs (as many as
    * virDomainGetInfo's nrVirtCpu, as libvirt-python asks for), each with
    * its state, CPU time, host CPU, and its affinity map.
@@ -48,6 +49,7 @@ export abstract class DomainCpus extends Handle<RemoteNonnullDomain> {
   }
 
   /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpuPinInfo | virDomainGetVcpuPinInfo}; libvirt-python: `virDomain.vcpuPinInfo`.
    * REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO: each vCPU's affinity map, for
    * every vCPU up to the maximum count of the state `flags` selects, as
    * `virsh vcpupin` lists them (libvirt-python stops at the current count).
@@ -61,7 +63,10 @@ export abstract class DomainCpus extends Handle<RemoteNonnullDomain> {
     return cpuMapsToBooleans(r.cpumaps, r.num, cpus, maplen);
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO: the emulator threads' affinity map. */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetEmulatorPinInfo | virDomainGetEmulatorPinInfo}; libvirt-python: `virDomain.emulatorPinInfo`.
+   * REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO: the emulator threads' affinity map.
+   */
   async emulatorPinInfo(flags?: number | CallOptions, options?: CallOptions): Promise<boolean[]> {
     const [f, o] = flagsAnd(flags, options);
     const cpus = await this.hostCpus(o);
@@ -69,7 +74,10 @@ export abstract class DomainCpus extends Handle<RemoteNonnullDomain> {
     return cpuMapToBooleans(r.cpumaps, cpus);
   }
 
-  /** REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO: each IOThread's ID and affinity map, in the daemon's order. */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetIOThreadInfo | virDomainGetIOThreadInfo}; libvirt-python: `virDomain.ioThreadInfo`.
+   * REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO: each IOThread's ID and affinity map, in the daemon's order.
+   */
   async iothreadInfo(flags?: number | CallOptions, options?: CallOptions): Promise<IothreadInfo[]> {
     const [f, o] = flagsAnd(flags, options);
     const cpus = await this.hostCpus(o);
@@ -77,21 +85,30 @@ export abstract class DomainCpus extends Handle<RemoteNonnullDomain> {
     return r.info.map((t) => ({ iothread_id: t.iothread_id, cpumap: cpuMapToBooleans(t.cpumap, cpus, t.cpumap.length) }));
   }
 
-  /** REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS: `cpus` a map (`[true, false]`) or CPU numbers (`[0, 3]`). */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinVcpuFlags | virDomainPinVcpuFlags}; libvirt-python: `virDomain.pinVcpuFlags`.
+   * REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS: `cpus` a map (`[true, false]`) or CPU numbers (`[0, 3]`).
+   */
   async pinVcpu(vcpu: number, cpus: CpuSelection, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const cpumap = cpuMapFromSelection(cpus, await this.hostCpus(o));
     await track(this.conn.raw.domainPinVcpuFlags({ dom: this.current, vcpu, cpumap, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_PIN_EMULATOR: `cpus` a map or CPU numbers. */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinEmulator | virDomainPinEmulator}; libvirt-python: `virDomain.pinEmulator`.
+   * REMOTE_PROC_DOMAIN_PIN_EMULATOR: `cpus` a map or CPU numbers.
+   */
   async pinEmulator(cpus: CpuSelection, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const cpumap = cpuMapFromSelection(cpus, await this.hostCpus(o));
     await track(this.conn.raw.domainPinEmulator({ dom: this.current, cpumap, flags: f }, o));
   }
 
-  /** REMOTE_PROC_DOMAIN_PIN_IOTHREAD: `cpus` a map or CPU numbers. */
+  /**
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinIOThread | virDomainPinIOThread}; libvirt-python: `virDomain.pinIOThread`.
+   * REMOTE_PROC_DOMAIN_PIN_IOTHREAD: `cpus` a map or CPU numbers.
+   */
   async pinIothread(iothreads_id: number, cpus: CpuSelection, flags?: number | CallOptions, options?: CallOptions): Promise<void> {
     const [f, o] = flagsAnd(flags, options);
     const cpumap = cpuMapFromSelection(cpus, await this.hostCpus(o));
