@@ -5,7 +5,7 @@
 // (assets/search.js: base64 of deflated JSON) and searches it as the page's
 // own script does.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,5 +72,23 @@ describe.skipIf(!installed)("docs search by C and libvirt-python names (needs to
     expect(search("virConnect.lookupByName").map(label).slice(0, 2)).toEqual(["libvirt-remote.Connection.domainLookupByName", "libvirt-remote.Connection.domain"]);
     expect(search("UUIDString").map(label)).toContain("libvirt-remote.Domain.uuid");
     expect(search("defineXML").map(label)).toContain("libvirt-remote.Connection.domainDefineXml");
+  });
+
+  it("keeps the handles' internals off the pages", () => {
+    const handles = rows.filter((r) => r.parent === "libvirt-remote.Domain" || r.parent === "libvirt-remote.StoragePool").map((r) => r.name);
+    expect(handles).toContain("blockInfo");
+    expect(handles).not.toContain("current");
+    expect(handles).not.toContain("ref");
+  });
+
+  it("writes a page per class and function, not per constant or protocol struct", () => {
+    const files = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? files(join(d, n)) : [join(d, n)]));
+    const all = files(out);
+    expect(all.filter((f) => /VIR_[A-Z_]+\.html$/.test(f))).toEqual([]);
+    expect(all.filter((f) => /\.Remote\w+(Args|Ret)\.html$/.test(f))).toEqual([]);
+    expect(all.some((f) => f.endsWith("libvirt-remote.Domain.html"))).toBe(true);
+    // About 10 MB now (27 MB before); a generous bound, so only a return of one page per constant or struct trips it.
+    const bytes = all.reduce((n, f) => n + statSync(f).size, 0);
+    expect(bytes).toBeLessThan(16_000_000);
   });
 });
