@@ -124,7 +124,7 @@ class OwnerEmitter {
       const conv = this.plan.conv(f.wire);
       const raw = (): string => `${p.importType(tsTypeName(kind.struct.name), PROTOCOL)}["${f.name}"]`;
       const name = this.plan.getterName(f);
-      this.doc([], this.getterNames(kind, f.name, name));
+      this.doc([], this.names.getters(kind.cls, f.name, name));
       p.block(`get ${name}(): ${this.outType(conv, raw)}`, () => p.line(`return ${this.outExpr(conv, `this.current.${f.name}`, 0)};`));
       json.push(conv?.k === "handle" ? `${name}: this.${name}.toJSON()` : `${name}: this.${name}`);
     }
@@ -147,7 +147,7 @@ class OwnerEmitter {
       return;
     }
     // A UUID string is looked up as libvirt's client-side virDomainLookupByUUIDString does.
-    const byString = l.variants.map((v) => this.procNames(v.method).c).map((c) => (c === null ? null : this.names.function(`${c.name}String`)));
+    const byString = l.variants.map((v) => this.names.byString(this.procNames(v.method)));
     this.doc([`Looks a ${l.target.kind.replace(/_/g, " ")} up by ${what}, told apart by their form.`], [...l.variants.map((v) => this.procNames(v.method)), ...byString], false);
     p.block(`${l.name}(key: ${keyType}, options?: ${this.callOptions()}): Promise<${cls}>`, () => {
       const order = ["id", "uuid", "mac", "path", "name", "key"];
@@ -290,12 +290,6 @@ class OwnerEmitter {
 
   private procNames(m: FriendlyMethod): KnownNames {
     return this.names.of(this.plan.program, m.proc);
-  }
-
-  /** A reference field's C getters, client-side in libvirt: virDomainGetName, virDomainGetUUIDString, virInterfaceGetMACString. */
-  private getterNames(kind: Kind, field: string, getter: string): KnownNames[] {
-    const tried = new Set([getter, field.replace(/_/g, "")].flatMap((n) => [`vir${kind.cls}Get${n}String`, `vir${kind.cls}Get${n}`].map((c) => c.toLowerCase())));
-    return [...tried].map((c) => this.names.function(c)).filter((n): n is KnownNames => n !== null);
   }
 
   private track(): string {

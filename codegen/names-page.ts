@@ -7,25 +7,30 @@
 import { apiName } from "./emit-api.js";
 import { FriendlyPlan } from "./friendly-model.js";
 import type { Model, Procedure } from "./model.js";
-import { referenceUrl, type CFunction, type NameIndex } from "./names.js";
+import { referenceUrl, type CFunction, type KnownNames, type NameIndex } from "./names.js";
 import type { ParamFamily } from "./param-tables.js";
 
-/** One procedure with every name it goes by. */
+/** One procedure (or a C function libvirt answers on the client side) with every name it goes by. */
 export interface NameRow {
   program: string;
+  /** Empty for a client-side function. */
   procedure: string;
   c: CFunction | null;
   python: readonly string[];
   /** `Domain.blockInfo`, `Connection.domain` (a lookup that calls it). */
   friendly: readonly string[];
-  /** `Client.domainGetBlockInfo`, `QemuApi.domainMonitorCommand`. */
+  /** `Client.domainGetBlockInfo`, `QemuApi.domainMonitorCommand`; empty for a client-side function. */
   exact: string;
 }
 
-/** Every callable procedure of every program, with its names. */
+/** What the exact-layer cell says of a function libvirt answers without a procedure. */
+export const CLIENT_SIDE = "(client side)";
+
+/** Every callable procedure of every program, with its names; then the client-side functions the friendly handles answer. */
 export function nameRows(model: Model, names: NameIndex, families: readonly ParamFamily[] = []): NameRow[] {
   const rows: NameRow[] = [];
   const friendly = friendlyNames(model, families);
+  rows.push(...clientSide(model, names, families));
   for (const prog of model.modules.flatMap((m) => m.programs)) {
     if (prog.name === "keepalive") continue;
     for (const proc of prog.procedures) {
@@ -39,6 +44,31 @@ export function nameRows(model: Model, names: NameIndex, families: readonly Para
         friendly: prog.name === "remote" ? (friendly.get(proc.name) ?? []) : [],
         exact: `${prog.name === "remote" ? "Client" : apiName(prog)}.${proc.method}`,
       });
+    }
+  }
+  return rows;
+}
+
+/** The handles' getters (`dom.uuid`: virDomainGetUUIDString) and lookups by UUID string, which libvirt answers without a call. */
+function clientSide(model: Model, names: NameIndex, families: readonly ParamFamily[]): NameRow[] {
+  const program = model.modules.flatMap((m) => m.programs).find((p) => p.name === "remote");
+  if (program === undefined) return [];
+  const plan = new FriendlyPlan(model, program, families);
+  const rows: NameRow[] = [];
+  const row = (known: KnownNames, friendly: string): void => {
+    if (known.c !== null) rows.push({ program: "remote", procedure: "", c: known.c, python: known.python, friendly: [friendly], exact: "" });
+  };
+  for (const owner of plan.owners) {
+    const cls = owner.kind === null ? "Connection" : owner.kind.cls;
+    for (const f of owner.kind?.struct.fields ?? []) {
+      const getter = plan.getterName(f);
+      for (const known of names.getters(cls, f.name, getter)) row(known, `${cls}.${getter}`);
+    }
+    for (const l of owner.lookups) {
+      for (const v of l.variants) {
+        const known = names.byString(names.of(program, v.method.proc));
+        if (known !== null) row(known, `${cls}.${l.name}`);
+      }
     }
   }
   return rows;
@@ -87,7 +117,8 @@ export function emitNamesPage(rows: readonly NameRow[], source: { libvirt: strin
     "Where each libvirt function is in this library. The friendly layer (`Connection`, `Domain`, ...) is what",
     "libvirt-python's classes are; the exact layer (`Client`, one method per remote procedure) is what its",
     "`libvirtmod` calls are. Functions libvirt answers on the client side (`virDomainGetUUIDString`) are the",
-    "friendly handles' getters (`dom.uuid`); those that have no remote procedure are not listed.",
+    "friendly handles' getters (`dom.uuid`), marked (client side); other functions with no remote procedure",
+    "(`virDomainMigrate`, which libvirt runs as several) are not listed.",
     "",
     `The libvirt-python names are those of ${source.python}; the C names those of libvirt ${source.libvirt}'s headers.`,
     "",
@@ -100,7 +131,7 @@ export function emitNamesPage(rows: readonly NameRow[], source: { libvirt: strin
   for (const { p, r } of byPython) out.push(`| \`${p}\` | ${cCell(r.c)} | ${friendlyCell(r)} | ${exactCell(r)} |`);
   out.push("", "## C → this library", "", "| C function | procedure | friendly | exact |", "| --- | --- | --- | --- |");
   const byC = rows.filter((r) => r.c !== null).sort((a, b) => compare(a.c!.name, b.c!.name) || compare(a.procedure, b.procedure));
-  for (const r of byC) out.push(`| ${cCell(r.c)} | ${r.procedure} | ${friendlyCell(r)} | ${exactCell(r)} |`);
+  for (const r of byC) out.push(`| ${cCell(r.c)} | ${r.procedure === "" ? CLIENT_SIDE : r.procedure} | ${friendlyCell(r)} | ${exactCell(r)} |`);
   return `${out.join("\n")}\n`;
 }
 
@@ -119,5 +150,6 @@ function friendlyCell(r: NameRow): string {
 }
 
 function exactCell(r: NameRow): string {
+  if (r.exact === "") return CLIENT_SIDE;
   return r.program === "remote" ? `{@link libvirt-remote!${r.exact}}` : `\`${r.exact}\``;
 }

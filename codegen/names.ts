@@ -121,6 +121,17 @@ export class NameIndex {
     const c = this.functions.get(name.toLowerCase());
     return c === undefined ? null : { c, python: this.pythonOf(c.name) };
   }
+
+  /** A handle field's C getters, client-side in libvirt: virDomainGetName, virDomainGetUUIDString and virDomainGetUUID, virInterfaceGetMACString. */
+  getters(cls: string, field: string, getter: string): KnownNames[] {
+    const tried = new Set([getter, field.replace(/_/g, "")].flatMap((n) => [`vir${cls}Get${n}String`, `vir${cls}Get${n}`].map((c) => c.toLowerCase())));
+    return [...tried].map((c) => this.function(c)).filter((n): n is KnownNames => n !== null);
+  }
+
+  /** The client-side lookup by UUID string beside a procedure's lookup by UUID (virDomainLookupByUUIDString). */
+  byString(looked: KnownNames): KnownNames | null {
+    return looked.c === null ? null : this.function(`${looked.c.name}String`);
+  }
 }
 
 /**
