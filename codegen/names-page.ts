@@ -90,6 +90,8 @@ function friendlyNames(model: Model, families: readonly ParamFamily[]): Map<stri
   const out = new Map<string, string[]>(Object.entries(HAND_WRITTEN).map(([proc, name]) => [proc, [name]]));
   const program = model.modules.flatMap((m) => m.programs).find((p) => p.name === "remote");
   if (program === undefined) return out;
+  // Event registration is the events API's (conn.events), which registers once per family and fans out.
+  for (const p of program.procedures) if (/^REMOTE_PROC_CONNECT_\w+_EVENT_(CALLBACK_)?REGISTER(_ANY)?$/.test(p.name)) out.set(p.name, ["Events.subscribe"]);
   const add = (proc: Procedure, name: string): void => {
     const list = out.get(proc.name) ?? [];
     if (!list.includes(name)) list.push(name);

@@ -47,6 +47,11 @@ export class Events {
   constructor(readonly dispatcher: EventDispatcher) {}
 
   // As the dispatcher's overloads: `gaps: true` adds EventGap markers to what the listener or iterator gets.
+  /**
+   * Calls `listener` for every matching event until the subscription is
+   * closed; resolves once the daemon's registration is in place.
+   * C: {@link https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegisterAny | virConnectDomainEventRegisterAny} (and the other families'); libvirt-python: `virConnect.domainEventRegisterAny`, `virConnect.networkEventRegisterAny`, `virConnect.storagePoolEventRegisterAny`, `virConnect.nodeDeviceEventRegisterAny`, `virConnect.secretEventRegisterAny`.
+   */
   subscribe<F extends EventFamily, K extends EventName<F>>(family: F, event: K, listener: Listener<EventOf<F, K> | EventGap<F, K>>, options: WithFilter<ListenerOptions<EventOf<F, K>>> & { gaps: true }): Promise<Subscription>;
   subscribe<F extends EventFamily, K extends EventName<F>>(family: F, event: K, listener: Listener<EventOf<F, K>>, options?: WithFilter<ListenerOptions<EventOf<F, K>>> & { gaps?: false }): Promise<Subscription>;
   subscribe(family: EventFamily, event: string, listener: Listener<never>, options?: WithFilter<ListenerOptions<never>>): Promise<Subscription> {
