@@ -4,6 +4,13 @@
 
 import type { CommandEntry, CommandModule } from "../command.js";
 import type { VshContext } from "../vsh.js";
+import { virsh } from "./entry.js";
+import { DOMAIN_COMMANDS } from "./table-domain.js";
+import { MONITOR_COMMANDS } from "./table-monitor.js";
+import { NETWORK_COMMANDS } from "./table-network.js";
+import { HOST_COMMANDS } from "./table-host.js";
+import { STORAGE_COMMANDS } from "./table-storage.js";
+import { VSH_COMMANDS } from "./table-vsh.js";
 
 const host: CommandModule<VshContext> = () => import("./host.js");
 const monitor: CommandModule<VshContext> = () => import("./domain-monitor.js");
@@ -13,11 +20,6 @@ const screenshot: CommandModule<VshContext> = () => import("../screenshot.js");
 const network: CommandModule<VshContext> = () => import("./network.js");
 const storage: CommandModule<VshContext> = () => import("./storage.js");
 const volume: CommandModule<VshContext> = () => import("../volume.js");
-
-/** Every virsh command connects (or may): all take the global options after them too. */
-function virsh(name: string, summary: string, module: CommandModule<VshContext>): CommandEntry<VshContext> {
-  return { names: [name], family: "virsh", summary, connects: true, module };
-}
 
 export const VIRSH_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("version", "show version", host),
@@ -46,4 +48,11 @@ export const VIRSH_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("vol-list", "list vols", storage),
   virsh("vol-upload", "upload file contents to a volume", volume),
   virsh("vol-download", "download volume contents to a file", volume),
+  // virsh's groups, each table kept beside its modules.
+  ...DOMAIN_COMMANDS,
+  ...MONITOR_COMMANDS,
+  ...STORAGE_COMMANDS,
+  ...NETWORK_COMMANDS,
+  ...HOST_COMMANDS,
+  ...VSH_COMMANDS,
 ];

@@ -1,0 +1,44 @@
+// What a differential case is: words typed to virsh and to us against the
+// same daemon state, compared whole (stdout, stderr, exit code). The
+// runner (run.ts) reads every group's cases (cases/*.ts) and prints
+// `virsh commands: N implemented of 274, M identical`.
+
+/** Where a case runs: the test driver (test:///default through the daemon), or QEMU's session driver with real guests. */
+export type Driver = "test" | "qemu";
+
+/** A value that moves between the two runs, replaced in both outputs; `why` says why masking it is honest. */
+export interface Mask {
+  readonly pattern: RegExp;
+  readonly replace: string;
+  readonly why: string;
+}
+
+export interface VirshCase {
+  /** The words after `-c URI`, as typed: `["net-info", "default"]`. `{dir}` stands for the group's files' directory. */
+  readonly args: readonly string[];
+  /** The drivers it runs on (default: both). */
+  readonly on?: readonly Driver[];
+  /**
+   * virsh command lines (each the words after `-c URI`) run through virsh
+   * before each side's run and after it, so that a command that changes
+   * state finds the same state twice and leaves none behind.
+   */
+  readonly before?: readonly (readonly string[])[];
+  readonly after?: readonly (readonly string[])[];
+  readonly masks?: readonly Mask[];
+  /** Why a case that differs is still listed (a known, explained difference); the case then counts as not identical. */
+  readonly knownDifference?: string;
+}
+
+export interface CaseGroup {
+  /** virsh's group name, as `virsh help` lists it ("Storage Pool"). */
+  readonly group: string;
+  /** The virsh commands this group implements: each needs at least one case. */
+  readonly commands: readonly string[];
+  /** Files written to a fresh directory before the group runs (name → content), `{dir}` in args and setup. */
+  readonly files?: Readonly<Record<string, string>>;
+  /** virsh command lines run once per driver before the group's cases (define a guest, a pool, ...), and after. */
+  readonly setup?: Partial<Record<Driver, readonly (readonly string[])[]>>;
+  readonly teardown?: Partial<Record<Driver, readonly (readonly string[])[]>>;
+  readonly cases: readonly VirshCase[];
+}

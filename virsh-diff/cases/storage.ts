@@ -1,0 +1,5 @@
+// Differential cases of src/cli/virsh/table-storage.ts's commands.
+
+import type { CaseGroup } from "../case.js";
+
+export const groups: readonly CaseGroup[] = [];
