@@ -179,3 +179,49 @@ export async function step<T>(line: string, fn: () => Promise<T>): Promise<T> {
 export function stringToArray(text: string): string[] {
   return text.split(/(?<!,),(?!,)/).map((s) => s.replace(/,,/g, ","));
 }
+
+/** strerror's words for the errno codes reading a file meets (Node's messages add the call and path). */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ELOOP: "Too many levels of symbolic links",
+  ENAMETOOLONG: "File name too long",
+  EOVERFLOW: "Value too large for defined data type",
+};
+
+function errnoWords(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code !== undefined ? ERRNO_WORDS[code] : undefined) ?? (e instanceof Error ? e.message : String(e));
+}
+
+/** VSH_MAX_XML_FILE: virsh reads no XML file larger than this. */
+const MAX_XML_FILE = 10 * 1024 * 1024;
+
+/**
+ * virFileReadAll as virsh's *-define/*-create commands call it: opening and
+ * reading fail with their own words (a directory opens, then fails to read).
+ */
+export async function readXmlFile(path: string): Promise<string> {
+  const { open } = await import("node:fs/promises");
+  const handle = await open(path, "r").catch((e: unknown) => {
+    throw new CommandFailed([`Failed to open file '${path}': ${errnoWords(e)}`]);
+  });
+  try {
+    const data = await handle.readFile().catch((e: unknown) => {
+      throw new CommandFailed([`Failed to read file '${path}': ${errnoWords(e)}`]);
+    });
+    if (data.length > MAX_XML_FILE) throw new CommandFailed([`Failed to read file '${path}': ${ERRNO_WORDS["EOVERFLOW"]!}`]);
+    return data.toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** vshCommandOptStringReq: an option given as '' is refused with vsh's words; absent is undefined. */
+export function stringReq(opts: { string(name: string): string | undefined }, name: string): string | undefined {
+  const value = opts.string(name);
+  if (value === "") throw new CommandFailed([`Failed to get option '${name}': Option argument is empty`]);
+  return value;
+}
