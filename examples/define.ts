@@ -1,5 +1,6 @@
 // Define a domain from XML, read its XML back, undefine it.
-import { open } from "../src/index.js";
+// Run: node node_modules/libvirt-remote/dist/examples/define.js URI [NAME=example]
+import { open } from "libvirt-remote";
 
 const name = process.argv[3] ?? "example";
 const xml = `<domain type='test'><name>${name}</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>`;

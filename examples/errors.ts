@@ -1,5 +1,6 @@
 // What a failed call tells: libvirt's error code, message and the procedure.
-import { LibvirtError, open } from "../src/index.js";
+// Run: node node_modules/libvirt-remote/dist/examples/errors.js URI
+import { LibvirtError, open } from "libvirt-remote";
 
 const conn = await open(process.argv[2]);
 try {

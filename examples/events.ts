@@ -1,6 +1,7 @@
 // Watch every event the daemon supports, for a few seconds.
-import { eventNames } from "../src/events/index.js";
-import { open } from "../src/index.js";
+// Run: node node_modules/libvirt-remote/dist/examples/events.js URI [SECONDS=5]
+import { eventNames } from "libvirt-remote/events";
+import { open } from "libvirt-remote";
 
 const conn = await open(process.argv[2]);
 const all = await conn.events.all((e) => console.log(e.family, e.event, eventNames(e)));

@@ -1,5 +1,6 @@
 // Host info, capabilities, memory statistics and every domain's statistics.
-import { jsonReplacer, open, VIR_NODE_MEMORY_STATS_ALL_CELLS } from "../src/index.js";
+// Run: node node_modules/libvirt-remote/dist/examples/host.js URI
+import { jsonReplacer, open, VIR_NODE_MEMORY_STATS_ALL_CELLS } from "libvirt-remote";
 
 const conn = await open(process.argv[2]);
 const info = await conn.nodeInfo();

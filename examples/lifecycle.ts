@@ -1,5 +1,6 @@
 // Start a domain, stop it, and wait for each event.
-import { open, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STOPPED } from "../src/index.js";
+// Run: node node_modules/libvirt-remote/dist/examples/lifecycle.js URI [DOMAIN=vm1]
+import { open, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STOPPED } from "libvirt-remote";
 
 const conn = await open(process.argv[2]);
 const dom = await conn.domain(process.argv[3] ?? "vm1");

@@ -1,5 +1,6 @@
 // Every domain with its state, memory and vCPUs.
-import { open, VIR_DOMAIN_RUNNING } from "../src/index.js";
+// Run: node node_modules/libvirt-remote/dist/examples/list.js URI
+import { open, VIR_DOMAIN_RUNNING } from "libvirt-remote";
 
 const conn = await open(process.argv[2]);
 for (const dom of await conn.listAllDomains()) {

@@ -1,5 +1,6 @@
 // Give up on a wait after a timeout; cancel a call with an AbortSignal.
-import { AbortError, open, TimeoutError } from "../src/index.js";
+// Run: node node_modules/libvirt-remote/dist/examples/timeout.js URI
+import { AbortError, open, TimeoutError } from "libvirt-remote";
 
 const conn = await open(process.argv[2]);
 const dom = (await conn.listAllDomains())[0]!;

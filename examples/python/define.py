@@ -1,4 +1,5 @@
 # Define a domain from XML, read its XML back, undefine it.
+# Run: python3 node_modules/libvirt-remote/examples/python/define.py URI [NAME=example]
 import sys
 import libvirt
 

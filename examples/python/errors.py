@@ -1,4 +1,5 @@
 # What a failed call tells: libvirt's error code and message.
+# Run: python3 node_modules/libvirt-remote/examples/python/errors.py URI
 import sys
 import libvirt
 

@@ -1,4 +1,5 @@
 # Watch every event the daemon supports, for a few seconds.
+# Run: python3 node_modules/libvirt-remote/examples/python/events.py URI [SECONDS=5]
 import sys
 import threading
 import time

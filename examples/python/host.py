@@ -1,4 +1,5 @@
 # Host info, capabilities, memory statistics and every domain's statistics.
+# Run: python3 node_modules/libvirt-remote/examples/python/host.py URI
 import json
 import sys
 import libvirt

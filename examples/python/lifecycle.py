@@ -1,4 +1,5 @@
 # Start a domain, stop it, and wait for each event.
+# Run: python3 node_modules/libvirt-remote/examples/python/lifecycle.py URI [DOMAIN=vm1]
 import sys
 import threading
 import libvirt

@@ -1,4 +1,5 @@
 # Every domain with its state, memory and vCPUs.
+# Run: python3 node_modules/libvirt-remote/examples/python/list.py URI
 import sys
 import libvirt
 

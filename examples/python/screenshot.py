@@ -1,4 +1,5 @@
 # Save a screenshot of a running domain to a file.
+# Run: python3 node_modules/libvirt-remote/examples/python/screenshot.py URI [DOMAIN=test] [FILE=screenshot.png]
 import sys
 import libvirt
 

@@ -1,4 +1,5 @@
 # Give up on a wait after a timeout. libvirt-python cannot cancel a call: a thread's result is abandoned instead.
+# Run: python3 node_modules/libvirt-remote/examples/python/timeout.py URI
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
