@@ -2,4 +2,77 @@
 
 import type { CaseGroup } from "../case.js";
 
-export const groups: readonly CaseGroup[] = [];
+/** A small QEMU guest under TCG: a serial console on a pty and VNC on loopback, so the display commands have something to read. */
+const guest = (name: string, title: string): string => `<domain type='qemu'>
+  <name>${name}</name>
+  <title>${title}</title>
+  <description>runs under TCG</description>
+  <memory unit='MiB'>64</memory>
+  <currentMemory unit='MiB'>64</currentMemory>
+  <vcpu placement='static' current='1'>2</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <console type='pty'/>
+    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+  </devices>
+</domain>
+`;
+
+const test = ["test"] as const;
+const qemu = ["qemu"] as const;
+
+export const groups: readonly CaseGroup[] = [
+  {
+    group: "Domain Management",
+    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole"],
+    files: {
+      "dm-run.xml": guest("dm-run", "dm running guest"),
+      "dm-off.xml": guest("dm-off", "dm shut-off guest"),
+    },
+    setup: {
+      qemu: [
+        ["define", "{dir}/dm-run.xml"],
+        ["define", "{dir}/dm-off.xml"],
+        ["start", "dm-run"],
+      ],
+    },
+    teardown: {
+      qemu: [
+        ["destroy", "dm-run"],
+        ["undefine", "dm-run", "--managed-save", "--snapshots-metadata"],
+        ["undefine", "dm-off", "--managed-save", "--snapshots-metadata"],
+      ],
+    },
+    cases: [
+      // autostart
+      { args: ["autostart", "test"], on: test, after: [["autostart", "--disable", "test"]] },
+      { args: ["autostart", "--disable", "dm-off"], on: qemu },
+      { args: ["autostart", "nope"], on: test },
+      // domid, domname, domuuid: each reads the words the other two take, and no more.
+      { args: ["domid", "test"], on: test },
+      { args: ["domid", "dm-off"], on: qemu },
+      { args: ["domid", "1"], on: test },
+      { args: ["domname", "1"], on: test },
+      { args: ["domname", "6695eb01-f6a4-8304-79aa-97f2502e193f"], on: test },
+      { args: ["domname", "test"], on: test },
+      { args: ["domuuid", "1"], on: test },
+      { args: ["domuuid", "nope"], on: test },
+      // domhostname
+      { args: ["domhostname", "test"], on: test },
+      { args: ["domhostname", "test", "--source", "lease"], on: test },
+      { args: ["domhostname", "test", "--source", "bogus"], on: test },
+      { args: ["domhostname", "dm-run"], on: qemu },
+      // domdisplay, vncdisplay, ttyconsole
+      { args: ["domdisplay", "dm-run"], on: qemu },
+      { args: ["domdisplay", "dm-run", "--all", "--include-password"], on: qemu },
+      { args: ["domdisplay", "dm-run", "--type", "spice"], on: qemu },
+      { args: ["domdisplay", "test", "--all", "--type", "vnc"], on: test },
+      { args: ["domdisplay", "dm-off"], on: qemu },
+      { args: ["vncdisplay", "dm-run"], on: qemu },
+      { args: ["vncdisplay", "test"], on: test },
+      { args: ["ttyconsole", "dm-run"], on: qemu },
+      { args: ["ttyconsole", "test"], on: test },
+    ],
+  },
+];

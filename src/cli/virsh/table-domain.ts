@@ -1,7 +1,20 @@
 // virsh's Domain Management commands (virsh-domain.c) beyond the core ones in table.ts: which module holds each.
 // Summaries are virsh 9.0's own.
 
-import type { CommandEntry } from "../command.js";
+import type { CommandEntry, CommandModule } from "../command.js";
 import type { VshContext } from "../vsh.js";
+import { virsh } from "./entry.js";
 
-export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [];
+const ident: CommandModule<VshContext> = () => import("./dom-ident.js");
+const display: CommandModule<VshContext> = () => import("./dom-display.js");
+
+export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
+  virsh("autostart", "autostart a domain", ident),
+  virsh("domid", "convert a domain name or UUID to domain id", ident),
+  virsh("domname", "convert a domain id or UUID to domain name", ident),
+  virsh("domuuid", "convert a domain name or id to domain UUID", ident),
+  virsh("domhostname", "print the domain's hostname", ident),
+  virsh("domdisplay", "domain display connection URI", display),
+  virsh("vncdisplay", "vnc display", display),
+  virsh("ttyconsole", "tty console", display),
+];
