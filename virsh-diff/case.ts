@@ -21,11 +21,18 @@ export interface VirshCase {
   /**
    * virsh command lines (each the words after `-c URI`) run through virsh
    * before each side's run and after it, so that a command that changes
-   * state finds the same state twice and leaves none behind.
+   * state finds the same state twice and leaves none behind. Their outputs
+   * are compared too (masks applied): they show the state each side left.
    */
   readonly before?: readonly (readonly string[])[];
   readonly after?: readonly (readonly string[])[];
   readonly masks?: readonly Mask[];
+  /**
+   * The virsh command this case counts for, when its words do not start
+   * with it (a one-line script, an unknown command's error): by default the
+   * first word after virsh's global options.
+   */
+  readonly command?: string;
   /** Why a case that differs is still listed (a known, explained difference); the case then counts as not identical. */
   readonly knownDifference?: string;
 }

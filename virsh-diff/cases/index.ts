@@ -5,7 +5,8 @@ import { groups as domain } from "./domain.js";
 import { groups as host } from "./host.js";
 import { groups as monitor } from "./monitor.js";
 import { groups as network } from "./network.js";
+import { groups as seed } from "./seed.js";
 import { groups as storage } from "./storage.js";
 import { groups as vsh } from "./vsh.js";
 
-export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...storage, ...network];
+export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...storage, ...network, ...seed];

@@ -1,0 +1,189 @@
+// The differential run: each group's files, setup, cases and teardown on
+// each driver, every case's words run by virsh and by us against the same
+// state, and each comparison reported as it ends.
+
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { repoRoot } from "../protocol/manifest.js";
+import { connect } from "../src/client/client.js";
+import type { CaseGroup, Driver, Mask, VirshCase } from "./case.js";
+import { caseCommand, type CaseProblem } from "./census.js";
+import { applyMasks, renderOutcome, sameOutcome, unifiedDiff } from "./compare.js";
+import { DEFAULT_LIMIT_MS, type CommandLine, type Outcome, runProgram } from "./spawn.js";
+
+export const DRIVERS: readonly Driver[] = ["test", "qemu"];
+
+export interface HarnessOptions {
+  readonly uris: Readonly<Record<Driver, string>>;
+  readonly groups: readonly CaseGroup[];
+  readonly drivers?: readonly Driver[];
+  /** Only the cases that count for this command. */
+  readonly command?: string;
+  /** How virsh is run (before `-c URI`): `["virsh"]`. */
+  readonly virsh?: CommandLine;
+  /** How we are run (before `-c URI`): `["node", "dist/src/cli/main.js"]`. */
+  readonly ours?: CommandLine;
+  /** A program still running after this long is killed and its case reported (default 60 s). */
+  readonly limitMs?: number;
+  /** Holds a connection open to the test driver while a group runs (default: our client), so its state survives between processes. */
+  readonly holdOpen?: (uri: string) => Promise<{ close(): Promise<void> }>;
+  readonly onCase?: (r: CaseResult) => void;
+  readonly onProblem?: (p: CaseProblem) => void;
+}
+
+/** One case on one driver, compared. */
+export interface CaseResult {
+  readonly group: string;
+  readonly driver: Driver;
+  readonly command: string | undefined;
+  readonly args: readonly string[];
+  readonly identical: boolean;
+  readonly knownDifference?: string;
+  /** What differs, as a unified diff of each side's steps (empty when identical). */
+  readonly diff: string;
+  /** Each side's own run, masked. */
+  readonly virsh: Outcome;
+  readonly ours: Outcome;
+  readonly timedOut: boolean;
+  readonly ms: number;
+}
+
+export interface HarnessResult {
+  readonly cases: readonly CaseResult[];
+  readonly problems: readonly CaseProblem[];
+}
+
+/** Our CLI as built (`npm run build`), beside this repository's dist/. */
+export function builtCli(): CommandLine {
+  return ["node", join(repoRoot(), "dist/src/cli/main.js")];
+}
+
+export async function runHarness(options: HarnessOptions): Promise<HarnessResult> {
+  const cases: CaseResult[] = [];
+  const problems: CaseProblem[] = [];
+  const problem = (p: CaseProblem): void => {
+    problems.push(p);
+    options.onProblem?.(p);
+  };
+  const sides: Sides = {
+    virsh: options.virsh ?? ["virsh"],
+    ours: options.ours ?? builtCli(),
+    limitMs: options.limitMs ?? DEFAULT_LIMIT_MS,
+  };
+  const holdOpen = options.holdOpen ?? holdWithClient;
+  for (const group of options.groups) {
+    const selected = group.cases.filter((c) => options.command === undefined || caseCommand(c) === options.command);
+    const drivers = (options.drivers ?? DRIVERS).filter((d) => selected.some((c) => (c.on ?? DRIVERS).includes(d)));
+    if (drivers.length === 0) continue;
+    const dir = await writeFiles(group.files ?? {});
+    const fill = (words: readonly string[]): string[] => words.map((w) => w.replaceAll("{dir}", dir));
+    try {
+      for (const driver of drivers) {
+        const uri = options.uris[driver];
+        const held = driver === "test" ? await holdOpen(uri) : null;
+        try {
+          for (const line of group.setup?.[driver] ?? []) {
+            const o = await runProgram([...sides.virsh, "-c", uri, ...fill(line)], sides.limitMs);
+            if (o.code !== 0) problem({ group: group.group, message: `setup on ${driver} failed: virsh ${fill(line).join(" ")}\n${renderOutcome(o).join("\n")}` });
+          }
+          for (const c of selected.filter((x) => (x.on ?? DRIVERS).includes(driver))) {
+            const r = await runCase(group.group, driver, uri, withDir(c, fill), sides);
+            cases.push(r);
+            options.onCase?.(r);
+          }
+          for (const line of group.teardown?.[driver] ?? []) {
+            const o = await runProgram([...sides.virsh, "-c", uri, ...fill(line)], sides.limitMs);
+            if (o.code !== 0) problem({ group: group.group, message: `teardown on ${driver} failed: virsh ${fill(line).join(" ")}\n${renderOutcome(o).join("\n")}` });
+          }
+        } finally {
+          await held?.close();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return { cases, problems };
+}
+
+interface Sides {
+  readonly virsh: CommandLine;
+  readonly ours: CommandLine;
+  readonly limitMs: number;
+}
+
+/** A case with `{dir}` filled in its words and steps (its command still read from the words as written). */
+function withDir(c: VirshCase, fill: (w: readonly string[]) => string[]): VirshCase & { readonly counted: string | undefined } {
+  return {
+    ...c,
+    counted: caseCommand(c),
+    args: fill(c.args),
+    ...(c.before === undefined ? {} : { before: c.before.map(fill) }),
+    ...(c.after === undefined ? {} : { after: c.after.map(fill) }),
+  };
+}
+
+/** A step of one side: its label in the diff and its outcome, masked. */
+interface Step {
+  readonly label: string;
+  readonly outcome: Outcome;
+}
+
+/**
+ * A case without before or after changes nothing (so the case.ts format
+ * says), and both sides run at once; otherwise each side runs between its
+ * own before and after, one side after the other. The before and after
+ * steps' outputs are compared too: they show the state each side left.
+ */
+async function runCase(group: string, driver: Driver, uri: string, c: VirshCase & { readonly counted: string | undefined }, sides: Sides): Promise<CaseResult> {
+  const started = Date.now();
+  const masks: readonly Mask[] = c.masks ?? [];
+  const step = async (label: string, prefix: CommandLine, words: readonly string[]): Promise<Step> => ({
+    label,
+    outcome: applyMasks(await runProgram([...prefix, "-c", uri, ...words], sides.limitMs), masks),
+  });
+  const side = async (prefix: CommandLine): Promise<Step[]> => {
+    const steps: Step[] = [];
+    for (const [i, words] of (c.before ?? []).entries()) steps.push(await step(`before[${i}]`, sides.virsh, words));
+    steps.push(await step("run", prefix, c.args));
+    for (const [i, words] of (c.after ?? []).entries()) steps.push(await step(`after[${i}]`, sides.virsh, words));
+    return steps;
+  };
+  const readOnly = (c.before?.length ?? 0) === 0 && (c.after?.length ?? 0) === 0;
+  const [theirs, mine] = readOnly ? await Promise.all([side(sides.virsh), side(sides.ours)]) : [await side(sides.virsh), await side(sides.ours)];
+  const timedOut = [...theirs, ...mine].some((s) => s.outcome.timedOut === true);
+  const identical = !timedOut && theirs.every((s, i) => sameOutcome(s.outcome, mine[i]!.outcome));
+  const render = (steps: readonly Step[]): string[] => steps.flatMap((s) => renderOutcome(s.outcome, steps.length === 1 ? "" : s.label));
+  const run = (steps: readonly Step[]): Outcome => steps.find((s) => s.label === "run")!.outcome;
+  return {
+    group,
+    driver,
+    command: c.counted,
+    args: c.args,
+    identical,
+    ...(c.knownDifference === undefined ? {} : { knownDifference: c.knownDifference }),
+    diff: identical ? "" : unifiedDiff(render(theirs), render(mine)),
+    virsh: run(theirs),
+    ours: run(mine),
+    timedOut,
+    ms: Date.now() - started,
+  };
+}
+
+/** A fresh directory with the group's files, readable by the daemon (it runs as another user). */
+async function writeFiles(files: Readonly<Record<string, string>>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "virsh-diff-"));
+  await chmod(dir, 0o755);
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(dir, name);
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    await writeFile(path, content, { mode: 0o644 });
+  }
+  return dir;
+}
+
+async function holdWithClient(uri: string): Promise<{ close(): Promise<void> }> {
+  const client = await connect(uri);
+  return { close: () => client.close() };
+}
