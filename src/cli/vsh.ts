@@ -8,6 +8,7 @@ import { helpText, type Command, type Opts } from "./command.js";
 import type { GlobalOptions } from "./globals.js";
 import type { ParsedCommand } from "./parse.js";
 import { UsageError } from "./usage.js";
+import { chooseUri, connect } from "./connection.js";
 
 export interface VshContext {
   /** The connection, made on first use (virsh connects before the first command that needs one). */
@@ -19,6 +20,12 @@ export interface VshContext {
   printExtra(text: string): void;
   /** vshError: `error: ` and the line on stderr, at once. */
   error(line: string): void;
+  /**
+   * virshReconnect for the `connect` command: the connection closed and
+   * another opened (`uri` undefined: the current one again), which later
+   * commands then use.
+   */
+  reconnect?(uri: string | undefined, readonly: boolean): Promise<Client>;
 }
 
 /** A virsh command: resolves false where virsh's handler returns false after printing its own errors. */
@@ -98,10 +105,15 @@ export async function runCommands(commands: readonly ParsedCommand<VshContext>[]
   const err = o.err ?? ((t: string) => void process.stderr.write(t));
   let client: Client | null = null;
   let opening: Promise<Client> | null = null;
+  // After `connect`, the connections are this runner's own: o.open() may hand back the one closed.
+  let reconnected = false;
+  const failed = (e: unknown): never => {
+    throw new CommandFailed(["failed to connect to the hypervisor"], { cause: e });
+  };
   const ctx: VshContext = {
     client: () => {
       // A failed connection is tried again by the next command, as virsh's connection handler does.
-      opening ??= o.open().then(
+      opening ??= (reconnected ? connect(chooseUri(o.globals)) : o.open()).then(
         (c) => (client = c),
         (e: unknown) => {
           opening = null;
@@ -116,6 +128,22 @@ export async function runCommands(commands: readonly ParsedCommand<VshContext>[]
       if (!o.globals.quiet) out(t);
     },
     error: (line) => err(`error: ${line}\n`),
+    reconnect: async (uri, readonly) => {
+      // Without -c and before any command connected there is nothing to close.
+      const previous = opening ?? (o.globals.connect !== undefined && !reconnected ? o.open() : null);
+      reconnected = true;
+      opening = null;
+      client = null;
+      await (await previous?.catch(() => null))?.close();
+      // No --readonly and no URI keeps the mode of the connection it replaces, as virsh does.
+      const ro = readonly || (uri === undefined && o.globals.readonly);
+      const opened = await connect(uri ?? chooseUri(o.globals), { readOnly: ro }).catch(failed);
+      if (uri !== undefined) o.globals.connect = uri;
+      o.globals.readonly = ro;
+      client = opened;
+      opening = Promise.resolve(opened);
+      return opened;
+    },
   };
   let ok = true;
   for (const { def, opts } of commands) {
@@ -132,6 +160,8 @@ export async function runCommands(commands: readonly ParsedCommand<VshContext>[]
       for (const line of causeLines(e)) ctx.error(line);
     }
     const after = performance.now();
+    // vshCommandRun's own rule: these two end the script, with no blank line or timing after them.
+    if (def.names[0] === "quit" || def.names[0] === "exit") break;
     if (o.globals.timing) out(`\n(Time: ${(after - before).toFixed(3)} ms)\n\n`);
     else ctx.printExtra("\n");
   }
