@@ -8,6 +8,8 @@ import { virsh } from "./entry.js";
 const life: CommandModule<VshContext> = () => import("./net-life.js");
 const info: CommandModule<VshContext> = () => import("./net-info.js");
 const update: CommandModule<VshContext> = () => import("./net-update.js");
+const secret: CommandModule<VshContext> = () => import("./secret.js");
+const secretValue: CommandModule<VshContext> = () => import("./secret-value.js");
 
 export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("net-autostart", "autostart a network", life),
@@ -22,4 +24,10 @@ export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("net-undefine", "undefine a persistent network", life),
   virsh("net-update", "update parts of an existing network's configuration", update),
   virsh("net-uuid", "convert a network name to network UUID", info),
+  virsh("secret-define", "define or modify a secret from an XML file", secret),
+  virsh("secret-dumpxml", "secret attributes in XML", secret),
+  virsh("secret-get-value", "Output a secret value", secretValue),
+  virsh("secret-list", "list secrets", secret),
+  virsh("secret-set-value", "set a secret value", secretValue),
+  virsh("secret-undefine", "undefine a secret", secret),
 ];
