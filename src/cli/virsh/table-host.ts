@@ -1,7 +1,38 @@
 // virsh's Host and Hypervisor (virsh-host.c), Node Device (virsh-nodedev.c) and Interface (virsh-interface.c) commands: which module holds each.
 // Summaries are virsh 9.0's own.
 
-import type { CommandEntry } from "../command.js";
+import type { CommandEntry, CommandModule } from "../command.js";
 import type { VshContext } from "../vsh.js";
+import { virsh } from "./entry.js";
 
-export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [];
+const hypervisor: CommandModule<VshContext> = () => import("./hypervisor.js");
+const memory: CommandModule<VshContext> = () => import("./node-memory.js");
+const nodedev: CommandModule<VshContext> = () => import("./nodedev.js");
+
+export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
+  virsh("allocpages", "Manipulate pages pool size", memory),
+  virsh("cpu-models", "CPU models", hypervisor),
+  virsh("domcapabilities", "domain capabilities", hypervisor),
+  virsh("freecell", "NUMA free memory", memory),
+  virsh("freepages", "NUMA free pages", memory),
+  virsh("maxvcpus", "connection vcpu maximum", hypervisor),
+  virsh("node-memory-tune", "Get or set node memory parameters", memory),
+  virsh("nodecpumap", "node cpu map", hypervisor),
+  virsh("nodecpustats", "Prints cpu stats of the node.", hypervisor),
+  virsh("nodememstats", "Prints memory stats of the node.", hypervisor),
+  virsh("nodesevinfo", "node SEV information", hypervisor),
+  virsh("nodesuspend", "suspend the host node for a given time duration", hypervisor),
+  virsh("sysinfo", "print the hypervisor sysinfo", hypervisor),
+  virsh("nodedev-autostart", "autostart a defined node device", nodedev),
+  virsh("nodedev-create", "create a device defined by an XML file on the node", nodedev),
+  virsh("nodedev-define", "Define a device by an xml file on a node", nodedev),
+  virsh("nodedev-destroy", "destroy (stop) a device on the node", nodedev),
+  { ...virsh("nodedev-detach", "detach node device from its device driver", nodedev), names: ["nodedev-detach", "nodedev-dettach"] },
+  virsh("nodedev-dumpxml", "node device details in XML", nodedev),
+  virsh("nodedev-info", "node device information", nodedev),
+  virsh("nodedev-list", "enumerate devices on this host", nodedev),
+  virsh("nodedev-reattach", "reattach node device to its device driver", nodedev),
+  virsh("nodedev-reset", "reset node device", nodedev),
+  virsh("nodedev-start", "Start an inactive node device", nodedev),
+  virsh("nodedev-undefine", "Undefine an inactive node device", nodedev),
+];
