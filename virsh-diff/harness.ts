@@ -26,6 +26,8 @@ export interface HarnessOptions {
   readonly ours?: CommandLine;
   /** A program still running after this long is killed and its case reported (default 60 s). */
   readonly limitMs?: number;
+  /** Programs run at once, at most (default 2); only read-only cases run beside others. */
+  readonly jobs?: number;
   /** Holds a connection open to the test driver while a group runs (default: our client), so its state survives between processes. */
   readonly holdOpen?: (uri: string) => Promise<{ close(): Promise<void> }>;
   readonly onCase?: (r: CaseResult) => void;
@@ -46,6 +48,7 @@ export interface CaseResult {
   readonly virsh: Outcome;
   readonly ours: Outcome;
   readonly timedOut: boolean;
+  /** The programs' time, summed (waiting for a slot not counted). */
   readonly ms: number;
 }
 
@@ -66,10 +69,12 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
     problems.push(p);
     options.onProblem?.(p);
   };
+  const limitMs = options.limitMs ?? DEFAULT_LIMIT_MS;
+  const slots = new Slots(options.jobs ?? 2);
   const sides: Sides = {
     virsh: options.virsh ?? ["virsh"],
     ours: options.ours ?? builtCli(),
-    limitMs: options.limitMs ?? DEFAULT_LIMIT_MS,
+    run: (line) => slots.run(() => runProgram(line, limitMs)),
   };
   const holdOpen = options.holdOpen ?? holdWithClient;
   for (const group of options.groups) {
@@ -84,16 +89,30 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
         const held = driver === "test" ? await holdOpen(uri) : null;
         try {
           for (const line of group.setup?.[driver] ?? []) {
-            const o = await runProgram([...sides.virsh, "-c", uri, ...fill(line)], sides.limitMs);
+            const o = await sides.run([...sides.virsh, "-c", uri, ...fill(line)]);
             if (o.code !== 0) problem({ group: group.group, message: `setup on ${driver} failed: virsh ${fill(line).join(" ")}\n${renderOutcome(o).join("\n")}` });
           }
+          // Read-only cases in a row run together (their programs share the slots); a case that changes state runs alone.
+          const pending: Promise<CaseResult>[] = [];
+          const settle = async (): Promise<void> => {
+            for (const p of pending.splice(0)) {
+              const r = await p;
+              cases.push(r);
+              options.onCase?.(r);
+            }
+          };
           for (const c of selected.filter((x) => (x.on ?? DRIVERS).includes(driver))) {
-            const r = await runCase(group.group, driver, uri, withDir(c, fill), sides);
-            cases.push(r);
-            options.onCase?.(r);
+            if (readOnly(c)) {
+              pending.push(runCase(group.group, driver, uri, withDir(c, fill), sides));
+            } else {
+              await settle();
+              pending.push(runCase(group.group, driver, uri, withDir(c, fill), sides));
+              await settle();
+            }
           }
+          await settle();
           for (const line of group.teardown?.[driver] ?? []) {
-            const o = await runProgram([...sides.virsh, "-c", uri, ...fill(line)], sides.limitMs);
+            const o = await sides.run([...sides.virsh, "-c", uri, ...fill(line)]);
             if (o.code !== 0) problem({ group: group.group, message: `teardown on ${driver} failed: virsh ${fill(line).join(" ")}\n${renderOutcome(o).join("\n")}` });
           }
         } finally {
@@ -110,7 +129,32 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
 interface Sides {
   readonly virsh: CommandLine;
   readonly ours: CommandLine;
-  readonly limitMs: number;
+  /** Runs a program when a slot is free. */
+  readonly run: (line: CommandLine) => Promise<Outcome>;
+}
+
+/** At most `n` programs at once (CI has two loaded cores); the rest wait in order. */
+class Slots {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.busy >= this.n) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.busy++;
+    try {
+      return await job();
+    } finally {
+      // The slot passes straight to the next in line, or is freed.
+      const next = this.waiting.shift();
+      if (next === undefined) this.busy--;
+      else next();
+    }
+  }
+}
+
+/** The case.ts format's rule: a case with no before or after changes no state. */
+function readOnly(c: VirshCase): boolean {
+  return (c.before?.length ?? 0) === 0 && (c.after?.length ?? 0) === 0;
 }
 
 /** A case with `{dir}` filled in its words and steps (its command still read from the words as written). */
@@ -131,17 +175,15 @@ interface Step {
 }
 
 /**
- * A case without before or after changes nothing (so the case.ts format
- * says), and both sides run at once; otherwise each side runs between its
- * own before and after, one side after the other. The before and after
+ * A read-only case's two sides run at once (as slots allow); otherwise each
+ * side runs between its own before and after, one side after the other. The before and after
  * steps' outputs are compared too: they show the state each side left.
  */
 async function runCase(group: string, driver: Driver, uri: string, c: VirshCase & { readonly counted: string | undefined }, sides: Sides): Promise<CaseResult> {
-  const started = Date.now();
   const masks: readonly Mask[] = c.masks ?? [];
   const step = async (label: string, prefix: CommandLine, words: readonly string[]): Promise<Step> => ({
     label,
-    outcome: applyMasks(await runProgram([...prefix, "-c", uri, ...words], sides.limitMs), masks),
+    outcome: applyMasks(await sides.run([...prefix, "-c", uri, ...words]), masks),
   });
   const side = async (prefix: CommandLine): Promise<Step[]> => {
     const steps: Step[] = [];
@@ -150,8 +192,7 @@ async function runCase(group: string, driver: Driver, uri: string, c: VirshCase 
     for (const [i, words] of (c.after ?? []).entries()) steps.push(await step(`after[${i}]`, sides.virsh, words));
     return steps;
   };
-  const readOnly = (c.before?.length ?? 0) === 0 && (c.after?.length ?? 0) === 0;
-  const [theirs, mine] = readOnly ? await Promise.all([side(sides.virsh), side(sides.ours)]) : [await side(sides.virsh), await side(sides.ours)];
+  const [theirs, mine] = readOnly(c) ? await Promise.all([side(sides.virsh), side(sides.ours)]) : [await side(sides.virsh), await side(sides.ours)];
   const timedOut = [...theirs, ...mine].some((s) => s.outcome.timedOut === true);
   const identical = !timedOut && theirs.every((s, i) => sameOutcome(s.outcome, mine[i]!.outcome));
   const render = (steps: readonly Step[]): string[] => steps.flatMap((s) => renderOutcome(s.outcome, steps.length === 1 ? "" : s.label));
@@ -167,7 +208,7 @@ async function runCase(group: string, driver: Driver, uri: string, c: VirshCase 
     virsh: run(theirs),
     ours: run(mine),
     timedOut,
-    ms: Date.now() - started,
+    ms: [...theirs, ...mine].reduce((sum, st) => sum + (st.outcome.ms ?? 0), 0),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * `npm run virsh-diff` (`node dist/virsh-diff/run.js [--group NAME]
- * [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS]`):
+ * [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS] [--jobs N]`):
  * every case of cases/ run by virsh and by us on a throwaway daemon's test
  * driver and QEMU session driver, compared whole. Ends with
  * `virsh commands: N implemented of 274, M identical` and exits 0 only when
@@ -16,7 +16,7 @@ import { caseCommand, checkGroups, readVirshCatalog, type Registry, summaryLine,
 import { renderOutcome } from "./compare.js";
 import { type CaseResult, DRIVERS, runHarness } from "./harness.js";
 
-const USAGE = "usage: run.js [--group NAME] [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS]";
+const USAGE = "usage: run.js [--group NAME] [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS] [--jobs N]";
 
 /** Our registry: every name (aliases too) -> the command's own name. */
 export function registryNames(): Registry {
@@ -48,6 +48,7 @@ async function main(): Promise<number> {
       driver: { type: "string" },
       verbose: { type: "boolean", default: false },
       timeout: { type: "string" },
+      jobs: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -58,6 +59,8 @@ async function main(): Promise<number> {
   if (values.driver !== undefined && !DRIVERS.includes(values.driver as Driver)) throw new Error(`--driver: test or qemu, not '${values.driver}'\n${USAGE}`);
   const limitMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
   if (limitMs !== undefined && !(limitMs > 0)) throw new Error(`--timeout: a number of seconds, not '${values.timeout}'`);
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) throw new Error(`--jobs: a whole number above 0, not '${values.jobs}'`);
   const started = Date.now();
   const catalog = readVirshCatalog();
   const registry = registryNames();
@@ -88,6 +91,7 @@ async function main(): Promise<number> {
       ...(values.driver === undefined ? {} : { drivers: [values.driver as Driver] }),
       ...(values.command === undefined ? {} : { command: values.command }),
       ...(limitMs === undefined ? {} : { limitMs }),
+      ...(jobs === undefined ? {} : { jobs }),
       onCase: (r) => {
         console.log(caseLine(r));
         if (r.diff !== "") console.log(r.diff.replace(/^/gm, "    "));

@@ -9,6 +9,8 @@ export interface Outcome {
   readonly stderr: string;
   /** Killed at the time limit (its code is then -1). */
   readonly timedOut?: true;
+  /** How long it ran (not compared). */
+  readonly ms?: number;
 }
 
 /** A program and its words: `["virsh", "-c", uri, "list"]`. */
@@ -34,6 +36,7 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 export function runProgram(line: CommandLine, limitMs = DEFAULT_LIMIT_MS): Promise<Outcome> {
   return new Promise((resolve) => {
     const [file, ...args] = line;
+    const started = Date.now();
     const child = spawn(file, args, { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -51,7 +54,8 @@ export function runProgram(line: CommandLine, limitMs = DEFAULT_LIMIT_MS): Promi
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString("utf8") + (spawnError === undefined ? "" : `${spawnError.message}\n`);
       const stdout = Buffer.concat(out).toString("utf8");
-      resolve(timedOut ? { code: -1, stdout, stderr, timedOut: true } : { code, stdout, stderr });
+      const ms = Date.now() - started;
+      resolve(timedOut ? { code: -1, stdout, stderr, timedOut: true, ms } : { code, stdout, stderr, ms });
     };
     child.once("error", (e) => finish(-1, e));
     // 'close', not 'exit': the pipes are drained by then.
