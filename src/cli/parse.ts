@@ -7,6 +7,14 @@
 import { Opts, type Command, type OptDef } from "./command.js";
 import { UsageError } from "./usage.js";
 
+/** vsh's `unknown command: 'x'`, with the word, so that the entry can add what comes after it (did you mean). */
+export class UnknownCommandError extends UsageError {
+  override name = "UnknownCommandError";
+  constructor(readonly word: string) {
+    super([`unknown command: '${word}'`]);
+  }
+}
+
 type Token = { kind: "arg"; text: string } | { kind: "end-command" } | { kind: "end" };
 
 /** vshCommandStringGetArg: blanks split, `;` and newline end a command, quotes and backslash as in sh, `#` a comment. */
@@ -108,7 +116,7 @@ export async function parseCommands<C>(tokens: Iterable<Token>, lookup: CommandL
           break;
         }
         def = await lookup(word);
-        if (def === undefined) throw new UsageError([`unknown command: '${word}'`]);
+        if (def === undefined) throw new UnknownCommandError(word);
         positional = def.options.filter((o) => o.type !== "bool" && o.type !== "alias" && o.named !== true);
         continue;
       }
