@@ -41,6 +41,9 @@ function packageVersion(): string {
   }
 }
 
+/** Whether an unknown command word is one typed to virsh's words or ours (then "did you mean" has names to offer). */
+let suggestVirshNames = true;
+
 async function main(argv: string[]): Promise<number> {
   const { globals, rest } = parseLeadingGlobals(argv);
   if (globals.help) {
@@ -55,10 +58,14 @@ async function main(argv: string[]): Promise<number> {
   const { isVirshCommand, topLevelCommand } = await import("./commands.js");
   // virsh would start its interactive shell; there is none here.
   if (command === undefined) throw new UsageError(["no command given (libvirt-remote --help lists them)"]);
-  // One word after the options is a one-line script, as virsh reads it ("list --all; dominfo test").
-  if (rest.length === 1 && (isVirshCommand(command.trim().split(/[\s;]/)[0]!) || /[;\s#]/.test(command))) {
-    setGlobals(globals);
-    return (await import("./virsh/main.js")).virshMain({ script: command }, globals);
+  // One word after the options is a one-line script, as virsh reads it ("list --all; dominfo test");
+  // global options may follow a script as they follow a command here (virsh's getopt stops at it).
+  if (/[;\s#]/.test(command) || (rest.length === 1 && isVirshCommand(command.trim().split(/[\s;]/)[0]!))) {
+    const scriptGlobals = { ...globals };
+    if (takeTrailingGlobals(scriptGlobals, args).length === 0) {
+      setGlobals(scriptGlobals);
+      return (await import("./virsh/main.js")).virshMain({ script: command }, scriptGlobals);
+    }
   }
   const entry = topLevelCommand(command);
   const words = entry?.connects === true ? takeTrailingGlobals(globals, args) : args;
@@ -72,9 +79,24 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const started = performance.now();
+  // A command word unknown from here on is another family's (`admin NAME`): no virsh names to suggest.
+  suggestVirshNames = false;
   const ok = (await def.run({ globals }, opts)) !== false;
   if (globals.timing) process.stdout.write(`\n(Time: ${(performance.now() - started).toFixed(3)} ms)\n\n`);
   return ok ? 0 : 1;
+}
+
+/** A usage error's lines; after an unknown command's, what this CLI knows of the word (did you mean, not implemented yet). */
+async function usageLines(err: UsageError): Promise<string> {
+  const [{ UnknownCommandError }, { isVirshCommand, OWN_COMMANDS }, { unknownCommandLines }] = await Promise.all([
+    import("./parse.js"),
+    import("./commands.js"),
+    import("./virsh/vsh-suggest.js"),
+  ]);
+  const lines = err.lines.map((l) => `error: ${l}\n`);
+  if (!(err instanceof UnknownCommandError) || !suggestVirshNames) return lines.join("");
+  const more = unknownCommandLines(err.word, isVirshCommand, OWN_COMMANDS.flatMap((e) => e.names));
+  return more.replace ? more.lines.map((l) => `error: ${l}\n`).join("") : [...lines, ...more.lines.map((l) => `${l}\n`)].join("");
 }
 
 /** One line on stderr, never a stack trace: these are about the user's input or the daemon. */
@@ -98,7 +120,7 @@ main(process.argv.slice(2)).then(
   },
   async (err: unknown) => {
     // Words that did not parse, of any command: virsh's and virt-admin's way, each line as `error: LINE`.
-    if (err instanceof UsageError) process.stderr.write(err.lines.map((l) => `error: ${l}\n`).join(""));
+    if (err instanceof UsageError) process.stderr.write(await usageLines(err));
     else process.stderr.write(`libvirt-remote: ${await describe(err)}\n`);
     // One rule, as virsh's: every failure is 1 (README, "The command line").
     process.exitCode = 1;
