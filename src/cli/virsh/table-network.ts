@@ -8,6 +8,8 @@ import { virsh } from "./entry.js";
 const life: CommandModule<VshContext> = () => import("./net-life.js");
 const info: CommandModule<VshContext> = () => import("./net-info.js");
 const update: CommandModule<VshContext> = () => import("./net-update.js");
+const nwfilter: CommandModule<VshContext> = () => import("./nwfilter.js");
+const binding: CommandModule<VshContext> = () => import("./nwfilter-binding.js");
 const secret: CommandModule<VshContext> = () => import("./secret.js");
 const secretValue: CommandModule<VshContext> = () => import("./secret-value.js");
 
@@ -24,6 +26,14 @@ export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("net-undefine", "undefine a persistent network", life),
   virsh("net-update", "update parts of an existing network's configuration", update),
   virsh("net-uuid", "convert a network name to network UUID", info),
+  virsh("nwfilter-define", "define or update a network filter from an XML file", nwfilter),
+  virsh("nwfilter-dumpxml", "network filter information in XML", nwfilter),
+  virsh("nwfilter-list", "list network filters", nwfilter),
+  virsh("nwfilter-undefine", "undefine a network filter", nwfilter),
+  virsh("nwfilter-binding-create", "create a network filter binding from an XML file", binding),
+  virsh("nwfilter-binding-delete", "delete a network filter binding", binding),
+  virsh("nwfilter-binding-dumpxml", "network filter information in XML", binding),
+  virsh("nwfilter-binding-list", "list network filter bindings", binding),
   virsh("secret-define", "define or modify a secret from an XML file", secret),
   virsh("secret-dumpxml", "secret attributes in XML", secret),
   virsh("secret-get-value", "Output a secret value", secretValue),
