@@ -25,7 +25,7 @@ const qemu = ["qemu"] as const;
 export const groups: readonly CaseGroup[] = [
   {
     group: "Domain Management",
-    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole"],
+    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole", "edit", "desc", "metadata"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
       "dm-off.xml": guest("dm-off", "dm shut-off guest"),
@@ -73,6 +73,26 @@ export const groups: readonly CaseGroup[] = [
       { args: ["vncdisplay", "test"], on: test },
       { args: ["ttyconsole", "dm-run"], on: qemu },
       { args: ["ttyconsole", "test"], on: test },
+      // edit: the cases run with no $EDITOR of their own, so only the paths before the editor (test/cli/virsh-domain.test.ts runs one).
+      { args: ["edit", "nope"], on: test },
+      // desc
+      { args: ["desc", "test"], on: test },
+      { args: ["desc", "test", "--title"], on: test },
+      { args: ["desc", "dm-off", "--config"], on: qemu },
+      { args: ["desc", "test", "a", "new", "description"], on: test },
+      { args: ["desc", "dm-off", "--title", "--config", "another title"], on: qemu, after: [["desc", "dm-off", "--title", "--config", "dm shut-off guest"]] },
+      { args: ["desc", "test", "--live", "--current"], on: test },
+      // metadata
+      { args: ["metadata", "test", "http://example.org/dm"], on: test },
+      { args: ["metadata", "test", "http://example.org/dm", "--key", "dm", "--set", "<b>v</b>"], on: test },
+      { args: ["metadata", "test", "http://example.org/dm", "--set", "<b/>"], on: test },
+      { args: ["metadata", "test", ""], on: test },
+      {
+        args: ["metadata", "dm-off", "http://example.org/dm"],
+        on: qemu,
+        before: [["metadata", "dm-off", "http://example.org/dm", "--key", "dm", "--set", "<b>v</b>"]],
+        after: [["metadata", "dm-off", "http://example.org/dm", "--remove"]],
+      },
     ],
   },
 ];

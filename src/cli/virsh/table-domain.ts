@@ -7,6 +7,7 @@ import { virsh } from "./entry.js";
 
 const ident: CommandModule<VshContext> = () => import("./dom-ident.js");
 const display: CommandModule<VshContext> = () => import("./dom-display.js");
+const edit: CommandModule<VshContext> = () => import("./dom-edit.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -17,4 +18,7 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("domdisplay", "domain display connection URI", display),
   virsh("vncdisplay", "vnc display", display),
   virsh("ttyconsole", "tty console", display),
+  virsh("edit", "edit XML configuration for a domain", edit),
+  virsh("desc", "show or set domain's description or title", edit),
+  virsh("metadata", "show or set domain's custom XML metadata", edit),
 ];
