@@ -40,8 +40,10 @@ export const commands: VirshCommand[] = [
     async run(ctx, opts) {
       const c = await ctx.client();
       const nwfilter = await lookupNwfilterBinding(c, stringReq(opts, "binding")!);
-      // virsh 9.0 never reads --xpath here: the whole document is printed whatever it says.
-      printXml(ctx, (await c.nwfilterBindingGetXmlDesc({ nwfilter, flags: 0 })).xml);
+      // virsh 9.0 never reads --xpath here: the whole document is printed whatever it says,
+      // and where the daemon then refuses, it prints nothing and succeeds.
+      const got = await c.nwfilterBindingGetXmlDesc({ nwfilter, flags: 0 }).catch(() => null);
+      if (got !== null) printXml(ctx, got.xml);
     },
   },
   {

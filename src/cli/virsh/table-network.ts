@@ -8,6 +8,7 @@ import { virsh } from "./entry.js";
 const life: CommandModule<VshContext> = () => import("./net-life.js");
 const info: CommandModule<VshContext> = () => import("./net-info.js");
 const update: CommandModule<VshContext> = () => import("./net-update.js");
+const port: CommandModule<VshContext> = () => import("./net-port.js");
 const nwfilter: CommandModule<VshContext> = () => import("./nwfilter.js");
 const binding: CommandModule<VshContext> = () => import("./nwfilter-binding.js");
 const secret: CommandModule<VshContext> = () => import("./secret.js");
@@ -26,6 +27,10 @@ export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("net-undefine", "undefine a persistent network", life),
   virsh("net-update", "update parts of an existing network's configuration", update),
   virsh("net-uuid", "convert a network name to network UUID", info),
+  virsh("net-port-list", "list network ports", port),
+  virsh("net-port-create", "create a network port from an XML file", port),
+  virsh("net-port-dumpxml", "network port information in XML", port),
+  virsh("net-port-delete", "delete the specified network port", port),
   virsh("nwfilter-define", "define or update a network filter from an XML file", nwfilter),
   virsh("nwfilter-dumpxml", "network filter information in XML", nwfilter),
   virsh("nwfilter-list", "list network filters", nwfilter),
