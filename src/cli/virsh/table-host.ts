@@ -8,6 +8,7 @@ import { virsh } from "./entry.js";
 const hypervisor: CommandModule<VshContext> = () => import("./hypervisor.js");
 const memory: CommandModule<VshContext> = () => import("./node-memory.js");
 const nodedev: CommandModule<VshContext> = () => import("./nodedev.js");
+const iface: CommandModule<VshContext> = () => import("./iface.js");
 
 export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("allocpages", "Manipulate pages pool size", memory),
@@ -35,4 +36,16 @@ export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("nodedev-reset", "reset node device", nodedev),
   virsh("nodedev-start", "Start an inactive node device", nodedev),
   virsh("nodedev-undefine", "Undefine an inactive node device", nodedev),
+  virsh("iface-begin", "create a snapshot of current interfaces settings, which can be later committed (iface-commit) or restored (iface-rollback)", iface),
+  virsh("iface-commit", "commit changes made since iface-begin and free restore point", iface),
+  virsh("iface-define", "define an inactive persistent physical host interface or modify an existing persistent one from an XML file", iface),
+  virsh("iface-destroy", "destroy a physical host interface (disable it / \"if-down\")", iface),
+  virsh("iface-dumpxml", "interface information in XML", iface),
+  virsh("iface-edit", "edit XML configuration for a physical host interface", iface),
+  virsh("iface-list", "list physical host interfaces", iface),
+  virsh("iface-mac", "convert an interface name to interface MAC address", iface),
+  virsh("iface-name", "convert an interface MAC address to interface name", iface),
+  virsh("iface-rollback", "rollback to previous saved configuration created via iface-begin", iface),
+  virsh("iface-start", "start a physical host interface (enable it / \"if-up\")", iface),
+  virsh("iface-undefine", "undefine a physical host interface (remove it from configuration)", iface),
 ];
