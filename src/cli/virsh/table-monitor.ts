@@ -6,10 +6,29 @@ import type { VshContext } from "../vsh.js";
 import { virsh } from "./entry.js";
 
 const devices: CommandModule<VshContext> = () => import("./monitor-devices.js");
+const stats: CommandModule<VshContext> = () => import("./monitor-stats.js");
+const snapshot: CommandModule<VshContext> = () => import("./snapshot.js");
+const snapshotList: CommandModule<VshContext> = () => import("./snapshot-list.js");
 
 export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
+  virsh("domblkerror", "Show errors on block devices", stats),
   virsh("domblkinfo", "domain block device size information", devices),
   virsh("domblklist", "list all domain blocks", devices),
+  virsh("domblkstat", "get device block stats for a domain", stats),
+  virsh("domcontrol", "domain control interface state", stats),
   virsh("domif-getlink", "get link state of a virtual interface", devices),
+  virsh("domifaddr", "Get network interfaces' addresses for a running domain", stats),
   virsh("domiflist", "list all domain virtual interfaces", devices),
+  virsh("domifstat", "get network interface stats for a domain", stats),
+  virsh("dommemstat", "get memory statistics for a domain", stats),
+  virsh("domtime", "domain time", stats),
+  virsh("snapshot-create", "Create a snapshot from XML", snapshot),
+  virsh("snapshot-create-as", "Create a snapshot from a set of args", snapshot),
+  virsh("snapshot-current", "Get or set the current snapshot", snapshot),
+  virsh("snapshot-delete", "Delete a domain snapshot", snapshot),
+  virsh("snapshot-dumpxml", "Dump XML for a domain snapshot", snapshot),
+  virsh("snapshot-info", "snapshot information", snapshot),
+  virsh("snapshot-list", "List snapshots for a domain", snapshotList),
+  virsh("snapshot-parent", "Get the name of the parent of a snapshot", snapshot),
+  virsh("snapshot-revert", "Revert a domain to a snapshot", snapshot),
 ];
