@@ -1,5 +1,75 @@
-// Differential cases of src/cli/virsh/table-vsh.ts's commands.
+// Differential cases of src/cli/virsh/table-vsh.ts's commands: virsh itself
+// (help printed from codegen/virsh-commands.json, echo, pwd, cd, quit,
+// exit, connect), Domain Events (event), and the command line around them
+// (an unknown command's "did you mean", global options after a script).
 
-import type { CaseGroup } from "../case.js";
+import type { CaseGroup, VirshCase } from "../case.js";
 
-export const groups: readonly CaseGroup[] = [];
+const test = (args: string[], extra: Omit<VirshCase, "args" | "on"> = {}): VirshCase => ({ args, on: ["test"], ...extra });
+
+export const groups: readonly CaseGroup[] = [
+  {
+    group: "Virsh itself",
+    commands: ["help", "echo", "pwd", "cd", "quit", "exit", "connect"],
+    cases: [
+      test(["help"]),
+      test(["-q", "help"]),
+      test(["help", "virsh"]),
+      test(["help", "Storage Volume"]),
+      test(["help", "event"]),
+      test(["help", "blockcopy"]),
+      test(["help", "nodedev-dettach"]),
+      test(["help", "self-test"]),
+      test(["help", "list", "domstate"]),
+      test(["help", "--command", "migrate"]),
+      test(["help", "nosuch"]),
+      test(["help; help echo; help nosuch"], { command: "help" }),
+      test(["echo", "--shell", "a b", "it's", "x"]),
+      test(["echo", "--xml", "<a&'\">"]),
+      test(["echo --split a,b,,c,"], { command: "echo" }),
+      test(["echo", "--err", "to stderr"]),
+      test(["echo", "--shell", "--xml", "a"]),
+      test(["-q", "echo", "a", "b"]),
+      test(["echo"]),
+      test(["pwd"]),
+      test(["cd", "/"]),
+      test(["pwd; cd /; pwd"], { command: "pwd" }),
+      test(["echo a; quit; echo b"], { command: "quit" }),
+      test(["echo a; exit; echo b"], { command: "exit" }),
+      test(["quit"]),
+      test(["connect; uri"], { command: "connect" }),
+      test(["connect --readonly; uri; domstate test"], { command: "connect" }),
+      test(["connect test+tcp://127.0.0.1:1/default; uri"], { command: "connect" }),
+      test(["evnt"], {
+        command: "event",
+        knownDifference: "after virsh's `unknown command: 'evnt'` we add one line, `did you mean 'event'?` (issue 26: people typed near misses)",
+      }),
+      test(["echo a; echo b", "-q"], {
+        command: "echo",
+        knownDifference:
+          "virsh's getopt stops at the first word (\"+\" in virshParseArgv), so it reads `-q` as a second word and the script as an unknown command; we take global options after a script as we take them after a command (issue 26)",
+      }),
+    ],
+  },
+  {
+    group: "Domain Events",
+    commands: ["event"],
+    cases: [
+      test(["event", "--list"], {
+        knownDifference: "this client knows libvirt 11.3's domain events: virsh 9.0's list lacks nic-mac-change",
+      }),
+      test(["event"]),
+      test(["event", "--all", "--event", "lifecycle"]),
+      test(["event", "--list", "--all"]),
+      test(["event", "--list", "--event", "reboot"]),
+      test(["event", "--event", "nosuch"]),
+      test(["event", "--all", "--timeout", "abc"]),
+      test(["event", "--all", "--timeout", "0"]),
+      test(["event", "--all", "--timeout", "3000000"]),
+      test(["event", "--domain", "nosuch", "--all"]),
+      test(["event", "--all", "--timeout", "1"]),
+      test(["event", "--domain", "test", "--event", "lifecycle", "--loop", "--timeout", "1", "--timestamp"]),
+      test(["event --all --timeout 1; echo after"], { command: "event" }),
+    ],
+  },
+];
