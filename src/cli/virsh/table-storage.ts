@@ -7,6 +7,7 @@ import { virsh } from "./entry.js";
 
 const poolLifecycle: CommandModule<VshContext> = () => import("./pool-lifecycle.js");
 const poolInfo: CommandModule<VshContext> = () => import("./pool-info.js");
+const poolEdit: CommandModule<VshContext> = () => import("./pool-edit.js");
 const volLifecycle: CommandModule<VshContext> = () => import("./vol-lifecycle.js");
 const volInfo: CommandModule<VshContext> = () => import("./vol-info.js");
 
@@ -22,6 +23,7 @@ export const STORAGE_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("pool-delete", "delete a pool", poolLifecycle),
   virsh("pool-destroy", "destroy (stop) a pool", poolLifecycle),
   virsh("pool-dumpxml", "pool information in XML", poolInfo),
+  virsh("pool-edit", "edit XML configuration for a storage pool", poolEdit),
   virsh("pool-info", "storage pool information", poolInfo),
   virsh("pool-name", "convert a pool UUID to pool name", poolInfo),
   virsh("pool-refresh", "refresh a pool", poolLifecycle),
