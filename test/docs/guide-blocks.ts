@@ -17,6 +17,8 @@ export const STRICT_FLAGS = [
   "--strict",
   "--exactOptionalPropertyTypes",
   "--noUncheckedIndexedAccess",
+  "--verbatimModuleSyntax",
+  "--noUnusedLocals",
   "--module",
   "nodenext",
   "--target",
