@@ -25,7 +25,7 @@ const qemu = ["qemu"] as const;
 export const groups: readonly CaseGroup[] = [
   {
     group: "Domain Management",
-    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole", "edit", "desc", "metadata"],
+    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole", "edit", "desc", "metadata", "setmem", "setmaxmem", "vcpucount", "setvcpus"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
       "dm-off.xml": guest("dm-off", "dm shut-off guest"),
@@ -93,6 +93,25 @@ export const groups: readonly CaseGroup[] = [
         before: [["metadata", "dm-off", "http://example.org/dm", "--key", "dm", "--set", "<b>v</b>"]],
         after: [["metadata", "dm-off", "http://example.org/dm", "--remove"]],
       },
+      // setmem, setmaxmem: sizes read with their units, libvirt's own checks, the driver refusing.
+      { args: ["setmem", "test", "4096"], on: test },
+      { args: ["setmem", "test", "1x"], on: test },
+      { args: ["setmem", "test", "0"], on: test },
+      { args: ["setmem", "dm-off", "32M"], on: qemu },
+      { args: ["setmem", "dm-off", "--kilobytes", "32M", "--config"], on: qemu, after: [["setmem", "dm-off", "64M", "--config"]] },
+      { args: ["setmaxmem", "test", "1G"], on: test },
+      { args: ["setmaxmem", "test", "1G", "--config"], on: test },
+      { args: ["setmaxmem", "test", "18014398509481984"], on: test },
+      // vcpucount, setvcpus
+      { args: ["vcpucount", "test"], on: test },
+      { args: ["vcpucount", "dm-off"], on: qemu },
+      { args: ["vcpucount", "dm-run", "--maximum", "--live"], on: qemu },
+      { args: ["vcpucount", "test", "--guest"], on: test },
+      { args: ["vcpucount", "test", "--active", "--maximum"], on: test },
+      { args: ["setvcpus", "test", "1"], on: test },
+      { args: ["setvcpus", "test", "0"], on: test },
+      { args: ["setvcpus", "test", "3", "--maximum"], on: test },
+      { args: ["setvcpus", "dm-off", "2", "--config"], on: qemu, after: [["setvcpus", "dm-off", "1", "--config"]] },
     ],
   },
 ];

@@ -8,6 +8,8 @@ import { virsh } from "./entry.js";
 const ident: CommandModule<VshContext> = () => import("./dom-ident.js");
 const display: CommandModule<VshContext> = () => import("./dom-display.js");
 const edit: CommandModule<VshContext> = () => import("./dom-edit.js");
+const mem: CommandModule<VshContext> = () => import("./dom-mem.js");
+const vcpu: CommandModule<VshContext> = () => import("./dom-vcpu.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -21,4 +23,8 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("edit", "edit XML configuration for a domain", edit),
   virsh("desc", "show or set domain's description or title", edit),
   virsh("metadata", "show or set domain's custom XML metadata", edit),
+  virsh("setmem", "change memory allocation", mem),
+  virsh("setmaxmem", "change maximum memory limit", mem),
+  virsh("vcpucount", "domain vcpu counts", vcpu),
+  virsh("setvcpus", "change number of virtual CPUs", vcpu),
 ];
