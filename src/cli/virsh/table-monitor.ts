@@ -9,6 +9,7 @@ const devices: CommandModule<VshContext> = () => import("./monitor-devices.js");
 const stats: CommandModule<VshContext> = () => import("./monitor-stats.js");
 const snapshot: CommandModule<VshContext> = () => import("./snapshot.js");
 const snapshotList: CommandModule<VshContext> = () => import("./snapshot-list.js");
+const snapshotEdit: CommandModule<VshContext> = () => import("./snapshot-edit.js");
 
 export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("domblkerror", "Show errors on block devices", stats),
@@ -27,6 +28,7 @@ export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("snapshot-current", "Get or set the current snapshot", snapshot),
   virsh("snapshot-delete", "Delete a domain snapshot", snapshot),
   virsh("snapshot-dumpxml", "Dump XML for a domain snapshot", snapshot),
+  virsh("snapshot-edit", "edit XML for a snapshot", snapshotEdit),
   virsh("snapshot-info", "snapshot information", snapshot),
   virsh("snapshot-list", "List snapshots for a domain", snapshotList),
   virsh("snapshot-parent", "Get the name of the parent of a snapshot", snapshot),
