@@ -9,6 +9,8 @@ const life: CommandModule<VshContext> = () => import("./net-life.js");
 const info: CommandModule<VshContext> = () => import("./net-info.js");
 const update: CommandModule<VshContext> = () => import("./net-update.js");
 const port: CommandModule<VshContext> = () => import("./net-port.js");
+const edit: CommandModule<VshContext> = () => import("./net-edit.js");
+const nwfilterEdit: CommandModule<VshContext> = () => import("./nwfilter-edit.js");
 const nwfilter: CommandModule<VshContext> = () => import("./nwfilter.js");
 const binding: CommandModule<VshContext> = () => import("./nwfilter-binding.js");
 const secret: CommandModule<VshContext> = () => import("./secret.js");
@@ -21,6 +23,7 @@ export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("net-destroy", "destroy (stop) a network", life),
   virsh("net-dhcp-leases", "print lease info for a given network", info),
   virsh("net-dumpxml", "network information in XML", info),
+  virsh("net-edit", "edit XML configuration for a network", edit),
   virsh("net-info", "network information", info),
   virsh("net-name", "convert a network UUID to network name", info),
   virsh("net-start", "start a (previously defined) inactive network", life),
@@ -33,6 +36,7 @@ export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("net-port-delete", "delete the specified network port", port),
   virsh("nwfilter-define", "define or update a network filter from an XML file", nwfilter),
   virsh("nwfilter-dumpxml", "network filter information in XML", nwfilter),
+  virsh("nwfilter-edit", "edit XML configuration for a network filter", nwfilterEdit),
   virsh("nwfilter-list", "list network filters", nwfilter),
   virsh("nwfilter-undefine", "undefine a network filter", nwfilter),
   virsh("nwfilter-binding-create", "create a network filter binding from an XML file", binding),
