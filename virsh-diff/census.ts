@@ -2,6 +2,7 @@
 // counts for, and the tally the run ends with.
 
 import { execFileSync } from "node:child_process";
+import { VIRSH_COMMANDS } from "../src/cli/virsh/table.js";
 import type { CaseGroup, VirshCase } from "./case.js";
 import { cleanEnv } from "./spawn.js";
 
@@ -58,6 +59,11 @@ export function caseCommand(c: VirshCase): string | undefined {
 
 /** Every name our registry knows (aliases too) -> the command's own name. */
 export type Registry = ReadonlyMap<string, string>;
+
+/** Our registry, src/cli/virsh/table.ts's VIRSH_COMMANDS. */
+export function registryNames(): Registry {
+  return new Map(VIRSH_COMMANDS.flatMap((e) => e.names.map((n) => [n, e.names[0]!] as const)));
+}
 
 /** Something wrong with the cases themselves, reported apart from the comparisons. */
 export interface CaseProblem {

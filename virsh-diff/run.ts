@@ -8,20 +8,14 @@
  * names a command we lack.
  */
 import { parseArgs } from "node:util";
-import { VIRSH_COMMANDS } from "../src/cli/virsh/table.js";
 import { startDaemon } from "../src/testing/daemon.js";
 import type { CaseGroup, Driver } from "./case.js";
 import { CASE_GROUPS } from "./cases/index.js";
-import { caseCommand, checkGroups, readVirshCatalog, type Registry, summaryLine, tally, verdicts, type VirshCatalog } from "./census.js";
+import { caseCommand, checkGroups, readVirshCatalog, registryNames, summaryLine, tally, verdicts, type VirshCatalog } from "./census.js";
 import { renderOutcome } from "./compare.js";
 import { type CaseResult, DRIVERS, runHarness } from "./harness.js";
 
 const USAGE = "usage: run.js [--group NAME] [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS] [--jobs N]";
-
-/** Our registry: every name (aliases too) -> the command's own name. */
-export function registryNames(): Registry {
-  return new Map(VIRSH_COMMANDS.flatMap((e) => e.names.map((n) => [n, e.names[0]!] as const)));
-}
 
 /** A group matches by virsh's name for it or its help keyword, in any case. */
 function groupMatches(g: CaseGroup, name: string, catalog: VirshCatalog): boolean {
