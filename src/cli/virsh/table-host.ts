@@ -7,15 +7,20 @@ import { virsh } from "./entry.js";
 
 const hypervisor: CommandModule<VshContext> = () => import("./hypervisor.js");
 const memory: CommandModule<VshContext> = () => import("./node-memory.js");
+const cpu: CommandModule<VshContext> = () => import("./hypervisor-cpu.js");
 const nodedev: CommandModule<VshContext> = () => import("./nodedev.js");
 const iface: CommandModule<VshContext> = () => import("./iface.js");
 
 export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("allocpages", "Manipulate pages pool size", memory),
+  virsh("cpu-baseline", "compute baseline CPU", cpu),
+  virsh("cpu-compare", "compare host CPU with a CPU described by an XML file", cpu),
   virsh("cpu-models", "CPU models", hypervisor),
   virsh("domcapabilities", "domain capabilities", hypervisor),
   virsh("freecell", "NUMA free memory", memory),
   virsh("freepages", "NUMA free pages", memory),
+  virsh("hypervisor-cpu-baseline", "compute baseline CPU usable by a specific hypervisor", cpu),
+  virsh("hypervisor-cpu-compare", "compare a CPU with the CPU created by a hypervisor on the host", cpu),
   virsh("maxvcpus", "connection vcpu maximum", hypervisor),
   virsh("node-memory-tune", "Get or set node memory parameters", memory),
   virsh("nodecpumap", "node cpu map", hypervisor),
