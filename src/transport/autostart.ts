@@ -3,10 +3,10 @@ import { accessSync, constants } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
-import { AbortError } from "../errors.js";
+import { AbortError, ConnectError } from "../errors.js";
 import { AutostartError } from "./autostart-error.js";
 import type { AutostartPlan } from "./autostart-plan.js";
-import { UnixTransport } from "./socket.js";
+import { STRERROR, UnixTransport } from "./socket.js";
 import { tryLock, type SpawnLock } from "./spawn-lock.js";
 import type { Transport } from "./transport.js";
 
@@ -32,7 +32,7 @@ export class AutostartTransport implements Transport {
   async connect(signal?: AbortSignal): Promise<Socket> {
     const firstTry = await this.attempt(signal);
     if (firstTry.socket !== undefined) return firstTry.socket;
-    await mkdir(dirname(this.plan.lock), { recursive: true, mode: 0o700 });
+    await makeRuntimeDir(dirname(this.plan.lock), this.plan.socket);
     const deadline = Date.now() + this.plan.wait;
     let lock: SpawnLock | null = null;
     let daemon: StartedDaemon | null = null;
@@ -71,6 +71,16 @@ export class AutostartTransport implements Transport {
       if (!noDaemonThere(e)) throw e;
       return { error: e as Error };
     }
+  }
+}
+
+/** The per-user runtime directory, made as libvirt's client makes it before starting the daemon; a failure in its words. */
+async function makeRuntimeDir(dir: string, socket: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    throw new ConnectError("ERR_CONNECT", socket, `Cannot create user runtime directory '${dir}': ${STRERROR[code] ?? (e as Error).message}`, { cause: e });
   }
 }
 

@@ -56,7 +56,7 @@ function openBulk(options: NetConnectOpts, description: string, signal?: AbortSi
 }
 
 /** strerror()'s words for the errors connecting meets, so messages read as libvirt's do. */
-const STRERROR: Readonly<Record<string, string>> = {
+export const STRERROR: Readonly<Record<string, string>> = {
   ECONNREFUSED: "Connection refused",
   ENOENT: "No such file or directory",
   EACCES: "Permission denied",
