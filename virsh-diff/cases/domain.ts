@@ -1,6 +1,6 @@
 // Differential cases of src/cli/virsh/table-domain.ts's commands.
 
-import type { CaseGroup } from "../case.js";
+import type { CaseGroup, Mask } from "../case.js";
 
 /** A small QEMU guest under TCG: a serial console on a pty and VNC on loopback, so the display commands have something to read. */
 const guest = (name: string, title: string): string => `<domain type='qemu'>
@@ -20,12 +20,17 @@ const guest = (name: string, title: string): string => `<domain type='qemu'>
 `;
 
 const test = ["test"] as const;
+
+/** The group's fresh directory, named in messages: a new one each run. */
+const dir: Mask = { pattern: /\/tmp\/[^ '\n]*virsh-diff-[^/ '\n]+/g, replace: "{dir}", why: "the group's files' directory is made anew for each run" };
+
 const qemu = ["qemu"] as const;
 
 export const groups: readonly CaseGroup[] = [
   {
     group: "Domain Management",
-    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole", "edit", "desc", "metadata", "setmem", "setmaxmem", "vcpucount", "setvcpus"],
+    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole", "edit", "desc", "metadata", "setmem", "setmaxmem", "vcpucount", "setvcpus",
+      "save", "restore", "save-image-dumpxml", "managedsave", "managedsave-remove", "managedsave-dumpxml"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
       "dm-off.xml": guest("dm-off", "dm shut-off guest"),
@@ -112,6 +117,23 @@ export const groups: readonly CaseGroup[] = [
       { args: ["setvcpus", "test", "0"], on: test },
       { args: ["setvcpus", "test", "3", "--maximum"], on: test },
       { args: ["setvcpus", "dm-off", "2", "--config"], on: qemu, after: [["setvcpus", "dm-off", "1", "--config"]] },
+      // save, restore, save-image-dumpxml: where the daemon cannot write, a guest not running, a missing --xml file, no image.
+      { args: ["save", "test", "/nonexistent-dir/t.save"], on: test },
+      { args: ["save", "dm-off", "dm-off.save"], on: qemu },
+      { args: ["save", "test", "/nonexistent-dir/t.save", "--xml", "{dir}/none.xml"], on: test, masks: [dir] },
+      { args: ["save", "test", "/nonexistent-dir/t.save", "--running"], on: test },
+      { args: ["restore", "/nonexistent-dir/t.save"], on: test },
+      { args: ["restore", "{dir}/dm-off.xml", "--paused"], on: qemu, masks: [dir] },
+      { args: ["save-image-dumpxml", "{dir}/dm-off.xml"], on: qemu, masks: [dir] },
+      { args: ["save-image-dumpxml", "/nonexistent-dir/t.save"], on: test },
+      // managedsave and its image
+      { args: ["managedsave", "test", "--verbose"], on: test },
+      { args: ["managedsave", "dm-run"], on: qemu, after: [["start", "dm-run"]] },
+      { args: ["managedsave", "dm-off"], on: qemu },
+      { args: ["managedsave-remove", "test"], on: test },
+      { args: ["managedsave-remove", "dm-off"], on: qemu },
+      { args: ["managedsave-dumpxml", "test"], on: test },
+      { args: ["managedsave-dumpxml", "dm-off"], on: qemu },
     ],
   },
 ];

@@ -10,6 +10,7 @@ const display: CommandModule<VshContext> = () => import("./dom-display.js");
 const edit: CommandModule<VshContext> = () => import("./dom-edit.js");
 const mem: CommandModule<VshContext> = () => import("./dom-mem.js");
 const vcpu: CommandModule<VshContext> = () => import("./dom-vcpu.js");
+const save: CommandModule<VshContext> = () => import("./dom-save.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -27,4 +28,10 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("setmaxmem", "change maximum memory limit", mem),
   virsh("vcpucount", "domain vcpu counts", vcpu),
   virsh("setvcpus", "change number of virtual CPUs", vcpu),
+  virsh("save", "save a domain state to a file", save),
+  virsh("restore", "restore a domain from a saved state in a file", save),
+  virsh("save-image-dumpxml", "saved state domain information in XML", save),
+  virsh("managedsave", "managed save of a domain state", save),
+  virsh("managedsave-remove", "Remove managed save of a domain", save),
+  virsh("managedsave-dumpxml", "Domain information of managed save state file in XML", save),
 ];
