@@ -10,6 +10,8 @@ const stats: CommandModule<VshContext> = () => import("./monitor-stats.js");
 const snapshot: CommandModule<VshContext> = () => import("./snapshot.js");
 const snapshotList: CommandModule<VshContext> = () => import("./snapshot-list.js");
 const snapshotEdit: CommandModule<VshContext> = () => import("./snapshot-edit.js");
+const checkpoint: CommandModule<VshContext> = () => import("./checkpoint.js");
+const checkpointEdit: CommandModule<VshContext> = () => import("./checkpoint-edit.js");
 
 export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("domblkerror", "Show errors on block devices", stats),
@@ -33,4 +35,12 @@ export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("snapshot-list", "List snapshots for a domain", snapshotList),
   virsh("snapshot-parent", "Get the name of the parent of a snapshot", snapshot),
   virsh("snapshot-revert", "Revert a domain to a snapshot", snapshot),
+  virsh("checkpoint-create", "Create a checkpoint from XML", checkpoint),
+  virsh("checkpoint-create-as", "Create a checkpoint from a set of args", checkpoint),
+  virsh("checkpoint-delete", "Delete a domain checkpoint", checkpoint),
+  virsh("checkpoint-dumpxml", "Dump XML for a domain checkpoint", checkpoint),
+  virsh("checkpoint-edit", "edit XML for a checkpoint", checkpointEdit),
+  virsh("checkpoint-info", "checkpoint information", checkpoint),
+  virsh("checkpoint-list", "List checkpoints for a domain", checkpoint),
+  virsh("checkpoint-parent", "Get the name of the parent of a checkpoint", checkpoint),
 ];
