@@ -33,6 +33,8 @@ export interface VirshCase {
    * first word after virsh's global options.
    */
   readonly command?: string;
+  /** More environment for both sides' run (not before or after): `{ EDITOR: "sed -i s/a/b/" }`; `{dir}` filled in. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Why a case that differs is still listed (a known, explained difference); the case then counts as not identical. */
   readonly knownDifference?: string;
 }

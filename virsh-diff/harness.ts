@@ -74,7 +74,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
   const sides: Sides = {
     virsh: options.virsh ?? ["virsh"],
     ours: options.ours ?? builtCli(),
-    run: (line) => slots.run(() => runProgram(line, limitMs)),
+    run: (line, env) => slots.run(() => runProgram(line, limitMs, env)),
   };
   const holdOpen = options.holdOpen ?? holdWithClient;
   for (const group of options.groups) {
@@ -130,7 +130,7 @@ interface Sides {
   readonly virsh: CommandLine;
   readonly ours: CommandLine;
   /** Runs a program when a slot is free. */
-  readonly run: (line: CommandLine) => Promise<Outcome>;
+  readonly run: (line: CommandLine, env?: Readonly<Record<string, string>>) => Promise<Outcome>;
 }
 
 /** At most `n` programs at once (CI has two loaded cores); the rest wait in order. */
@@ -165,6 +165,7 @@ function withDir(c: VirshCase, fill: (w: readonly string[]) => string[]): VirshC
     args: fill(c.args),
     ...(c.before === undefined ? {} : { before: c.before.map(fill) }),
     ...(c.after === undefined ? {} : { after: c.after.map(fill) }),
+    ...(c.env === undefined ? {} : { env: Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, fill([v])[0]!])) }),
   };
 }
 
@@ -181,14 +182,14 @@ interface Step {
  */
 async function runCase(group: string, driver: Driver, uri: string, c: VirshCase & { readonly counted: string | undefined }, sides: Sides): Promise<CaseResult> {
   const masks: readonly Mask[] = c.masks ?? [];
-  const step = async (label: string, prefix: CommandLine, words: readonly string[]): Promise<Step> => ({
+  const step = async (label: string, prefix: CommandLine, words: readonly string[], env?: Readonly<Record<string, string>>): Promise<Step> => ({
     label,
-    outcome: applyMasks(await sides.run([...prefix, "-c", uri, ...words]), masks),
+    outcome: applyMasks(await sides.run([...prefix, "-c", uri, ...words], env), masks),
   });
   const side = async (prefix: CommandLine): Promise<Step[]> => {
     const steps: Step[] = [];
     for (const [i, words] of (c.before ?? []).entries()) steps.push(await step(`before[${i}]`, sides.virsh, words));
-    steps.push(await step("run", prefix, c.args));
+    steps.push(await step("run", prefix, c.args, c.env));
     for (const [i, words] of (c.after ?? []).entries()) steps.push(await step(`after[${i}]`, sides.virsh, words));
     return steps;
   };

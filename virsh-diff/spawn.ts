@@ -24,20 +24,20 @@ export const DEFAULT_LIMIT_MS = 60_000;
  * variables (every run names its URI) and in the C locale, so that virsh's
  * messages are its untranslated ones, as ours are.
  */
-export function cleanEnv(): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: "C" };
   delete env["LIBVIRT_DEFAULT_URI"];
   delete env["VIRSH_DEFAULT_CONNECT_URI"];
   delete env["LANGUAGE"];
-  return env;
+  return { ...env, ...extra };
 }
 
 /** Runs a command line with no input; a run past `limitMs` is killed (SIGKILL) and marked. */
-export function runProgram(line: CommandLine, limitMs = DEFAULT_LIMIT_MS): Promise<Outcome> {
+export function runProgram(line: CommandLine, limitMs = DEFAULT_LIMIT_MS, env: Readonly<Record<string, string>> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const [file, ...args] = line;
     const started = Date.now();
-    const child = spawn(file, args, { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, args, { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -137,7 +137,7 @@ describe("virsh-diff: the runner on programs of our own", () => {
   const fake = (who: string, extra: string): [string, ...string[]] => [
     "sh",
     "-c",
-    `case "$3" in set) echo ${who} > '${state}';; show) cat '${state}';; hang) exec sleep 30;; clock) date +%s%N;; ${extra} *) printf '%s\\n' "$*";; esac`,
+    `case "$3" in set) echo ${who} > '${state}';; show) cat '${state}';; hang) exec sleep 30;; env) echo "X=$X";; clock) date +%s%N;; ${extra} *) printf '%s\\n' "$*";; esac`,
     who,
   ];
   const virsh = fake("virsh", "");
@@ -211,6 +211,17 @@ describe("virsh-diff: the runner on programs of our own", () => {
     });
     expect(result.problems.map((p) => p.message.split("\n")[0])).toEqual(["setup on qemu failed: virsh bad"]);
     expect(result.cases.map((c) => c.identical)).toEqual([true]);
+  });
+
+  it("a case's env reaches both sides' run, with {dir} filled in", async () => {
+    const result = await runHarness({
+      uris: { test: "t", qemu: "q" },
+      groups: [{ group: "Fake", commands: [], cases: [{ args: ["env"], on: ["qemu"], env: { X: "{dir}/x" }, after: [["env"]] }] }],
+      virsh,
+      ours,
+    });
+    expect(result.cases[0]!.ours.stdout).toMatch(/^X=\/\S*\/virsh-diff-[^/]+\/x\n$/);
+    expect(result.cases[0]!.identical).toBe(true);
   });
 
   it("a program that cannot be started is an outcome, not a crash", async () => {
