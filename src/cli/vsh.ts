@@ -150,7 +150,8 @@ export async function runCommands(commands: readonly ParsedCommand<VshContext>[]
     const before = performance.now();
     try {
       if (opts.bool("help")) {
-        out(helpText(def));
+        // vshCommandParse makes `CMD --help` into `help CMD`: virsh's own page, where virsh has the command.
+        out((await import("./virsh/help.js")).virshPage(def.names[0]!) ?? helpText(def));
         ok = true;
       } else {
         ok = (await def.run(ctx, opts)) !== false;
@@ -161,7 +162,7 @@ export async function runCommands(commands: readonly ParsedCommand<VshContext>[]
     }
     const after = performance.now();
     // vshCommandRun's own rule: these two end the script, with no blank line or timing after them.
-    if (def.names[0] === "quit" || def.names[0] === "exit") break;
+    if ((def.names[0] === "quit" || def.names[0] === "exit") && !opts.bool("help")) break;
     if (o.globals.timing) out(`\n(Time: ${(after - before).toFixed(3)} ms)\n\n`);
     else ctx.printExtra("\n");
   }

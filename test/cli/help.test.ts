@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../protocol/fetch.js";
+import { VIRSH_COMMANDS } from "../../src/cli/virsh/table.js";
 import { commandPage, fullListing, helpFor } from "../../src/cli/virsh/help.js";
 import { virshCommandInfo, virshCommandNames, virshModel } from "../../src/cli/virsh/help-model.js";
 import { lr, virshRun } from "./helpers.js";
@@ -90,6 +91,16 @@ describe.skipIf(!virsh90)("help prints what virsh 9.0 prints", () => {
     const pages = (s: string): Record<string, string> => Object.fromEntries(s.split(MARK).slice(0, -1).map((p, i) => [topics[i]!, p]));
     expect(pages(ours.stdout)).toEqual(pages(theirs.stdout));
     expect({ ...ours, stdout: "" }).toEqual({ ...theirs, stdout: "" });
+  });
+
+  it("COMMAND --help is virsh's `help COMMAND`, for every command this CLI runs", async () => {
+    const names = VIRSH_COMMANDS.map((e) => e.names[0]!).filter((n) => virshCommandInfo(n) !== undefined);
+    expect(names.length).toBeGreaterThan(20);
+    const ours = await lr(["-q", names.map((n) => `${n} --help; echo ${MARK}`).join("; ")]);
+    const theirs = await virshRun(["-q", script(names)]);
+    const pages = (s: string): Record<string, string> => Object.fromEntries(s.split(MARK).slice(0, -1).map((p, i) => [names[i]!, p]));
+    expect(pages(ours.stdout)).toEqual(pages(theirs.stdout));
+    expect(ours.code).toBe(0);
   });
 
   it("the listing, each group by name and by keyword, unknown names, stray words", async () => {

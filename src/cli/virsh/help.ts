@@ -74,6 +74,12 @@ export function commandPage(c: VirshCommandInfo): string {
   return `${page}\n`;
 }
 
+/** virsh's page of a command (or alias), if virsh has it: what `CMD --help` prints, as virsh's parser makes it `help CMD`. */
+export function virshPage(name: string): string | undefined {
+  const command = virshCommandInfo(name);
+  return command === undefined ? undefined : commandPage(command);
+}
+
 /** What `help [NAME]` prints, or the error virsh gives for a name it does not know. */
 export function helpFor(name: string | undefined): string {
   if (name === undefined || name === "") return fullListing();
