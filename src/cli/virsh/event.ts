@@ -20,6 +20,8 @@ function timeoutMs(opts: Opts): number | null {
   return n * 1000;
 }
 
+const DISCONNECT_WORDS: Record<string, string> = { keepalive: "keepalive timeout", eof: "end of file", error: "I/O error" };
+
 type Ending = "done" | "timeout" | "interrupted" | "closed";
 
 const event: VirshCommand = {
@@ -80,7 +82,13 @@ const event: VirshCommand = {
       timer = timeout === null ? null : setTimeout(() => stop("timeout"), timeout);
       void c.closed.then(() => stop("closed"));
       const why = await stopped;
-      if (why === "closed") throw new CommandFailed(["the connection to the daemon was closed while waiting for events"]);
+      if (why === "closed") {
+        // virshCatchDisconnect's words; virsh then waits on for a timeout or Ctrl-C that no event can end, so we stop here.
+        const { reason } = await c.closed;
+        ctx.error(`Disconnected from ${c.uri.uri} due to ${DISCONNECT_WORDS[reason] ?? "unknown reason"}`);
+        ctx.print(`events received: ${count}\n`);
+        return false;
+      }
       if (why === "interrupted") ctx.print("event loop interrupted\n");
       if (why === "timeout") ctx.print("event loop timed out\n");
       ctx.print(`events received: ${count}\n`);
