@@ -125,6 +125,7 @@ const iface: CaseGroup = {
   group: "Interface",
   commands: [
     "iface-begin",
+    "iface-bridge",
     "iface-commit",
     "iface-define",
     "iface-destroy",
@@ -135,6 +136,7 @@ const iface: CaseGroup = {
     "iface-name",
     "iface-rollback",
     "iface-start",
+    "iface-unbridge",
     "iface-undefine",
   ],
   files: {
@@ -168,6 +170,12 @@ const iface: CaseGroup = {
     // The test driver refuses the inactive XML the edit starts from, before any editor runs.
     { args: ["iface-edit", "eth1"], on: ["test"] },
     { args: ["iface-begin"], on: ["test"], after: [["iface-rollback"]] },
+    // Bridging only on the test driver, which refuses the inactive XML both start from.
+    { args: ["iface-bridge", "eth1", "br0"], on: ["test"] },
+    { args: ["iface-bridge", "eth1", "eth1"], on: ["test"] },
+    { args: ["iface-bridge", "eth1", "br0", "--delay", "x"], on: ["test"] },
+    { args: ["iface-unbridge", "nope"], on: ["test"] },
+    { args: ["iface-unbridge", "eth1"], on: ["test"] },
     { args: ["iface-commit"], on: ["test"] },
     { args: ["iface-rollback"], on: ["test"] },
   ],

@@ -1,113 +1,11 @@
 // vshExtractCPUDefXMLs: the <cpu> elements of a file that holds CPU
 // definitions, a domain, host capabilities or domain capabilities, found
-// where virsh's XPath finds them. A small well-formedness scanner stands in
-// for libxml2: the elements are sent as the file spells them.
+// where virsh's XPath finds them; the elements are sent as the file spells
+// them.
 
 import { CommandFailed } from "../vsh.js";
 import { readXmlFile } from "./node-options.js";
-
-interface XmlElement {
-  name: string;
-  attrs: Map<string, string>;
-  children: XmlElement[];
-  /** Offsets in the source: the whole element, and its content between the tags (null when empty `<x/>`). */
-  start: number;
-  end: number;
-  inner: [number, number] | null;
-}
-
-const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
-
-/** The elements at the top of `text` (any number of them, as inside virsh's <container>); throws on malformed XML. */
-function parseElements(text: string): XmlElement[] {
-  let p = 0;
-  const fail = (why: string): never => {
-    throw new Error(`${why} at offset ${p}`);
-  };
-  const skipMisc = (): void => {
-    for (;;) {
-      if (text.startsWith("<!--", p)) {
-        const e = text.indexOf("-->", p + 4);
-        if (e < 0) fail("unterminated comment");
-        p = e + 3;
-      } else if (text.startsWith("<?", p)) {
-        const e = text.indexOf("?>", p + 2);
-        if (e < 0) fail("unterminated processing instruction");
-        p = e + 2;
-      } else if (text.startsWith("<![CDATA[", p)) {
-        const e = text.indexOf("]]>", p + 9);
-        if (e < 0) fail("unterminated CDATA section");
-        p = e + 3;
-      } else if (text.startsWith("<!", p)) {
-        const e = text.indexOf(">", p + 2);
-        if (e < 0) fail("unterminated declaration");
-        p = e + 1;
-      } else if (p < text.length && text[p] !== "<") {
-        const e = text.indexOf("<", p);
-        p = e < 0 ? text.length : e;
-      } else return;
-    }
-  };
-  const name = (): string => {
-    NAME.lastIndex = p;
-    const m = NAME.exec(text);
-    if (m === null) return fail("name expected");
-    p += m[0].length;
-    return m[0];
-  };
-  const blanks = (): void => {
-    while (/\s/.test(text[p] ?? "")) p++;
-  };
-  const element = (): XmlElement => {
-    const start = p;
-    p++;
-    const el: XmlElement = { name: name(), attrs: new Map(), children: [], start, end: 0, inner: null };
-    for (;;) {
-      blanks();
-      if (text.startsWith("/>", p)) {
-        p += 2;
-        el.end = p;
-        return el;
-      }
-      if (text[p] === ">") break;
-      const attr = name();
-      blanks();
-      if (text[p] !== "=") fail("'=' expected");
-      p++;
-      blanks();
-      const q = text[p];
-      if (q !== "'" && q !== '"') return fail("quoted value expected");
-      const e = text.indexOf(q, p + 1);
-      if (e < 0) fail("unterminated attribute value");
-      el.attrs.set(attr, text.slice(p + 1, e));
-      p = e + 1;
-    }
-    p++;
-    const innerStart = p;
-    for (;;) {
-      skipMisc();
-      if (p >= text.length) fail(`missing </${el.name}>`);
-      if (text.startsWith("</", p)) {
-        const innerEnd = p;
-        p += 2;
-        if (name() !== el.name) fail(`mismatched </...> for <${el.name}>`);
-        blanks();
-        if (text[p] !== ">") fail("'>' expected");
-        p++;
-        el.inner = [innerStart, innerEnd];
-        el.end = p;
-        return el;
-      }
-      el.children.push(element());
-    }
-  };
-  const top: XmlElement[] = [];
-  for (;;) {
-    skipMisc();
-    if (p >= text.length) return top;
-    top.push(element());
-  }
-}
+import { parseElements, type XmlElement } from "./node-xml.js";
 
 const kids = (els: readonly XmlElement[], name: string): XmlElement[] => els.flatMap((e) => e.children.filter((c) => c.name === name));
 

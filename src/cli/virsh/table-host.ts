@@ -10,6 +10,7 @@ const memory: CommandModule<VshContext> = () => import("./node-memory.js");
 const cpu: CommandModule<VshContext> = () => import("./hypervisor-cpu.js");
 const nodedev: CommandModule<VshContext> = () => import("./nodedev.js");
 const iface: CommandModule<VshContext> = () => import("./iface.js");
+const bridge: CommandModule<VshContext> = () => import("./iface-bridge.js");
 
 export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("allocpages", "Manipulate pages pool size", memory),
@@ -42,6 +43,7 @@ export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("nodedev-start", "Start an inactive node device", nodedev),
   virsh("nodedev-undefine", "Undefine an inactive node device", nodedev),
   virsh("iface-begin", "create a snapshot of current interfaces settings, which can be later committed (iface-commit) or restored (iface-rollback)", iface),
+  virsh("iface-bridge", "create a bridge device and attach an existing network device to it", bridge),
   virsh("iface-commit", "commit changes made since iface-begin and free restore point", iface),
   virsh("iface-define", "define an inactive persistent physical host interface or modify an existing persistent one from an XML file", iface),
   virsh("iface-destroy", "destroy a physical host interface (disable it / \"if-down\")", iface),
@@ -52,5 +54,6 @@ export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("iface-name", "convert an interface MAC address to interface name", iface),
   virsh("iface-rollback", "rollback to previous saved configuration created via iface-begin", iface),
   virsh("iface-start", "start a physical host interface (enable it / \"if-up\")", iface),
+  virsh("iface-unbridge", "undefine a bridge device after detaching its device(s)", bridge),
   virsh("iface-undefine", "undefine a physical host interface (remove it from configuration)", iface),
 ];

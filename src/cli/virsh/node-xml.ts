@@ -1,0 +1,113 @@
+// A small well-formedness scanner for the XML virsh's host commands take
+// apart (CPU definitions, interface definitions): elements with their
+// attributes and their places in the source, so that a change can be
+// spliced into the text as given. It stands in for libxml2, whose words for
+// a malformed document it does not repeat.
+
+export interface XmlElement {
+  name: string;
+  attrs: Map<string, string>;
+  children: XmlElement[];
+  /** Offsets in the source: the whole element, and its content between the tags (null when empty `<x/>`). */
+  start: number;
+  end: number;
+  inner: [number, number] | null;
+}
+
+const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
+
+/** The elements at the top of `text` (any number of them, as inside virsh's <container>); throws on malformed XML. */
+export function parseElements(text: string): XmlElement[] {
+  let p = 0;
+  const fail = (why: string): never => {
+    throw new Error(`${why} at offset ${p}`);
+  };
+  const skipMisc = (): void => {
+    for (;;) {
+      if (text.startsWith("<!--", p)) {
+        const e = text.indexOf("-->", p + 4);
+        if (e < 0) fail("unterminated comment");
+        p = e + 3;
+      } else if (text.startsWith("<?", p)) {
+        const e = text.indexOf("?>", p + 2);
+        if (e < 0) fail("unterminated processing instruction");
+        p = e + 2;
+      } else if (text.startsWith("<![CDATA[", p)) {
+        const e = text.indexOf("]]>", p + 9);
+        if (e < 0) fail("unterminated CDATA section");
+        p = e + 3;
+      } else if (text.startsWith("<!", p)) {
+        const e = text.indexOf(">", p + 2);
+        if (e < 0) fail("unterminated declaration");
+        p = e + 1;
+      } else if (p < text.length && text[p] !== "<") {
+        const e = text.indexOf("<", p);
+        p = e < 0 ? text.length : e;
+      } else return;
+    }
+  };
+  const name = (): string => {
+    NAME.lastIndex = p;
+    const m = NAME.exec(text);
+    if (m === null) return fail("name expected");
+    p += m[0].length;
+    return m[0];
+  };
+  const blanks = (): void => {
+    while (/\s/.test(text[p] ?? "")) p++;
+  };
+  const element = (): XmlElement => {
+    const start = p;
+    p++;
+    const el: XmlElement = { name: name(), attrs: new Map(), children: [], start, end: 0, inner: null };
+    for (;;) {
+      blanks();
+      if (text.startsWith("/>", p)) {
+        p += 2;
+        el.end = p;
+        return el;
+      }
+      if (text[p] === ">") break;
+      const attr = name();
+      blanks();
+      if (text[p] !== "=") fail("'=' expected");
+      p++;
+      blanks();
+      const q = text[p];
+      if (q !== "'" && q !== '"') return fail("quoted value expected");
+      const e = text.indexOf(q, p + 1);
+      if (e < 0) fail("unterminated attribute value");
+      el.attrs.set(attr, text.slice(p + 1, e));
+      p = e + 1;
+    }
+    p++;
+    const innerStart = p;
+    for (;;) {
+      skipMisc();
+      if (p >= text.length) fail(`missing </${el.name}>`);
+      if (text.startsWith("</", p)) {
+        const innerEnd = p;
+        p += 2;
+        if (name() !== el.name) fail(`mismatched </...> for <${el.name}>`);
+        blanks();
+        if (text[p] !== ">") fail("'>' expected");
+        p++;
+        el.inner = [innerStart, innerEnd];
+        el.end = p;
+        return el;
+      }
+      el.children.push(element());
+    }
+  };
+  const top: XmlElement[] = [];
+  for (;;) {
+    skipMisc();
+    if (p >= text.length) return top;
+    top.push(element());
+  }
+}
+
+/** An attribute value as XML needs it written between single quotes. */
+export function quoteAttr(value: string): string {
+  return `'${value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/'/g, "&apos;")}'`;
+}
