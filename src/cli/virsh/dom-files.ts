@@ -3,6 +3,7 @@
 // library makes them before the daemon sees them.
 
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { CommandFailed } from "../vsh.js";
 
 /** g_strerror's words for the usual errno codes. */
@@ -24,7 +25,7 @@ export async function readXmlFile(path: string, lines: readonly string[] = []): 
   });
 }
 
-/** virFileAbsPath: a relative path joined to the working directory, not normalised. */
+/** g_canonicalize_filename, as libvirt's client applies it to a file it names to the daemon. */
 export function absPath(path: string): string {
-  return path.startsWith("/") ? path : `${process.cwd()}/${path}`;
+  return resolve(path);
 }

@@ -103,3 +103,10 @@ export function checkMemory(kib: bigint, fn: string, lines: readonly string[] = 
   if (kib === 0n) throw clientError(`memory in ${fn} must not be zero`, lines);
   if (kib >= 9223372036854775807n / 1024n) throw clientError(`numerical overflow: input too large: ${kib}`, lines);
 }
+
+/** VIR_EXCLUSIVE_FLAGS_GOTO, which libvirt's client checks before the call: each pair as [flag, its C name]. */
+export function exclusiveFlags(flags: number, pairs: readonly (readonly [number, string, number, string])[], lines: readonly string[] = []): void {
+  for (const [a, aName, b, bName] of pairs) {
+    if ((flags & a) !== 0 && (flags & b) !== 0) throw clientError(`Flags '${aName}' and '${bName}' are mutually exclusive`, lines);
+  }
+}

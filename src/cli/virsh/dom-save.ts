@@ -4,7 +4,7 @@
 import type { OptDef, Opts } from "../command.js";
 import { CommandFailed, type VirshCommand } from "../vsh.js";
 import { absPath, readXmlFile } from "./dom-files.js";
-import { DOMAIN, bool, nonEmpty } from "./dom-opts.js";
+import { DOMAIN, bool, exclusiveFlags, nonEmpty } from "./dom-opts.js";
 import { watchJob } from "./dom-watch.js";
 import { lookupDomain, step } from "./util.js";
 import {
@@ -27,6 +27,11 @@ function saveFlags(opts: Opts): number {
   );
 }
 
+/** libvirt's client refuses both --running and --paused before asking the daemon. */
+function checkSaveFlags(flags: number, lines: readonly string[]): void {
+  exclusiveFlags(flags, [[VIR_DOMAIN_SAVE_RUNNING, "VIR_DOMAIN_SAVE_RUNNING", VIR_DOMAIN_SAVE_PAUSED, "VIR_DOMAIN_SAVE_PAUSED"]], lines);
+}
+
 /** virshDumpXML without --xpath: the document as it came. */
 function dumpXml(ctx: Parameters<VirshCommand["run"]>[0], opts: Opts, xml: string): void {
   if (opts.string("xpath") !== undefined) throw new CommandFailed(["--xpath is not supported by this virsh"]);
@@ -46,6 +51,7 @@ export const commands: VirshCommand[] = [
       const xmlFile = nonEmpty(opts, "xml");
       const dxml = xmlFile === undefined ? null : await readXmlFile(xmlFile);
       const path = absPath(to);
+      if (flags !== 0 || dxml !== null) checkSaveFlags(flags, [`Failed to save domain '${name}' to ${to}`]);
       await step(`Failed to save domain '${name}' to ${to}`, () =>
         watchJob(c, dom, "Save", opts.bool("verbose"), flags !== 0 || dxml !== null ? c.domainSaveFlags({ dom, to: path, dxml, flags }) : c.domainSave({ dom, to: path })),
       );
@@ -62,6 +68,7 @@ export const commands: VirshCommand[] = [
       const dxml = xmlFile === undefined ? null : await readXmlFile(xmlFile);
       const c = await ctx.client();
       const path = absPath(from);
+      if (flags !== 0 || dxml !== null) checkSaveFlags(flags, [`Failed to restore domain from ${from}`]);
       await step(`Failed to restore domain from ${from}`, () =>
         flags !== 0 || dxml !== null ? c.domainRestoreFlags({ from: path, dxml, flags }) : c.domainRestore({ from: path }),
       );
@@ -87,6 +94,7 @@ export const commands: VirshCommand[] = [
       const name = opts.string("domain")!;
       const dom = await lookupDomain(c, name);
       const flags = saveFlags(opts);
+      checkSaveFlags(flags, [`Failed to save domain '${name}' state`]);
       await step(`Failed to save domain '${name}' state`, () => watchJob(c, dom, "Managedsave", opts.bool("verbose"), c.domainManagedSave({ dom, flags })));
       ctx.printExtra(`\nDomain '${name}' state saved by libvirt\n`);
     },

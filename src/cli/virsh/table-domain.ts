@@ -11,6 +11,8 @@ const edit: CommandModule<VshContext> = () => import("./dom-edit.js");
 const mem: CommandModule<VshContext> = () => import("./dom-mem.js");
 const vcpu: CommandModule<VshContext> = () => import("./dom-vcpu.js");
 const save: CommandModule<VshContext> = () => import("./dom-save.js");
+const guest: CommandModule<VshContext> = () => import("./dom-guest.js");
+const job: CommandModule<VshContext> = () => import("./dom-job.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -34,4 +36,19 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("managedsave", "managed save of a domain state", save),
   virsh("managedsave-remove", "Remove managed save of a domain", save),
   virsh("managedsave-dumpxml", "Domain information of managed save state file in XML", save),
+  virsh("domfsfreeze", "Freeze domain's mounted filesystems.", guest),
+  virsh("domfsthaw", "Thaw domain's mounted filesystems.", guest),
+  virsh("domfsinfo", "Get information of domain's mounted filesystems.", guest),
+  virsh("domfstrim", "Invoke fstrim on domain's mounted filesystems.", guest),
+  virsh("set-user-password", "set the user password inside the domain", guest),
+  virsh("guestvcpus", "query or modify state of vcpu in the guest (via agent)", guest),
+  virsh("inject-nmi", "Inject NMI to the guest", guest),
+  virsh("domjobabort", "abort active domain job", job),
+  virsh("dump", "dump the core of a domain to a file for analysis", job),
+  virsh("migrate-setmaxdowntime", "set maximum tolerable downtime", job),
+  virsh("migrate-getmaxdowntime", "get maximum tolerable downtime", job),
+  virsh("migrate-compcache", "get/set compression cache size", job),
+  virsh("migrate-setspeed", "Set the maximum migration bandwidth", job),
+  virsh("migrate-getspeed", "Get the maximum migration bandwidth", job),
+  virsh("migrate-postcopy", "Switch running migration from pre-copy to post-copy", job),
 ];

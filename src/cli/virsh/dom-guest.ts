@@ -1,0 +1,105 @@
+// virsh-domain.c: what reaches inside a running guest (most through its
+// agent): domfsfreeze, domfsthaw, domfsinfo, domfstrim, set-user-password,
+// guestvcpus, inject-nmi.
+
+import { formatTable } from "../format/admin.js";
+import { CommandFailed, ullOpt, type VirshCommand } from "../vsh.js";
+import { DOMAIN, bool, nonEmpty } from "./dom-opts.js";
+import { lookupDomain, step, typedParamValue } from "./util.js";
+import { VIR_DOMAIN_PASSWORD_ENCRYPTED } from "../../gen/friendly/constants.js";
+
+const MOUNTPOINTS = { name: "mountpoint", type: "argv" } as const;
+
+export const commands: VirshCommand[] = [
+  {
+    names: ["domfsfreeze"],
+    options: [DOMAIN, MOUNTPOINTS],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const { filesystems } = await step("Unable to freeze filesystems", () => c.domainFsfreeze({ dom, mountpoints: opts.argv("mountpoint"), flags: 0 }));
+      ctx.printExtra(`Froze ${filesystems} filesystem(s)\n`);
+    },
+  },
+  {
+    names: ["domfsthaw"],
+    options: [DOMAIN, MOUNTPOINTS],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const { filesystems } = await step("Unable to thaw filesystems", () => c.domainFsthaw({ dom, mountpoints: opts.argv("mountpoint"), flags: 0 }));
+      ctx.printExtra(`Thawed ${filesystems} filesystem(s)\n`);
+    },
+  },
+  {
+    names: ["domfsinfo"],
+    options: [DOMAIN],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const { info } = await step("Unable to get filesystem information", () => c.domainGetFsinfo({ dom, flags: 0 }));
+      if (info.length === 0) {
+        ctx.printExtra("No filesystems are mounted in the domain");
+        return;
+      }
+      const rows = info.map((fs) => [fs.mountpoint, fs.name, fs.fstype, fs.dev_aliases.join(",")]);
+      ctx.print(formatTable(["Mountpoint", "Name", "Type", "Target"], rows, !ctx.globals.quiet));
+    },
+  },
+  {
+    names: ["domfstrim"],
+    options: [DOMAIN, { name: "minimum", type: "int" }, { name: "mountpoint", type: "string" }],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const minimum = ullOpt(opts, "minimum") ?? 0n;
+      const mountPoint = nonEmpty(opts, "mountpoint") ?? null;
+      await step("Unable to invoke fstrim", () => c.domainFstrim({ dom, mountPoint, minimum, flags: 0 }));
+    },
+  },
+  {
+    names: ["set-user-password"],
+    options: [DOMAIN, { name: "user", type: "data", required: true }, { name: "password", type: "data", required: true }, bool("encrypted")],
+    async run(ctx, opts) {
+      const flags = opts.bool("encrypted") ? VIR_DOMAIN_PASSWORD_ENCRYPTED : 0;
+      const user = nonEmpty(opts, "user")!;
+      const password = nonEmpty(opts, "password")!;
+      const c = await ctx.client();
+      const name = opts.string("domain")!;
+      const dom = await lookupDomain(c, name);
+      await c.domainSetUserPassword({ dom, user, password, flags });
+      ctx.printExtra(`Password set successfully for ${user} in ${name}`);
+    },
+  },
+  {
+    names: ["guestvcpus"],
+    options: [DOMAIN, { name: "cpulist", type: "string" }, bool("enable"), bool("disable")],
+    async run(ctx, opts) {
+      const enable = opts.bool("enable");
+      const disable = opts.bool("disable");
+      if (enable && disable) throw new CommandFailed(["Options --enable and --disable are mutually exclusive"]);
+      for (const o of ["enable", "disable"]) {
+        if (opts.bool(o) && opts.string("cpulist") === undefined) throw new CommandFailed([`Option --cpulist is required by option --${o}`]);
+      }
+      const cpulist = nonEmpty(opts, "cpulist");
+      if (cpulist !== undefined && !enable && !disable) throw new CommandFailed(["One of options --enable or --disable is required by option --cpulist"]);
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      if (cpulist !== undefined) {
+        await c.domainSetGuestVcpus({ dom, cpumap: cpulist, state: enable ? 1 : 0, flags: 0 });
+        return;
+      }
+      const { params } = await c.domainGetGuestVcpus({ dom, flags: 0 });
+      for (const p of params) ctx.print(`${p.field.padEnd(15)}: ${typedParamValue(p.value)}\n`);
+    },
+  },
+  {
+    names: ["inject-nmi"],
+    options: [DOMAIN],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      await c.domainInjectNmi({ dom, flags: 0 });
+    },
+  },
+];
