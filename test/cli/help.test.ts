@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../protocol/fetch.js";
+import { loadCommand } from "../../src/cli/command.js";
 import { VIRSH_COMMANDS } from "../../src/cli/virsh/table.js";
 import { commandPage, fullListing, helpFor } from "../../src/cli/virsh/help.js";
 import { virshCommandInfo, virshCommandNames, virshModel } from "../../src/cli/virsh/help-model.js";
@@ -80,6 +81,38 @@ describe("virsh's command list (codegen/virsh-commands.json)", () => {
     expect(helpFor("events")).toBe(" Domain Events (help keyword 'events'):\n    event                          Domain Events\n");
     expect(fullListing().startsWith("Grouped commands:\n\n Domain Management (help keyword 'domain'):\n    attach-device ")).toBe(true);
     expect(() => helpFor("nosuch")).toThrow("command or command group 'nosuch' doesn't exist");
+  });
+});
+
+describe("the registry agrees with virsh's command list", () => {
+  it("names, aliases and summaries of every command this CLI runs are virsh's", () => {
+    const wrong = VIRSH_COMMANDS.flatMap((e) => {
+      const info = virshCommandInfo(e.names[0]!);
+      if (info === undefined) return [`${e.names[0]}: not a virsh command`];
+      return [
+        ...(info.name === e.names[0] ? [] : [`${e.names[0]}: virsh's name is ${info.name}`]),
+        ...(e.summary === info.summary ? [] : [`${e.names[0]}: summary '${e.summary}', virsh's '${info.summary}'`]),
+        ...e.names.slice(1).filter((a) => !info.aliases.includes(a)).map((a) => `${e.names[0]}: alias ${a} is not virsh's`),
+      ];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it("each command's options are virsh's, of virsh's kinds, in virsh's order (some may be missing yet)", async () => {
+    const wrong: string[] = [];
+    for (const entry of VIRSH_COMMANDS) {
+      const def = await loadCommand(entry);
+      const theirs = virshCommandInfo(entry.names[0]!)!.options.map((o) => `${o.kind} ${o.name}`);
+      // help's catch-all for stray words is virsh's parser's rule, not an option.
+      const ours = def.options.filter((o) => o.type !== "alias" && o.name !== "help" && !(entry.names[0] === "help" && o.name === "ignored")).map((o) => `${o.type} ${o.name}`);
+      let at = 0;
+      for (const o of ours) {
+        const found = theirs.indexOf(o, at);
+        if (found < 0) wrong.push(`${entry.names[0]}: ${o} (virsh: ${theirs.join(", ")})`);
+        else at = found + 1;
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
 
