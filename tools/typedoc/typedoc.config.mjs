@@ -15,7 +15,7 @@ export default {
   readme: "../../docs/index.md",
   // Pages beside the reference; a page's relative images (docs/layers.svg, drawn by `npm run docs:graph`) are copied with it.
   // names.md (npm run gen): every C function and libvirt-python method, and where it is here.
-  projectDocuments: ["../../docs/names.md", "../../docs/layers.md"],
+  projectDocuments: ["../../docs/getting-started.md", "../../docs/testing.md", "../../docs/names.md", "../../docs/layers.md"],
   // The search by C and libvirt-python names, constants on one page, Node's inherited stream members left to Node's docs.
   plugin: [fileURLToPath(new URL("./plugins/libvirt-names.mjs", import.meta.url))],
   router: "libvirt-remote",
