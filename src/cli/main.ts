@@ -43,6 +43,8 @@ function packageVersion(): string {
 
 /** Whether an unknown command word is one typed to virsh's words or ours (then "did you mean" has names to offer). */
 let suggestVirshNames = true;
+/** In a one-line script only virsh's commands run: our own are not offered there. */
+let inScript = false;
 
 async function main(argv: string[]): Promise<number> {
   const { globals, rest } = parseLeadingGlobals(argv);
@@ -64,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     const scriptGlobals = { ...globals };
     if (takeTrailingGlobals(scriptGlobals, args).length === 0) {
       setGlobals(scriptGlobals);
+      inScript = true;
       return (await import("./virsh/main.js")).virshMain({ script: command }, scriptGlobals);
     }
   }
@@ -95,7 +98,7 @@ async function usageLines(err: UsageError): Promise<string> {
   ]);
   const lines = err.lines.map((l) => `error: ${l}\n`);
   if (!(err instanceof UnknownCommandError) || !suggestVirshNames) return lines.join("");
-  const more = unknownCommandLines(err.word, isVirshCommand, OWN_COMMANDS.flatMap((e) => e.names));
+  const more = unknownCommandLines(err.word, isVirshCommand, inScript ? [] : OWN_COMMANDS.flatMap((e) => e.names));
   return more.replace ? more.lines.map((l) => `error: ${l}\n`).join("") : [...lines, ...more.lines.map((l) => `${l}\n`)].join("");
 }
 

@@ -43,6 +43,9 @@ describe("the command line: unknown and unimplemented commands (exit code 1, as 
     expect(await lr(["evnt"])).toEqual({ code: 1, stdout: "", stderr: "error: unknown command: 'evnt'\ndid you mean 'event'?\n" });
     expect(await lr(["echo a; hlep"])).toEqual({ code: 1, stdout: "", stderr: "error: unknown command: 'hlep'\ndid you mean 'help'?\n" });
     expect(await lr(["domstat", "x"])).toEqual({ code: 1, stdout: "", stderr: "error: unknown command: 'domstat'\ndid you mean one of 'domstate', 'domstats'?\n" });
+    // Our own `events` runs only outside a script: offered there only.
+    expect(await lr(["evnts", "--all"])).toEqual({ code: 1, stdout: "", stderr: "error: unknown command: 'evnts'\ndid you mean 'events'?\n" });
+    expect(await lr(["evnts --all"])).toEqual({ code: 1, stdout: "", stderr: "error: unknown command: 'evnts'\ndid you mean 'event'?\n" });
     // Nothing near: virsh's line alone.
     expect(await lr(["nosuch"])).toEqual({ code: 1, stdout: "", stderr: "error: unknown command: 'nosuch'\n" });
     // virt-admin's words are another family's: no virsh names offered.
