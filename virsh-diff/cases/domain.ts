@@ -29,13 +29,15 @@ const qemu = ["qemu"] as const;
 export const groups: readonly CaseGroup[] = [
   {
     group: "Domain Management",
-    commands: ["autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole", "edit", "desc", "metadata", "setmem", "setmaxmem", "vcpucount", "setvcpus",
+    commands: ["create", "autostart", "domid", "domname", "domuuid", "domhostname", "domdisplay", "vncdisplay", "ttyconsole", "edit", "desc", "metadata", "setmem", "setmaxmem", "vcpucount", "setvcpus",
       "save", "restore", "save-image-dumpxml", "managedsave", "managedsave-remove", "managedsave-dumpxml",
       "domfsfreeze", "domfsthaw", "domfsinfo", "domfstrim", "set-user-password", "guestvcpus", "inject-nmi",
       "domjobabort", "dump", "migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-compcache", "migrate-setspeed", "migrate-getspeed", "migrate-postcopy"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
       "dm-off.xml": guest("dm-off", "dm shut-off guest"),
+      "dm-tmp.xml": guest("dm-tmp", "dm transient guest"),
+      "t2.xml": "<domain type='test'><name>t2</name><memory>8192</memory><os><type>hvm</type></os></domain>\n",
     },
     setup: {
       qemu: [
@@ -52,6 +54,12 @@ export const groups: readonly CaseGroup[] = [
       ],
     },
     cases: [
+      // create
+      { args: ["create", "{dir}/t2.xml"], on: test, masks: [dir] },
+      { args: ["create", "{dir}/t2.xml", "--paused", "--autodestroy"], on: test, masks: [dir] },
+      { args: ["create", "{dir}/none.xml"], on: test, masks: [dir] },
+      { args: ["create", "{dir}/dm-off.xml"], on: qemu, masks: [dir] },
+      { args: ["create", "{dir}/dm-tmp.xml", "--paused"], on: qemu, masks: [dir], after: [["destroy", "dm-tmp"]] },
       // autostart
       { args: ["autostart", "test"], on: test, after: [["autostart", "--disable", "test"]] },
       { args: ["autostart", "--disable", "dm-off"], on: qemu },

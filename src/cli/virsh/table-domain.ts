@@ -13,9 +13,11 @@ const vcpu: CommandModule<VshContext> = () => import("./dom-vcpu.js");
 const save: CommandModule<VshContext> = () => import("./dom-save.js");
 const guest: CommandModule<VshContext> = () => import("./dom-guest.js");
 const job: CommandModule<VshContext> = () => import("./dom-job.js");
+const create: CommandModule<VshContext> = () => import("./dom-create.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
+  virsh("create", "create a domain from an XML file", create),
   virsh("domid", "convert a domain name or UUID to domain id", ident),
   virsh("domname", "convert a domain id or UUID to domain name", ident),
   virsh("domuuid", "convert a domain name or id to domain UUID", ident),
