@@ -3,8 +3,8 @@
 // where virsh's XPath finds them; the elements are sent as the file spells
 // them.
 
+import { readXmlFile } from "./util.js";
 import { CommandFailed } from "../vsh.js";
-import { readXmlFile } from "./node-options.js";
 import { parseElements, type XmlElement } from "./node-xml.js";
 
 const kids = (els: readonly XmlElement[], name: string): XmlElement[] => els.flatMap((e) => e.children.filter((c) => c.name === name));

@@ -13,8 +13,7 @@ import {
 import type { OptDef, Opts } from "../command.js";
 import { CommandFailed, type VirshCommand, type VshContext } from "../vsh.js";
 import { extractCpuXmls } from "./hypervisor-cpu-xml.js";
-import { stringReq } from "./node-options.js";
-import { step } from "./util.js";
+import { step, stringReq } from "./util.js";
 
 const FILE: OptDef = { name: "file", type: "data", required: true };
 const bool = (name: string): OptDef => ({ name, type: "bool" });

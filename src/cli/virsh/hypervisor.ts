@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { OptDef } from "../command.js";
 import { CommandFailed, type VirshCommand } from "../vsh.js";
-import { fixed, step, typedParamValue } from "./util.js";
-import { intOpt, llOpt, stringReq } from "./node-options.js";
+import { fixed, step, stringReq, typedParamValue } from "./util.js";
+import { intOpt, llOpt } from "./node-options.js";
 import {
   VIR_NODE_CPU_STATS_ALL_CPUS,
   VIR_NODE_MEMORY_STATS_ALL_CELLS,

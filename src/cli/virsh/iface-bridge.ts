@@ -7,9 +7,8 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullInterface } from "../../gen/remote_protocol.js";
 import { VIR_INTERFACE_XML_INACTIVE } from "../../gen/friendly/constants.js";
 import { CommandFailed, uintOpt, type VirshCommand } from "../vsh.js";
-import { stringReq } from "./node-options.js";
 import { parseElements, quoteAttr, type XmlElement } from "./node-xml.js";
-import { step } from "./util.js";
+import { step, stringReq } from "./util.js";
 
 const MOVED = new Set(["mac", "bond", "vlan"]);
 
@@ -26,7 +25,7 @@ function topElement(xml: string, name: string): XmlElement {
 
 /** A start tag with its attributes in their order, `changes` replacing values (or added at the end) as xmlSetProp does. */
 function startTag(el: XmlElement, changes: Record<string, string>): string {
-  const attrs = [...el.attrs].map(([k, raw]) => (Object.hasOwn(changes, k) ? ` ${k}=${quoteAttr(changes[k]!)}` : ` ${k}=${raw.includes("'") ? `"${raw}"` : `'${raw}'`}`));
+  const attrs = [...el.attrs].map(([k, v]) => ` ${k}=${quoteAttr(Object.hasOwn(changes, k) ? changes[k]! : v)}`);
   for (const [k, v] of Object.entries(changes)) if (!el.attrs.has(k)) attrs.push(` ${k}=${quoteAttr(v)}`);
   return `<${el.name}${attrs.join("")}>`;
 }
@@ -42,6 +41,51 @@ function splitContent(text: string, el: XmlElement, drop: readonly XmlElement[])
   }
   kept += text.slice(at, el.inner[1]);
   return { kept, moved: drop.map((d) => text.slice(d.start, d.end)).join("") };
+}
+
+/**
+ * iface-bridge's rewrite of an interface's inactive definition: the top
+ * element becomes the bridge `brName` (STP on with `delay`, or off when
+ * null), holding the interface with its <mac>, <bond> and <vlan>.
+ */
+export function bridgeXml(xml: string, ifName: string, brName: string, delay: number | null): string {
+  const top = topElement(xml, ifName);
+  const type = top.attrs.get("type");
+  if (type === undefined) throw new CommandFailed([`Existing device ${ifName} has no type`]);
+  if (type === "bridge") throw new CommandFailed([`Existing device ${ifName} is already a bridge`]);
+  const name = top.attrs.get("name");
+  if (name !== ifName) throw new CommandFailed([`Interface name from config ${name ?? "(null)"} doesn't match given supplied name ${ifName}`]);
+  const { kept, moved } = splitContent(xml, top, top.children.filter((k) => MOVED.has(k.name)));
+  const bridge = `<bridge stp='${delay !== null ? "on" : "off"}'${delay !== null ? ` delay='${delay}'` : ""}><interface type=${quoteAttr(type)} name=${quoteAttr(ifName)}>${moved}</interface></bridge>`;
+  return `${startTag(top, { type: "bridge", name: brName })}${kept}${bridge}</${top.name}>\n`;
+}
+
+/**
+ * iface-unbridge's rewrite of a bridge's inactive definition: its one
+ * attached interface takes the top element's type and name, and its <mac>,
+ * <bond> and <vlan> move up to the end of the top element.
+ */
+export function unbridgeXml(xml: string, brName: string): { xml: string; ifName: string } {
+  const top = topElement(xml, brName);
+  const type = top.attrs.get("type");
+  if (type === undefined) throw new CommandFailed([`Existing device ${brName} has no type`]);
+  if (type !== "bridge") throw new CommandFailed([`Device ${brName} is not a bridge`]);
+  const name = top.attrs.get("name");
+  if (name !== brName) throw new CommandFailed([`Interface name from config ${name ?? "(null)"} doesn't match given supplied name ${brName}`]);
+  const bridge = top.children.find((k) => k.name === "bridge");
+  if (bridge === undefined) throw new CommandFailed(["No bridge node in xml document"]);
+  const attached = bridge.children.filter((k) => k.name === "interface");
+  if (attached.length > 1) throw new CommandFailed(["Multiple interfaces attached to bridge"]);
+  const dev = attached[0];
+  if (dev === undefined) throw new CommandFailed(["No interface attached to bridge"]);
+  const ifName = dev.attrs.get("name");
+  if (ifName === undefined) throw new CommandFailed([`Device attached to bridge ${brName} has no name`]);
+  const ifType = dev.attrs.get("type");
+  if (ifType === undefined) throw new CommandFailed([`Attached device ${ifName} has no type`]);
+  const { kept, moved } = splitContent(xml, dev, dev.children.filter((k) => MOVED.has(k.name)));
+  const devText = dev.inner === null ? xml.slice(dev.start, dev.end) : `${xml.slice(dev.start, dev.inner[0])}${kept}${xml.slice(dev.inner[1], dev.end)}`;
+  const inner = top.inner === null ? "" : xml.slice(top.inner[0], dev.start) + devText + xml.slice(dev.end, top.inner[1]);
+  return { xml: `${startTag(top, { type: ifType, name: ifName })}${inner}${moved}</${top.name}>\n`, ifName };
 }
 
 async function lookupByName(c: Client, word: string): Promise<RemoteNonnullInterface> {
@@ -83,15 +127,12 @@ export const commands: VirshCommand[] = [
         throw fail((e as CommandFailed).lines[0]!);
       }
       const { xml } = await c.interfaceGetXmlDesc({ iface, flags: VIR_INTERFACE_XML_INACTIVE });
-      const top = topElement(xml, ifName);
-      const type = top.attrs.get("type");
-      if (type === undefined) throw fail(`Existing device ${ifName} has no type`);
-      if (type === "bridge") throw fail(`Existing device ${ifName} is already a bridge`);
-      const name = top.attrs.get("name");
-      if (name !== ifName) throw fail(`Interface name from config ${name ?? "(null)"} doesn't match given supplied name ${ifName}`);
-      const { kept, moved } = splitContent(xml, top, top.children.filter((k) => MOVED.has(k.name)));
-      const bridge = `<bridge stp='${stp ? "on" : "off"}'${stp ? ` delay='${delay}'` : ""}><interface type=${quoteAttr(type)} name=${quoteAttr(ifName)}>${moved}</interface></bridge>`;
-      const brXml = `${startTag(top, { type: "bridge", name: brName })}${kept}${bridge}</${top.name}>\n`;
+      let brXml: string;
+      try {
+        brXml = bridgeXml(xml, ifName, brName, stp ? delay : null);
+      } catch (e) {
+        throw e instanceof CommandFailed && e.cause === undefined ? fail(e.lines[0]!) : e;
+      }
       const { iface: br } = await step(`Failed to define new bridge interface ${brName}`, () => c.interfaceDefineXml({ xml: brXml, flags: 0 }));
       ctx.printExtra(`Created bridge ${brName} with attached device ${ifName}\n`);
       if (opts.bool("no-start")) return;
@@ -110,28 +151,7 @@ export const commands: VirshCommand[] = [
       const brName = stringReq(opts, "bridge")!;
       const br = await lookupByName(c, brName);
       const { xml } = await c.interfaceGetXmlDesc({ iface: br, flags: VIR_INTERFACE_XML_INACTIVE });
-      const top = topElement(xml, brName);
-      const type = top.attrs.get("type");
-      if (type === undefined) throw new CommandFailed([`Existing device ${brName} has no type`]);
-      if (type !== "bridge") throw new CommandFailed([`Device ${brName} is not a bridge`]);
-      const name = top.attrs.get("name");
-      if (name !== brName) throw new CommandFailed([`Interface name from config ${name ?? "(null)"} doesn't match given supplied name ${brName}`]);
-      const bridge = top.children.find((k) => k.name === "bridge");
-      if (bridge === undefined) throw new CommandFailed(["No bridge node in xml document"]);
-      const attached = bridge.children.filter((k) => k.name === "interface");
-      if (attached.length > 1) throw new CommandFailed(["Multiple interfaces attached to bridge"]);
-      const dev = attached[0];
-      if (dev === undefined) throw new CommandFailed(["No interface attached to bridge"]);
-      const ifName = dev.attrs.get("name");
-      if (ifName === undefined) throw new CommandFailed([`Device attached to bridge ${brName} has no name`]);
-      const ifType = dev.attrs.get("type");
-      if (ifType === undefined) throw new CommandFailed([`Attached device ${ifName} has no type`]);
-      // The attached device's <mac>, <bond> and <vlan> move up to the end of the top element.
-      const up = dev.children.filter((k) => MOVED.has(k.name));
-      const { kept: devKept, moved } = splitContent(xml, dev, up);
-      const devText = dev.inner === null ? xml.slice(dev.start, dev.end) : `${xml.slice(dev.start, dev.inner[0])}${devKept}${xml.slice(dev.inner[1], dev.end)}`;
-      const inner = top.inner === null ? "" : xml.slice(top.inner[0], dev.start) + devText + xml.slice(dev.end, top.inner[1]);
-      const ifXml = `${startTag(top, { type: ifType, name: ifName })}${inner}${moved}</${top.name}>\n`;
+      const { xml: ifXml, ifName } = unbridgeXml(xml, brName);
       await step(`Failed to destroy bridge interface ${brName}`, () => c.interfaceDestroy({ iface: br, flags: 0 }));
       await step(`Failed to undefine bridge interface ${brName}`, () => c.interfaceUndefine({ iface: br }));
       const { iface } = await step(`Failed to define new interface ${ifName}`, () => c.interfaceDefineXml({ xml: ifXml, flags: 0 }));

@@ -14,8 +14,7 @@ import type { OptDef } from "../command.js";
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
 import { editXml } from "./iface-edit.js";
-import { readXmlFile, stringReq } from "./node-options.js";
-import { caseCompare, step } from "./util.js";
+import { caseCompare, readXmlFile, step, stringReq } from "./util.js";
 
 const IFACE: OptDef = { name: "interface", type: "data", required: true };
 const bool = (name: string): OptDef => ({ name, type: "bool" });

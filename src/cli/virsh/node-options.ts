@@ -1,17 +1,9 @@
-// How virsh's host, node device and interface commands read their option
-// values (tools/vsh.c): strings that may not be empty, and the signed and
-// scaled numbers whose words differ from vsh.ts's unsigned ones.
+// How virsh's host, node device and interface commands read their number
+// options (tools/vsh.c): the signed and scaled ones, whose words differ
+// from vsh.ts's unsigned ones.
 
-import { readFile } from "node:fs/promises";
 import type { Opts } from "../command.js";
 import { CommandFailed } from "../vsh.js";
-
-/** vshCommandOptStringReq: a value given empty is refused (unless the option allows it). */
-export function stringReq(opts: Opts, name: string): string | undefined {
-  const value = opts.string(name);
-  if (value === "") throw new CommandFailed([`Failed to get option '${name}': Option argument is empty`]);
-  return value;
-}
 
 /** strtol/strtoll's whole-word base-10 number (virStrToLong_i, _ll): blanks, then a sign, then digits only. */
 function signed(text: string, min: bigint, max: bigint): bigint | null {
@@ -75,16 +67,4 @@ export function scaledOpt(opts: Opts, name: string, scale: bigint, max: bigint):
   if (value !== 0n && value > max / factor) throw new CommandFailed([line], { cause: new Error(`numerical overflow: value too large: ${value}${suffix}`) });
   value *= factor;
   return value;
-}
-
-/** virFileReadAll's words for a file that cannot be opened or read (g_strerror's for the usual errno codes). */
-export async function readXmlFile(path: string): Promise<string> {
-  const words: Record<string, string> = { ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory" };
-  try {
-    return await readFile(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "";
-    const why = Object.hasOwn(words, code) ? words[code]! : (e as Error).message;
-    throw new CommandFailed([`Failed to ${code === "EISDIR" ? "read" : "open"} file '${path}': ${why}`]);
-  }
 }

@@ -6,6 +6,7 @@
 
 export interface XmlElement {
   name: string;
+  /** Attribute values with their references resolved. */
   attrs: Map<string, string>;
   children: XmlElement[];
   /** Offsets in the source: the whole element, and its content between the tags (null when empty `<x/>`). */
@@ -15,6 +16,17 @@ export interface XmlElement {
 }
 
 const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
+
+const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+/** An attribute value's entity and character references, resolved. */
+function decode(raw: string): string {
+  return raw.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (whole, ref: string) => {
+    if (ref.startsWith("#x")) return String.fromCodePoint(parseInt(ref.slice(2), 16));
+    if (ref.startsWith("#")) return String.fromCodePoint(Number(ref.slice(1)));
+    return Object.hasOwn(ENTITIES, ref) ? ENTITIES[ref]! : whole;
+  });
+}
 
 /** The elements at the top of `text` (any number of them, as inside virsh's <container>); throws on malformed XML. */
 export function parseElements(text: string): XmlElement[] {
@@ -77,7 +89,7 @@ export function parseElements(text: string): XmlElement[] {
       if (q !== "'" && q !== '"') return fail("quoted value expected");
       const e = text.indexOf(q, p + 1);
       if (e < 0) fail("unterminated attribute value");
-      el.attrs.set(attr, text.slice(p + 1, e));
+      el.attrs.set(attr, decode(text.slice(p + 1, e)));
       p = e + 1;
     }
     p++;

@@ -7,8 +7,7 @@ import type { RemoteNonnullNodeDevice } from "../../gen/remote_protocol.js";
 import * as K from "../../gen/friendly/constants.js";
 import type { OptDef } from "../command.js";
 import { CommandFailed, type VirshCommand, type VshContext } from "../vsh.js";
-import { caseCompare, step, stringToArray } from "./util.js";
-import { readXmlFile, stringReq } from "./node-options.js";
+import { caseCompare, readXmlFile, step, stringReq, stringToArray } from "./util.js";
 
 const DEVICE: OptDef = { name: "device", type: "data", required: true };
 const FILE: OptDef = { name: "file", type: "data", required: true };
