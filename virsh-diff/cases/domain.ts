@@ -55,7 +55,7 @@ export const groups: readonly CaseGroup[] = [
     },
     cases: [
       // create
-      { args: ["create", "{dir}/t2.xml"], on: test, masks: [dir] },
+      { args: ["create", "{dir}/t2.xml"], on: test, masks: [dir], after: [["destroy", "t2"]] },
       { args: ["create", "{dir}/t2.xml", "--paused", "--autodestroy"], on: test, masks: [dir] },
       { args: ["create", "{dir}/none.xml"], on: test, masks: [dir] },
       { args: ["create", "{dir}/dm-off.xml"], on: qemu, masks: [dir] },
@@ -94,12 +94,12 @@ export const groups: readonly CaseGroup[] = [
       { args: ["desc", "test"], on: test },
       { args: ["desc", "test", "--title"], on: test },
       { args: ["desc", "dm-off", "--config"], on: qemu },
-      { args: ["desc", "test", "a", "new", "description"], on: test },
+      { args: ["desc", "dm-off", "--config", "a", "new", "description"], on: qemu, after: [["desc", "dm-off", "--config", "runs under TCG"]] },
       { args: ["desc", "dm-off", "--title", "--config", "another title"], on: qemu, after: [["desc", "dm-off", "--title", "--config", "dm shut-off guest"]] },
       { args: ["desc", "test", "--live", "--current"], on: test },
       // metadata
       { args: ["metadata", "test", "http://example.org/dm"], on: test },
-      { args: ["metadata", "test", "http://example.org/dm", "--key", "dm", "--set", "<b>v</b>"], on: test },
+      { args: ["metadata", "test", "http://example.org/dm", "--key", "dm", "--set", "<b>v</b>"], on: test, after: [["metadata", "test", "http://example.org/dm", "--remove"]] },
       { args: ["metadata", "test", "http://example.org/dm", "--set", "<b/>"], on: test },
       { args: ["metadata", "test", ""], on: test },
       {
@@ -109,13 +109,13 @@ export const groups: readonly CaseGroup[] = [
         after: [["metadata", "dm-off", "http://example.org/dm", "--remove"]],
       },
       // setmem, setmaxmem: sizes read with their units, libvirt's own checks, the driver refusing.
-      { args: ["setmem", "test", "4096"], on: test },
+      { args: ["setmem", "test", "4096"], on: test, after: [["setmem", "test", "2097152"]] },
       { args: ["setmem", "test", "1x"], on: test },
       { args: ["setmem", "test", "0"], on: test },
       { args: ["setmem", "dm-off", "32M"], on: qemu },
       { args: ["setmem", "dm-off", "--kilobytes", "32M", "--config"], on: qemu, after: [["setmem", "dm-off", "64M", "--config"]] },
       { args: ["setmaxmem", "test", "1G"], on: test },
-      { args: ["setmaxmem", "test", "1G", "--config"], on: test },
+      { args: ["setmaxmem", "test", "1G", "--config"], on: test, after: [["setmaxmem", "test", "8388608", "--config"]] },
       { args: ["setmaxmem", "test", "18014398509481984"], on: test },
       // vcpucount, setvcpus
       { args: ["vcpucount", "test"], on: test },
@@ -123,7 +123,7 @@ export const groups: readonly CaseGroup[] = [
       { args: ["vcpucount", "dm-run", "--maximum", "--live"], on: qemu },
       { args: ["vcpucount", "test", "--guest"], on: test },
       { args: ["vcpucount", "test", "--active", "--maximum"], on: test },
-      { args: ["setvcpus", "test", "1"], on: test },
+      { args: ["setvcpus", "test", "1"], on: test, after: [["setvcpus", "test", "2"]] },
       { args: ["setvcpus", "test", "0"], on: test },
       { args: ["setvcpus", "test", "3", "--maximum"], on: test },
       { args: ["setvcpus", "dm-off", "2", "--config"], on: qemu, after: [["setvcpus", "dm-off", "1", "--config"]] },
@@ -137,7 +137,7 @@ export const groups: readonly CaseGroup[] = [
       { args: ["save-image-dumpxml", "{dir}/dm-off.xml"], on: qemu, masks: [dir] },
       { args: ["save-image-dumpxml", "/nonexistent-dir/t.save"], on: test },
       // managedsave and its image
-      { args: ["managedsave", "test", "--verbose"], on: test },
+      { args: ["managedsave", "test", "--verbose"], on: test, after: [["start", "test"]] },
       { args: ["managedsave", "dm-run"], on: qemu, after: [["start", "dm-run"]] },
       { args: ["managedsave", "dm-off"], on: qemu },
       { args: ["managedsave-remove", "test"], on: test },
@@ -148,7 +148,7 @@ export const groups: readonly CaseGroup[] = [
       // the guest agent's commands: the test driver answers some, QEMU without an agent refuses
       { args: ["domfsinfo", "test"], on: test },
       { args: ["domfsinfo", "dm-run"], on: qemu },
-      { args: ["domfsfreeze", "test", "/", "/boot"], on: test },
+      { args: ["domfsfreeze", "test", "/", "/boot"], on: test, after: [["domfsthaw", "test"]] },
       { args: ["domfsfreeze", "dm-run"], on: qemu },
       { args: ["domfsthaw", "test", "/"], on: test },
       { args: ["domfstrim", "test", "--minimum", "x"], on: test },
