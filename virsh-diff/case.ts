@@ -33,6 +33,12 @@ export interface VirshCase {
    * first word after virsh's global options.
    */
   readonly command?: string;
+  /**
+   * Files (under `{dir}`) the run writes (`screenshot`, `vol-download`,
+   * `save`): read after each side's run, compared, then removed. A case
+   * with outputs runs its sides one after the other.
+   */
+  readonly outputs?: readonly string[];
   /** More environment for both sides' run (not before or after): `{ EDITOR: "sed -i s/a/b/" }`; `{dir}` filled in. */
   readonly env?: Readonly<Record<string, string>>;
   /** Why a case that differs is still listed (a known, explained difference); the case then counts as not identical. */
@@ -44,7 +50,7 @@ export interface CaseGroup {
   readonly group: string;
   /** The virsh commands this group implements: each needs at least one case. */
   readonly commands: readonly string[];
-  /** Files written to a fresh directory before the group runs (name → content), `{dir}` in args and setup. */
+  /** Files written to a fresh directory before the group runs (name → content, subdirectories made), `{dir}` in args and setup; the daemon's user may write there (a pool's target). */
   readonly files?: Readonly<Record<string, string>>;
   /** virsh command lines run once per driver before the group's cases (define a guest, a pool, ...), and after. */
   readonly setup?: Partial<Record<Driver, readonly (readonly string[])[]>>;

@@ -2,7 +2,8 @@
 // each driver, every case's words run by virsh and by us against the same
 // state, and each comparison reported as it ends.
 
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { repoRoot } from "../protocol/manifest.js";
@@ -152,9 +153,25 @@ class Slots {
   }
 }
 
-/** The case.ts format's rule: a case with no before or after changes no state. */
+/** The case.ts format's rule: a case with no before or after changes no state (and one that writes files writes the same paths on both sides). */
 function readOnly(c: VirshCase): boolean {
-  return (c.before?.length ?? 0) === 0 && (c.after?.length ?? 0) === 0;
+  return (c.before?.length ?? 0) === 0 && (c.after?.length ?? 0) === 0 && (c.outputs?.length ?? 0) === 0;
+}
+
+/**
+ * A file a run wrote, as an outcome to compare (text as it is; binary as
+ * its size and digest), then removed so that the other side writes afresh.
+ */
+async function takeFile(path: string): Promise<Outcome> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    return { code: 1, stdout: "", stderr: `${(e as NodeJS.ErrnoException).code ?? "unreadable"}\n` };
+  }
+  await rm(path, { force: true });
+  const text = bytes.includes(0) ? `${bytes.length} bytes, sha256 ${createHash("sha256").update(bytes).digest("hex")}\n` : bytes.toString("utf8");
+  return { code: 0, stdout: text, stderr: "" };
 }
 
 /** A case with `{dir}` filled in its words and steps (its command still read from the words as written). */
@@ -165,6 +182,7 @@ function withDir(c: VirshCase, fill: (w: readonly string[]) => string[]): VirshC
     args: fill(c.args),
     ...(c.before === undefined ? {} : { before: c.before.map(fill) }),
     ...(c.after === undefined ? {} : { after: c.after.map(fill) }),
+    ...(c.outputs === undefined ? {} : { outputs: fill(c.outputs) }),
     ...(c.env === undefined ? {} : { env: Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, fill([v])[0]!])) }),
   };
 }
@@ -190,6 +208,7 @@ async function runCase(group: string, driver: Driver, uri: string, c: VirshCase 
     const steps: Step[] = [];
     for (const [i, words] of (c.before ?? []).entries()) steps.push(await step(`before[${i}]`, sides.virsh, words));
     steps.push(await step("run", prefix, c.args, c.env));
+    for (const path of c.outputs ?? []) steps.push({ label: `file ${path}`, outcome: await takeFile(path) });
     for (const [i, words] of (c.after ?? []).entries()) steps.push(await step(`after[${i}]`, sides.virsh, words));
     return steps;
   };
@@ -213,14 +232,22 @@ async function runCase(group: string, driver: Driver, uri: string, c: VirshCase 
   };
 }
 
-/** A fresh directory with the group's files, readable by the daemon (it runs as another user). */
+/**
+ * A fresh directory with the group's files, open to the daemon (it runs as
+ * another user): it reads the files, and writes where a pool or a saved
+ * image goes.
+ */
 async function writeFiles(files: Readonly<Record<string, string>>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "virsh-diff-"));
-  await chmod(dir, 0o755);
+  await chmod(dir, 0o777);
   for (const [name, content] of Object.entries(files)) {
     const path = join(dir, name);
-    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    await writeFile(path, content, { mode: 0o644 });
+    for (let d = dirname(path); d.length > dir.length; d = dirname(d)) {
+      await mkdir(d, { recursive: true });
+      await chmod(d, 0o777);
+    }
+    await writeFile(path, content);
+    await chmod(path, 0o666);
   }
   return dir;
 }

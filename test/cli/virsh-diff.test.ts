@@ -137,7 +137,7 @@ describe("virsh-diff: the runner on programs of our own", () => {
   const fake = (who: string, extra: string): [string, ...string[]] => [
     "sh",
     "-c",
-    `case "$3" in set) echo ${who} > '${state}';; show) cat '${state}';; hang) exec sleep 30;; env) echo "X=$X";; clock) date +%s%N;; ${extra} *) printf '%s\\n' "$*";; esac`,
+    `case "$3" in set) echo ${who} > '${state}';; show) cat '${state}';; hang) exec sleep 30;; write) echo ${who} > "$4";; writesame) printf 'same\\0' > "$4";; env) echo "X=$X";; clock) date +%s%N;; ${extra} *) printf '%s\\n' "$*";; esac`,
     who,
   ];
   const virsh = fake("virsh", "");
@@ -222,6 +222,29 @@ describe("virsh-diff: the runner on programs of our own", () => {
     });
     expect(result.cases[0]!.ours.stdout).toMatch(/^X=\/\S*\/virsh-diff-[^/]+\/x\n$/);
     expect(result.cases[0]!.identical).toBe(true);
+  });
+
+  it("files a run writes are compared (binary ones by digest) and removed before the other side runs", async () => {
+    const result = await runHarness({
+      uris: { test: "t", qemu: "q" },
+      groups: [
+        {
+          group: "Fake",
+          commands: [],
+          files: { "sub/dir/keep": "x" },
+          cases: [
+            { args: ["write", "{dir}/sub/out"], on: ["qemu"], outputs: ["{dir}/sub/out"] },
+            { args: ["writesame", "{dir}/out.bin"], on: ["qemu"], outputs: ["{dir}/out.bin"] },
+            { args: ["same"], on: ["qemu"], outputs: ["{dir}/never-written"] },
+          ],
+        },
+      ],
+      virsh,
+      ours,
+    });
+    expect(result.cases.map((c) => c.identical)).toEqual([false, true, true]);
+    expect(result.cases[0]!.diff).toMatch(/ file \S+\/sub\/out stdout:\n-virsh\n\+ours\n/);
+    expect(result.cases[1]!.diff).toBe("");
   });
 
   it("a program that cannot be started is an outcome, not a crash", async () => {
