@@ -99,6 +99,15 @@ const monitoring: CaseGroup = {
   ],
 };
 
+/** $EDITOR scripts: one adds a description to a snapshot's or checkpoint's XML, one renames e1 to e1-b. */
+const DESCRIBE = "sed -i 's#</domain\\(snapshot\\|checkpoint\\)>$#<description>edited</description>&#'";
+const RENAME = "sed -i 's|<name>e1</name>|<name>e1-b</name>|'";
+/** What an edit case leaves: e1 gone, s3 current again. */
+const EDIT_AFTER = [
+  ["snapshot-delete", "test", "e1"],
+  ["snapshot-current", "test", "s3"],
+];
+
 const SNAPSHOT_XML = "<domainsnapshot><name>fromfile</name><description>from a file</description></domainsnapshot>\n";
 
 const snapshots: CaseGroup = {
@@ -162,7 +171,11 @@ const snapshots: CaseGroup = {
     test(["snapshot-revert", "test", "s2"], { after: [["snapshot-current", "test", "s3"]] }),
     qemu(["snapshot-revert", "mon-s1", "q1"], { after: [["snapshot-current", "mon-s1", "q2"]] }),
     test(["snapshot-revert", "test", "nope"]),
-    // snapshot-edit: no $EDITOR in the cases, so only what comes before the editor.
+    // snapshot-edit on a fresh snapshot e1, its editor a sed script (virsh runs it through sh -c, as we do).
+    test(["snapshot-edit", "test", "e1"], { before: [["snapshot-create-as", "test", "e1"]], env: { EDITOR: "true" }, after: EDIT_AFTER }),
+    test(["snapshot-edit", "test", "e1"], { before: [["snapshot-create-as", "test", "e1"]], env: { EDITOR: DESCRIBE }, after: [["snapshot-dumpxml", "test", "e1", "--xpath", "//description"], ...EDIT_AFTER] }),
+    test(["snapshot-edit", "test", "e1", "--clone"], { before: [["snapshot-create-as", "test", "e1"]], env: { EDITOR: RENAME }, after: [["snapshot-delete", "test", "e1-b"], ...EDIT_AFTER] }),
+    test(["snapshot-edit", "test", "e1"], { before: [["snapshot-create-as", "test", "e1"]], env: { EDITOR: RENAME }, after: [["snapshot-delete", "test", "e1-b"], ...EDIT_AFTER] }),
     test(["snapshot-edit", "test", "nope"]),
     test(["snapshot-edit", "test", "s1", "--rename", "--clone"]),
     test(["snapshot-edit", "test"]),
@@ -217,7 +230,8 @@ const checkpoints: CaseGroup = {
     test(["checkpoint-delete", "test", "d1"], { before: [["checkpoint-create-as", "test", "d1"]], after: [["checkpoint-list", "test", "--name"]] }),
     test(["checkpoint-delete", "test", "nope"]),
     test(["checkpoint-delete", "test"]),
-    // checkpoint-edit: no $EDITOR in the cases, so only what comes before the editor.
+    test(["checkpoint-edit", "test", "c2"], { env: { EDITOR: "true" } }),
+    test(["checkpoint-edit", "test", "e1"], { before: [["checkpoint-create-as", "test", "e1"]], env: { EDITOR: DESCRIBE }, after: [["checkpoint-dumpxml", "test", "e1", "--no-domain", "--xpath", "//description"], ["checkpoint-delete", "test", "e1"]] }),
     test(["checkpoint-edit", "test", "nope"]),
     test(["checkpoint-edit", "test"]),
   ],
