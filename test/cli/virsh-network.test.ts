@@ -78,4 +78,34 @@ describe.skipIf(!available)("net-edit and nwfilter-edit run $EDITOR as virsh doe
     expect(r.ours).toEqual(r.virsh);
     expect(r.virsh.stderr).toContain("error: failed to get nwfilter 'nope'\n");
   });
+
+  it("net-event and secret-event print each event as virsh does, until the timeout", async () => {
+    const net = join(dir, "ev.xml");
+    writeFileSync(net, "<network><name>ev</name><uuid>1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b</uuid><bridge name='evbr0'/></network>");
+    /** A watcher started, then the changes made once it has registered (a generous pause), then its whole outcome. */
+    const watch = async (run: typeof lr, args: string[], changes: string): Promise<Outcome> => {
+      const watching = run(["-c", d.uris.qemuTcp, ...args]);
+      await new Promise((r) => setTimeout(r, 2500));
+      await virshRun(["-c", d.uris.qemuTcp, changes]);
+      return watching;
+    };
+    const netArgs = ["net-event", "--event", "lifecycle", "--loop", "--timeout", "6"];
+    const netChanges = `net-define ${net}; net-undefine ev`;
+    const netVirsh = await watch(virshRun, netArgs, netChanges);
+    expect(await watch(lr, netArgs, netChanges)).toEqual(netVirsh);
+    expect(netVirsh).toEqual({
+      code: 0,
+      stdout: "event 'lifecycle' for network ev: Defined\nevent 'lifecycle' for network ev: Undefined\nevent loop timed out\nevents received: 2\n\n",
+      stderr: "",
+    });
+
+    const secret = join(dir, "ev-secret.xml");
+    const uuid = "2f3e4d5c-6b7a-4899-8a0b-1c2d3e4f5a6b";
+    writeFileSync(secret, `<secret ephemeral='no' private='no'><uuid>${uuid}</uuid></secret>`);
+    const secretArgs = ["secret-event", "--event", "value-changed", "--timeout", "6"];
+    const secretChanges = `secret-define ${secret}; secret-set-value ${uuid} --base64 aGk=; secret-undefine ${uuid}`;
+    const secretVirsh = await watch(virshRun, secretArgs, secretChanges);
+    expect(await watch(lr, secretArgs, secretChanges)).toEqual(secretVirsh);
+    expect(secretVirsh.stdout).toBe(`event 'value-changed' for secret ${uuid}\nevents received: 1\n\n`);
+  });
 });

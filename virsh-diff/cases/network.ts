@@ -47,6 +47,7 @@ const networking: CaseGroup = {
     "net-dhcp-leases",
     "net-dumpxml",
     "net-edit",
+    "net-event",
     "net-info",
     "net-name",
     "net-start",
@@ -112,6 +113,11 @@ const networking: CaseGroup = {
     { args: ["net-update", "nd-br", "modify", "bridge", "{dir}/nope.xml"], on: qemu },
     // net-edit: the lookup (the editor runs in the vitest file).
     { args: ["net-edit", "nope"] },
+    // net-event: what ends without an event (the events themselves: test/cli/virsh-network.test.ts).
+    { args: ["net-event", "--list"], on: test },
+    { args: ["net-event", "--event", "bogus"], on: test },
+    { args: ["net-event", "--event", "lifecycle", "--timeout", "0"], on: test },
+    { args: ["net-event", "--event", "lifecycle", "--timeout", "1", "--network", "nope"], on: qemu },
     // net-port-*: ports live on the session's bridged network; the test driver has none.
     { args: ["net-port-create", "nd-br", "{dir}/port.xml"], on: qemu, after: [["net-port-list", "nd-br"], ["net-port-delete", "nd-br", PORT_UUID]] },
     { args: ["net-port-create", "default", "{dir}/port.xml"], on: test },
@@ -161,7 +167,7 @@ const nwfilter: CaseGroup = {
 
 const secret: CaseGroup = {
   group: "Secret",
-  commands: ["secret-define", "secret-dumpxml", "secret-get-value", "secret-list", "secret-set-value", "secret-undefine"],
+  commands: ["secret-define", "secret-dumpxml", "secret-event", "secret-get-value", "secret-list", "secret-set-value", "secret-undefine"],
   files,
   cases: [
     { args: ["secret-define", "{dir}/secret.xml"], on: qemu, after: [["secret-list"], ["secret-undefine", SECRET_UUID]] },
@@ -196,6 +202,9 @@ const secret: CaseGroup = {
     { args: ["secret-get-value", SECRET_UUID], on: qemu, before: [["secret-define", "{dir}/secret.xml"]], after: [["secret-undefine", SECRET_UUID]] },
     { args: ["secret-undefine", SECRET_UUID], on: qemu, before: [["secret-define", "{dir}/secret.xml"]] },
     { args: ["secret-undefine", SECRET_UUID], on: test },
+    { args: ["secret-event", "--list"], on: qemu },
+    { args: ["secret-event"], on: qemu },
+    { args: ["secret-event", "--event", "value-changed", "--timeout", "1", "--secret", "xyz"], on: qemu },
   ],
 };
 

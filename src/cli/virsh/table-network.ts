@@ -8,6 +8,7 @@ import { virsh } from "./entry.js";
 const life: CommandModule<VshContext> = () => import("./net-life.js");
 const info: CommandModule<VshContext> = () => import("./net-info.js");
 const update: CommandModule<VshContext> = () => import("./net-update.js");
+const events: CommandModule<VshContext> = () => import("./net-event.js");
 const port: CommandModule<VshContext> = () => import("./net-port.js");
 const edit: CommandModule<VshContext> = () => import("./net-edit.js");
 const nwfilterEdit: CommandModule<VshContext> = () => import("./nwfilter-edit.js");
@@ -24,6 +25,7 @@ export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("net-dhcp-leases", "print lease info for a given network", info),
   virsh("net-dumpxml", "network information in XML", info),
   virsh("net-edit", "edit XML configuration for a network", edit),
+  virsh("net-event", "Network Events", events),
   virsh("net-info", "network information", info),
   virsh("net-name", "convert a network UUID to network name", info),
   virsh("net-start", "start a (previously defined) inactive network", life),
@@ -45,6 +47,7 @@ export const NETWORK_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("nwfilter-binding-list", "list network filter bindings", binding),
   virsh("secret-define", "define or modify a secret from an XML file", secret),
   virsh("secret-dumpxml", "secret attributes in XML", secret),
+  virsh("secret-event", "Secret Events", events),
   virsh("secret-get-value", "Output a secret value", secretValue),
   virsh("secret-list", "list secrets", secret),
   virsh("secret-set-value", "set a secret value", secretValue),
