@@ -10,6 +10,7 @@ import type { Opts } from "../command.js";
 import { CommandFailed, causeLines, exclusive, requires, type VirshCommand } from "../vsh.js";
 import { byName, creationTime, localTime, treeLines, type TreeItem } from "./monitor-tree.js";
 import { escapeXml, parseXml, textAt } from "./monitor-xml.js";
+import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
 import { bool, DOMAIN, optString, readXmlFile } from "./snapshot-common.js";
 import { lookupDomain, step, stringToArray } from "./util.js";
 import {
@@ -129,8 +130,7 @@ const checkpointDumpxml: VirshCommand = {
     bool("security-info"),
     bool("no-domain"),
     bool("size"),
-    { name: "xpath", type: "string", named: true },
-    bool("wrap"),
+    ...XPATH_OPTIONS,
   ],
   async run(ctx, opts) {
     let flags = 0;
@@ -139,10 +139,10 @@ const checkpointDumpxml: VirshCommand = {
     if (opts.bool("size")) flags |= VIR_DOMAIN_CHECKPOINT_XML_SIZE;
     const c = await ctx.client();
     const dom = await lookupDomain(c, opts.string("domain")!);
+    // virsh reads --xpath before the checkpoint: an empty one fails, silently, first.
+    if (opts.string("xpath") === "") return false;
     const checkpoint = await lookupCheckpoint(c, dom, opts, "checkpointname");
-    const { xml } = await c.domainCheckpointGetXmlDesc({ checkpoint, flags });
-    if (opts.string("xpath") !== undefined) throw new CommandFailed(["--xpath is not supported by this client"]);
-    ctx.print(xml);
+    return dumpXml(ctx, opts, async () => (await c.domainCheckpointGetXmlDesc({ checkpoint, flags })).xml);
   },
 };
 

@@ -9,6 +9,7 @@ import { LibvirtError } from "../../rpc/errors.js";
 import type { Opts } from "../command.js";
 import { CommandFailed, type VshContext, type VirshCommand } from "../vsh.js";
 import { escapeXml, parseXml, select, textAt } from "./monitor-xml.js";
+import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
 import { bool, DOMAIN, lookupSnapshot, optString, readXmlFile, snapshotParent } from "./snapshot-common.js";
 import { lookupDomain, step, stringToArray } from "./util.js";
 import {
@@ -242,15 +243,14 @@ const snapshotCurrent: VirshCommand = {
 
 const snapshotDumpxml: VirshCommand = {
   names: ["snapshot-dumpxml"],
-  options: [DOMAIN, { name: "snapshotname", type: "data", required: true }, bool("security-info"), { name: "xpath", type: "string", named: true }, bool("wrap")],
+  options: [DOMAIN, { name: "snapshotname", type: "data", required: true }, bool("security-info"), ...XPATH_OPTIONS],
   async run(ctx, opts) {
     const flags = opts.bool("security-info") ? VIR_DOMAIN_SNAPSHOT_XML_SECURE : 0;
     const name = optString(opts, "snapshotname")!;
     const c = await ctx.client();
     const dom = await lookupDomain(c, opts.string("domain")!);
     const { snap } = await c.domainSnapshotLookupByName({ dom, name, flags: 0 });
-    if (opts.string("xpath") !== undefined) throw new CommandFailed(["--xpath is not supported by this client"]);
-    ctx.print((await c.domainSnapshotGetXmlDesc({ snap, flags })).xml);
+    return dumpXml(ctx, opts, async () => (await c.domainSnapshotGetXmlDesc({ snap, flags })).xml);
   },
 };
 
