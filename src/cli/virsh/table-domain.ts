@@ -14,6 +14,7 @@ const save: CommandModule<VshContext> = () => import("./dom-save.js");
 const guest: CommandModule<VshContext> = () => import("./dom-guest.js");
 const job: CommandModule<VshContext> = () => import("./dom-job.js");
 const create: CommandModule<VshContext> = () => import("./dom-create.js");
+const tune: CommandModule<VshContext> = () => import("./dom-tune.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -53,4 +54,8 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("migrate-setspeed", "Set the maximum migration bandwidth", job),
   virsh("migrate-getspeed", "Get the maximum migration bandwidth", job),
   virsh("migrate-postcopy", "Switch running migration from pre-copy to post-copy", job),
+  virsh("schedinfo", "show/set scheduler parameters", tune),
+  virsh("memtune", "Get or set memory parameters", tune),
+  virsh("numatune", "Get or set numa parameters", tune),
+  virsh("perf", "Get or set perf event", tune),
 ];
