@@ -103,6 +103,8 @@ const nodedev: CaseGroup = {
     { args: ["nodedev-dumpxml", "computer"] },
     { args: ["nodedev-dumpxml", "nope"], on: ["test"] },
     { args: ["nodedev-dumpxml", "1,2"], on: ["test"] },
+    { args: ["nodedev-dumpxml", "computer", "--xpath", "//hardware/* | /device/name"] },
+    { args: ["nodedev-dumpxml", "nope", "--xpath", ""], on: ["test"] },
     { args: ["nodedev-info", "computer"] },
     { args: ["nodedev-info", "nope"], on: ["qemu"] },
     { args: ["nodedev-create", "{dir}/bad.xml"], on: ["test"] },
@@ -154,6 +156,8 @@ const iface: CaseGroup = {
     { args: ["iface-dumpxml", "eth1"], on: ["test"] },
     { args: ["iface-dumpxml", "lo", "--inactive"], on: ["qemu"] },
     { args: ["iface-dumpxml", "00:00:00:00:00:01"], on: ["test"] },
+    { args: ["iface-dumpxml", "eth1", "--xpath", "//ip/@address | //mtu", "--wrap"], on: ["test"] },
+    { args: ["iface-dumpxml", "eth1", "--xpath", "count(//ip)"], on: ["test"] },
     // Interfaces change only on the test driver; the host's are never touched.
     {
       args: ["iface-define", "{dir}/eth9.xml"],

@@ -14,6 +14,7 @@ import type { OptDef } from "../command.js";
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
 import { editXml } from "./iface-edit.js";
+import { xpathDump } from "./node-xpath.js";
 import { caseCompare, readXmlFile, step, stringReq } from "./util.js";
 
 const IFACE: OptDef = { name: "interface", type: "data", required: true };
@@ -117,10 +118,12 @@ export const commands: VirshCommand[] = [
       const word = stringReq(opts, "interface")!;
       const c = await ctx.client();
       const iface = await lookupIface(c, word);
+      // vshCommandOptStringQuiet: an empty --xpath fails the command without a word.
+      const xpath = opts.string("xpath");
+      if (xpath === "") return false;
       const { xml } = await c.interfaceGetXmlDesc({ iface, flags });
-      // virshDumpXML: --xpath would need an XPath engine this client does not carry.
-      if (opts.string("xpath") !== undefined) throw new CommandFailed(["--xpath is not supported by this client"]);
-      ctx.print(xml);
+      ctx.print(xpath === undefined ? xml : xpathDump(xml, xpath, opts.bool("wrap")));
+      return true;
     },
   },
   {

@@ -7,6 +7,7 @@ import type { RemoteNonnullNodeDevice } from "../../gen/remote_protocol.js";
 import * as K from "../../gen/friendly/constants.js";
 import type { OptDef } from "../command.js";
 import { CommandFailed, type VirshCommand, type VshContext } from "../vsh.js";
+import { xpathDump } from "./node-xpath.js";
 import { caseCompare, readXmlFile, step, stringReq, stringToArray } from "./util.js";
 
 const DEVICE: OptDef = { name: "device", type: "data", required: true };
@@ -70,12 +71,6 @@ async function findDevice(c: Client, value: string): Promise<RemoteNonnullNodeDe
 /** The plain lookup by name that detach, reattach, reset and start use. */
 async function byName(c: Client, name: string): Promise<RemoteNonnullNodeDevice> {
   return step(`Could not find matching device '${name}'`, async () => (await c.nodeDeviceLookupByName({ name })).dev);
-}
-
-/** virshDumpXML: the document as it came; --xpath would need an XPath engine this client does not carry. */
-function dumpXml(ctx: VshContext, xml: string, xpath: string | undefined): void {
-  if (xpath !== undefined) throw new CommandFailed(["--xpath is not supported by this client"]);
-  ctx.print(xml);
 }
 
 /** vshTreePrint: each device under its parent, with virsh's rules and blank lines. */
@@ -157,10 +152,14 @@ export const commands: VirshCommand[] = [
     options: [DEVICE, { name: "xpath", type: "string", named: true }, bool("wrap")],
     async run(ctx, opts) {
       const word = stringReq(opts, "device")!;
+      // vshCommandOptStringQuiet: an empty --xpath fails the command without a word.
+      const xpath = opts.string("xpath");
+      if (xpath === "") return false;
       const c = await ctx.client();
       const dev = await findDevice(c, word);
       const { xml } = await c.nodeDeviceGetXmlDesc({ name: dev.name, flags: 0 });
-      dumpXml(ctx, xml, opts.string("xpath"));
+      ctx.print(xpath === undefined ? xml : xpathDump(xml, xpath, opts.bool("wrap")));
+      return true;
     },
   },
   {
