@@ -4,7 +4,7 @@
 import { formatTable } from "../format/admin.js";
 import type { VirshCommand } from "../vsh.js";
 import { NETWORK } from "./net-life.js";
-import { XPATH_OPTIONS, printXml, xpathOpt } from "./net-dump.js";
+import { XPATH_OPTIONS, dumpXml } from "./pool-xpath.js";
 import { networkOpt } from "./net-lookup.js";
 import { caseCompare, step, stringReq } from "./util.js";
 import { uuidToString } from "../../uuid.js";
@@ -63,9 +63,8 @@ export const commands: VirshCommand[] = [
     async run(ctx, opts) {
       const c = await ctx.client();
       const { net } = await networkOpt(c, opts);
-      xpathOpt(opts);
-      const { xml } = await c.networkGetXmlDesc({ net, flags: opts.bool("inactive") ? VIR_NETWORK_XML_INACTIVE : 0 });
-      printXml(ctx, xml);
+      const flags = opts.bool("inactive") ? VIR_NETWORK_XML_INACTIVE : 0;
+      return dumpXml(ctx, opts, async () => (await c.networkGetXmlDesc({ net, flags })).xml);
     },
   },
   {

@@ -7,7 +7,8 @@ import type { RemoteNonnullNetworkPort } from "../../gen/remote_protocol.js";
 import type { Opts } from "../command.js";
 import { CommandFailed, type VirshCommand, type VshContext } from "../vsh.js";
 import { FILE, NETWORK } from "./net-life.js";
-import { XPATH_OPTIONS, printXml, xpathOpt } from "./net-dump.js";
+import { XPATH_OPTIONS, dumpXml } from "./pool-xpath.js";
+import { LibvirtError } from "../../rpc/errors.js";
 import { lookupNetworkPort, networkOpt } from "./net-lookup.js";
 import { readXmlFile, step, stringReq } from "./util.js";
 import { uuidToString } from "../../uuid.js";
@@ -73,11 +74,13 @@ export const commands: VirshCommand[] = [
       const c = await ctx.client();
       const port = await portOpt(ctx, c, opts);
       if (port === null) return true;
-      xpathOpt(opts);
-      // virsh 9.0 reports success here even where the daemon refuses, printing nothing.
-      const got = await c.networkPortGetXmlDesc({ port, flags: 0 }).catch(() => null);
-      if (got !== null) printXml(ctx, got.xml);
-      return true;
+      try {
+        return await dumpXml(ctx, opts, async () => (await c.networkPortGetXmlDesc({ port, flags: 0 })).xml);
+      } catch (e) {
+        // virsh 9.0 reports success where the daemon refuses the XML, printing nothing.
+        if (e instanceof LibvirtError) return true;
+        throw e;
+      }
     },
   },
   {

@@ -3,7 +3,7 @@
 
 import { formatTable } from "../format/admin.js";
 import type { VirshCommand } from "../vsh.js";
-import { XPATH_OPTIONS, printXml } from "./net-dump.js";
+import { XPATH_OPTIONS } from "./pool-xpath.js";
 import { lookupNwfilterBinding } from "./net-lookup.js";
 import { caseCompare, readXmlFile, step, stringReq } from "./util.js";
 import { VIR_NWFILTER_BINDING_CREATE_VALIDATE } from "../../gen/friendly/constants.js";
@@ -43,7 +43,7 @@ export const commands: VirshCommand[] = [
       // virsh 9.0 never reads --xpath here: the whole document is printed whatever it says,
       // and where the daemon then refuses, it prints nothing and succeeds.
       const got = await c.nwfilterBindingGetXmlDesc({ nwfilter, flags: 0 }).catch(() => null);
-      if (got !== null) printXml(ctx, got.xml);
+      if (got !== null) ctx.print(got.xml);
     },
   },
   {

@@ -6,7 +6,7 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullNwfilter } from "../../gen/remote_protocol.js";
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, type VirshCommand } from "../vsh.js";
-import { XPATH_OPTIONS, printXml, xpathOpt } from "./net-dump.js";
+import { XPATH_OPTIONS, dumpXml } from "./pool-xpath.js";
 import { lookupNwfilter } from "./net-lookup.js";
 import { caseCompare, readXmlFile, step, stringReq } from "./util.js";
 import { uuidToString } from "../../uuid.js";
@@ -66,8 +66,7 @@ export const commands: VirshCommand[] = [
     async run(ctx, opts) {
       const c = await ctx.client();
       const nwfilter = await lookupNwfilter(c, stringReq(opts, "nwfilter")!);
-      xpathOpt(opts);
-      printXml(ctx, (await c.nwfilterGetXmlDesc({ nwfilter, flags: 0 })).xml);
+      return dumpXml(ctx, opts, async () => (await c.nwfilterGetXmlDesc({ nwfilter, flags: 0 })).xml);
     },
   },
   {

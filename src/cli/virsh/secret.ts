@@ -6,7 +6,7 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullSecret } from "../../gen/remote_protocol.js";
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, type VirshCommand } from "../vsh.js";
-import { XPATH_OPTIONS, printXml, xpathOpt } from "./net-dump.js";
+import { XPATH_OPTIONS, dumpXml } from "./pool-xpath.js";
 import { lookupSecret } from "./net-lookup.js";
 import { caseCompare, readXmlFile, step, stringReq } from "./util.js";
 import { uuidToString } from "../../uuid.js";
@@ -77,8 +77,7 @@ export const commands: VirshCommand[] = [
     async run(ctx, opts) {
       const c = await ctx.client();
       const secret = await lookupSecret(c, stringReq(opts, "secret")!);
-      xpathOpt(opts);
-      printXml(ctx, (await c.secretGetXmlDesc({ secret, flags: 0 })).xml);
+      return dumpXml(ctx, opts, async () => (await c.secretGetXmlDesc({ secret, flags: 0 })).xml);
     },
   },
   {
