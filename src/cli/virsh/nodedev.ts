@@ -121,7 +121,8 @@ export const commands: VirshCommand[] = [
       const tree = opts.bool("tree");
       const inactive = opts.bool("inactive");
       const all = opts.bool("all");
-      const capText = opts.string("cap");
+      // vshCommandOptStringQuiet: an empty --cap is as good as none.
+      const capText = opts.string("cap") || undefined;
       const caps = capText === undefined ? [] : stringToArray(capText);
       if (all && inactive) throw new CommandFailed(["Option --all is incompatible with --inactive"]);
       if (tree && (capText !== undefined || inactive)) throw new CommandFailed(["Option --tree is incompatible with --cap and --inactive"]);
