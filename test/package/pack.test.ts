@@ -89,6 +89,8 @@ describe("the packed package", () => {
     expect(list).toContain("package/README.md");
     expect(list).toContain("package/dist/src/index.js");
     expect(list).toContain("package/dist/src/index.d.ts");
+    // virsh's command list, which `help` and the registry checks read at run time.
+    expect(list).toContain("package/codegen/virsh-commands.json");
     expect(list.filter((f) => f.endsWith(".map"))).toEqual([]);
     // Nothing of the package's own build runs at install time.
     const packed = JSON.parse(run("tar", ["-xzOf", tarball, "package/package.json"], dir)) as { scripts: Record<string, string> };

@@ -4,6 +4,7 @@
 // differential runner counts against. Read on first use only.
 
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /** vsh's option kinds as `virsh help COMMAND` shows them (aliases are never shown). */
 export type VirshOptionKind = "bool" | "int" | "string" | "data" | "argv";
@@ -48,7 +49,7 @@ let model: VirshModel | undefined;
 function modelPath(): string {
   for (const up of ["../../../../", "../../../"]) {
     const url = new URL(`${up}codegen/virsh-commands.json`, import.meta.url);
-    if (existsSync(url)) return url.pathname;
+    if (existsSync(url)) return fileURLToPath(url);
   }
   throw new Error("codegen/virsh-commands.json not found: virsh's command list ships with the package");
 }
