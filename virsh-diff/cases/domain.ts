@@ -33,12 +33,13 @@ export const groups: readonly CaseGroup[] = [
       "save", "restore", "save-image-dumpxml", "managedsave", "managedsave-remove", "managedsave-dumpxml",
       "domfsfreeze", "domfsthaw", "domfsinfo", "domfstrim", "set-user-password", "guestvcpus", "inject-nmi",
       "domjobabort", "dump", "migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-compcache", "migrate-setspeed", "migrate-getspeed", "migrate-postcopy",
-      "schedinfo", "memtune", "numatune", "perf"],
+      "schedinfo", "memtune", "numatune", "perf", "attach-device", "detach-device", "detach-device-alias", "update-device"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
       "dm-off.xml": guest("dm-off", "dm shut-off guest"),
       "dm-tmp.xml": guest("dm-tmp", "dm transient guest"),
       "t2.xml": "<domain type='test'><name>t2</name><memory>8192</memory><os><type>hvm</type></os></domain>\n",
+      "cdrom.xml": "<disk type='file' device='cdrom'>\n  <driver name='qemu' type='raw'/>\n  <target dev='hdc' bus='ide'/>\n  <readonly/>\n</disk>\n",
     },
     setup: {
       qemu: [
@@ -197,6 +198,26 @@ export const groups: readonly CaseGroup[] = [
       { args: ["perf", "test"], on: test },
       { args: ["perf", "test", "--enable", "cmt,mbmt"], on: test, after: [["perf", "test", "--disable", "cmt,mbmt"]] },
       { args: ["perf", "dm-off", "--config"], on: qemu },
+      // devices from a file
+      { args: ["attach-device", "dm-off", "{dir}/cdrom.xml", "--config"], on: qemu, after: [["detach-device", "dm-off", "{dir}/cdrom.xml", "--config"]] },
+      { args: ["attach-device", "test", "{dir}/cdrom.xml"], on: test, masks: [dir] },
+      { args: ["attach-device", "test", "{dir}/none.xml"], on: test, masks: [dir] },
+      { args: ["attach-device", "test", "{dir}/cdrom.xml", "--persistent", "--current"], on: test },
+      {
+        args: ["detach-device", "dm-off", "{dir}/cdrom.xml", "--persistent"],
+        on: qemu,
+        before: [["attach-device", "dm-off", "{dir}/cdrom.xml", "--config"]],
+      },
+      { args: ["detach-device", "dm-off", "{dir}/cdrom.xml", "--config"], on: qemu, masks: [dir] },
+      { args: ["detach-device-alias", "dm-run", "ua-nope", "--live"], on: qemu },
+      { args: ["detach-device-alias", "test", "ua-nope"], on: test },
+      {
+        args: ["update-device", "dm-off", "{dir}/cdrom.xml", "--config", "--force"],
+        on: qemu,
+        before: [["attach-device", "dm-off", "{dir}/cdrom.xml", "--config"]],
+        after: [["detach-device", "dm-off", "{dir}/cdrom.xml", "--config"]],
+      },
+      { args: ["update-device", "test", "{dir}/cdrom.xml"], on: test, masks: [dir] },
     ],
   },
 ];

@@ -15,6 +15,7 @@ const guest: CommandModule<VshContext> = () => import("./dom-guest.js");
 const job: CommandModule<VshContext> = () => import("./dom-job.js");
 const create: CommandModule<VshContext> = () => import("./dom-create.js");
 const tune: CommandModule<VshContext> = () => import("./dom-tune.js");
+const device: CommandModule<VshContext> = () => import("./dom-device.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -58,4 +59,8 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("memtune", "Get or set memory parameters", tune),
   virsh("numatune", "Get or set numa parameters", tune),
   virsh("perf", "Get or set perf event", tune),
+  virsh("attach-device", "attach device from an XML file", device),
+  virsh("detach-device", "detach device from an XML file", device),
+  virsh("detach-device-alias", "detach device from an alias", device),
+  virsh("update-device", "update device from an XML file", device),
 ];
