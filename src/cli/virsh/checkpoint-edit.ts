@@ -6,7 +6,7 @@ import type { RemoteNonnullDomainCheckpoint } from "../../gen/remote_protocol.js
 import { CommandFailed, causeLines, type VirshCommand } from "../vsh.js";
 import { lookupCheckpoint } from "./checkpoint.js";
 import { editLoop } from "./dom-editor.js";
-import { DOMAIN } from "./snapshot-common.js";
+import { DOMAIN, domainWord } from "./snapshot-common.js";
 import { lookupDomain } from "./util.js";
 import { VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE, VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY, VIR_DOMAIN_CHECKPOINT_XML_SECURE } from "../../gen/friendly/constants.js";
 
@@ -15,7 +15,7 @@ const checkpointEdit: VirshCommand = {
   options: [DOMAIN, { name: "checkpointname", type: "string" }],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const checkpoint = await lookupCheckpoint(c, dom, opts, "checkpointname");
     const name = checkpoint.name;
     let edited: RemoteNonnullDomainCheckpoint | null = null;

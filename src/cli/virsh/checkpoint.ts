@@ -11,7 +11,7 @@ import { CommandFailed, causeLines, exclusive, requires, type VirshCommand } fro
 import { byName, creationTime, localTime, treeLines, type TreeItem } from "./monitor-tree.js";
 import { escapeXml, parseXml, textAt } from "./monitor-xml.js";
 import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
-import { bool, DOMAIN, optString, readXmlFile } from "./snapshot-common.js";
+import { bool, DOMAIN, optString, readXmlFile, domainWord } from "./snapshot-common.js";
 import { lookupDomain, step, stringToArray } from "./util.js";
 import {
   VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
@@ -61,7 +61,7 @@ const checkpointCreate: VirshCommand = {
     if (opts.bool("redefine-validate")) flags |= VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE;
     if (opts.bool("quiesce")) flags |= VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE;
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const from = optString(opts, "xmlfile");
     const xml = from === undefined ? "<domaincheckpoint/>" : await readXmlFile(from);
     const name = await createCheckpoint(c, dom, xml, flags);
@@ -89,7 +89,7 @@ const checkpointCreateAs: VirshCommand = {
   async run(ctx, opts) {
     const flags = opts.bool("quiesce") ? VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE : 0;
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const name = optString(opts, "name");
     const desc = optString(opts, "description");
     let xml = "<domaincheckpoint>\n";
@@ -110,7 +110,7 @@ const checkpointDelete: VirshCommand = {
   options: [DOMAIN, { name: "checkpointname", type: "string" }, bool("children"), bool("children-only"), bool("metadata")],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const checkpoint = await lookupCheckpoint(c, dom, opts, "checkpointname");
     let flags = 0;
     if (opts.bool("children")) flags |= VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN;
@@ -138,7 +138,7 @@ const checkpointDumpxml: VirshCommand = {
     if (opts.bool("no-domain")) flags |= VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN;
     if (opts.bool("size")) flags |= VIR_DOMAIN_CHECKPOINT_XML_SIZE;
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     // virsh reads --xpath before the checkpoint: an empty one fails, silently, first.
     if (opts.string("xpath") === "") return false;
     const checkpoint = await lookupCheckpoint(c, dom, opts, "checkpointname");
@@ -151,7 +151,7 @@ const checkpointInfo: VirshCommand = {
   options: [DOMAIN, { name: "checkpointname", type: "string" }],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const checkpoint = await lookupCheckpoint(c, dom, opts, "checkpointname");
     const row = (label: string, value: string | number): void => ctx.print(`${label.padEnd(15)} ${value}\n`);
     row("Name:", checkpoint.name);
@@ -208,7 +208,7 @@ const checkpointList: VirshCommand = {
       flags |= VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS;
     }
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const start = opts.bool("from") ? await lookupCheckpoint(c, dom, opts, "from") : null;
     const list = await step("unexpected problem querying checkpoints", async () =>
       start === null
@@ -246,7 +246,7 @@ const checkpointParentCommand: VirshCommand = {
   options: [DOMAIN, { name: "checkpointname", type: "string" }],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const checkpoint = await lookupCheckpoint(c, dom, opts, "checkpointname");
     const parent = await checkpointParent(c, checkpoint);
     if (parent === null) throw new CommandFailed([`checkpoint '${checkpoint.name}' has no parent`]);

@@ -8,6 +8,7 @@ import { formatTable } from "../format/admin.js";
 import type { OptDef } from "../command.js";
 import { CommandFailed, type VshContext, type VirshCommand } from "../vsh.js";
 import { attrAt, parseXml, select, type XmlNode } from "./monitor-xml.js";
+import { domainWord } from "./monitor-opts.js";
 import { fixed, lookupDomain, step } from "./util.js";
 import { VIR_DOMAIN_XML_INACTIVE } from "../../gen/friendly/constants.js";
 
@@ -38,7 +39,7 @@ const domblklist: VirshCommand = {
   options: [DOMAIN, bool("inactive"), bool("details")],
   async run(ctx, opts) {
     const details = opts.bool("details");
-    const { root } = await namedDomainXml(ctx, opts.string("domain")!, opts.bool("inactive") ? VIR_DOMAIN_XML_INACTIVE : 0);
+    const { root } = await namedDomainXml(ctx, domainWord(opts), opts.bool("inactive") ? VIR_DOMAIN_XML_INACTIVE : 0);
     const rows: string[][] = [];
     for (const disk of select(root, "devices/disk")) {
       const type = attrAt(disk, ".", "type");
@@ -71,7 +72,7 @@ const domiflist: VirshCommand = {
   names: ["domiflist"],
   options: [DOMAIN, bool("inactive")],
   async run(ctx, opts) {
-    const { root } = await namedDomainXml(ctx, opts.string("domain")!, opts.bool("inactive") ? VIR_DOMAIN_XML_INACTIVE : 0);
+    const { root } = await namedDomainXml(ctx, domainWord(opts), opts.bool("inactive") ? VIR_DOMAIN_XML_INACTIVE : 0);
     const rows = select(root, "devices/interface").map((i) => [
       attrAt(i, "target", "dev") ?? "-",
       attrAt(i, ".", "type") ?? "",
@@ -105,7 +106,7 @@ const domblkinfo: VirshCommand = {
   async run(ctx, opts) {
     if (opts.bool("all") && opts.string("device") !== undefined) throw new CommandFailed(["Options --all and --device are mutually exclusive"]);
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const all = opts.bool("all");
     const device = opts.string("device");
     if (!all && (device === undefined || device === "")) throw new CommandFailed(["command 'domblkinfo' requires <device> option"]);
@@ -152,7 +153,7 @@ const domifGetlink: VirshCommand = {
   async run(ctx, opts) {
     const iface = opts.string("interface")!;
     if (iface === "") throw new CommandFailed(["Failed to get option 'interface': Option argument is empty"]);
-    const { root } = await namedDomainXml(ctx, opts.string("domain")!, opts.bool("config") ? VIR_DOMAIN_XML_INACTIVE : 0);
+    const { root } = await namedDomainXml(ctx, domainWord(opts), opts.bool("config") ? VIR_DOMAIN_XML_INACTIVE : 0);
     const mac = normalMac(iface) ?? "";
     const found = select(root, "devices/interface").filter(
       (i) => select(i, "mac").some((m) => m.attrs.get("address") === mac) || select(i, "target").some((t) => t.attrs.get("dev") === iface),

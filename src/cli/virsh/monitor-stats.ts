@@ -6,6 +6,7 @@ import { LibvirtError } from "../../rpc/errors.js";
 import type { RemoteTypedParam } from "../../gen/remote_protocol.js";
 import type { OptDef, Opts } from "../command.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
+import { domainWord, optString } from "./monitor-opts.js";
 import { fixed, lookupDomain, step, typedParamValue } from "./util.js";
 import {
   VIR_DOMAIN_AFFECT_CONFIG,
@@ -47,13 +48,6 @@ function signedOpt(opts: Opts, name: string, bits: 32 | 64): bigint | undefined 
   return n;
 }
 
-/** vshCommandOptStringReq's refusal of an empty value. */
-function nonEmpty(opts: Opts, name: string): string | undefined {
-  const v = opts.string(name);
-  if (v === "") throw new CommandFailed([`Failed to get option '${name}': Option argument is empty`]);
-  return v;
-}
-
 // domblkstat's fields in virsh's order: the typed parameter, its old name, its --human words.
 const BLOCK_FIELDS: readonly (readonly [string, string | null, string])[] = [
   ["rd_operations", "rd_req", "number of read operations:"],
@@ -72,7 +66,7 @@ const domblkstat: VirshCommand = {
   options: [DOMAIN, { name: "device", type: "string" }, bool("human")],
   async run(ctx, opts) {
     const human = opts.bool("human");
-    const name = opts.string("domain")!;
+    const name = domainWord(opts);
     const c = await ctx.client();
     const dom = await lookupDomain(c, name);
     // No device (or an empty one) means every device together.
@@ -117,10 +111,10 @@ const domifstat: VirshCommand = {
   names: ["domifstat"],
   options: [DOMAIN, { name: "interface", type: "data", required: true }],
   async run(ctx, opts) {
-    const name = opts.string("domain")!;
+    const name = domainWord(opts);
     const c = await ctx.client();
     const dom = await lookupDomain(c, name);
-    const device = nonEmpty(opts, "interface")!;
+    const device = optString(opts, "interface")!;
     const s = await step(`Failed to get interface stats ${name} ${device}`, () => c.domainInterfaceStats({ dom, device }));
     const fields: [string, bigint][] = [
       ["rx_bytes", s.rx_bytes],
@@ -161,7 +155,7 @@ const dommemstat: VirshCommand = {
     let flags = VIR_DOMAIN_AFFECT_CURRENT;
     if (opts.bool("config")) flags |= VIR_DOMAIN_AFFECT_CONFIG;
     if (opts.bool("live")) flags |= VIR_DOMAIN_AFFECT_LIVE;
-    const name = opts.string("domain")!;
+    const name = domainWord(opts);
     const c = await ctx.client();
     const dom = await lookupDomain(c, name);
     if (!opts.bool("current") && !opts.bool("live") && !opts.bool("config")) {
@@ -189,7 +183,7 @@ const domblkerror: VirshCommand = {
   options: [DOMAIN],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const count = (await c.domainGetDiskErrors({ dom, maxerrors: 0, flags: 0 })).nerrors;
     const errors = count > 0 ? (await c.domainGetDiskErrors({ dom, maxerrors: count, flags: 0 })).errors : [];
     if (errors.length === 0) ctx.print("No errors found\n");
@@ -207,7 +201,7 @@ const domcontrol: VirshCommand = {
   options: [DOMAIN],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const info = await c.domainGetControlInfo({ dom, flags: 0 });
     const state = CONTROL_STATES[info.state] ?? "unknown";
     if (info.state !== CONTROL_OK && info.state !== CONTROL_ERROR) ctx.print(`${state} (${fixed(Number(info.stateTime) / 1000, 3)}s)\n`);
@@ -229,7 +223,7 @@ const domtime: VirshCommand = {
       if (given(a) && given(b)) throw new CommandFailed([`Options --${a} and --${b} are mutually exclusive`]);
     }
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     let seconds = signedOpt(opts, "time", 64);
     if (seconds !== undefined || opts.bool("now") || opts.bool("sync")) {
       if (opts.bool("now")) seconds = BigInt(Math.floor(Date.now() / 1000));
@@ -257,12 +251,12 @@ const domifaddr: VirshCommand = {
   names: ["domifaddr"],
   options: [DOMAIN, { name: "interface", type: "string" }, bool("full"), { name: "source", type: "string" }],
   async run(ctx, opts) {
-    const only = nonEmpty(opts, "interface");
-    const sourceWord = nonEmpty(opts, "source");
+    const only = optString(opts, "interface");
+    const sourceWord = optString(opts, "source");
     const source = sourceWord === undefined ? VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE : ADDRESS_SOURCES[sourceWord];
     if (source === undefined) throw new CommandFailed([`Unknown data source '${sourceWord}'`]);
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const { ifaces } = await step("Failed to query for interfaces addresses", () => c.domainInterfaceAddresses({ dom, source, flags: 0 }));
     ctx.printExtra(` ${"Name".padEnd(10)} ${"MAC address".padEnd(20)} ${"Protocol".padEnd(8)}     Address\n${"-".repeat(79)}\n`);
     const row = (a: string, b: string, rest: string): void => ctx.print(` ${a.padEnd(10)} ${b.padEnd(17)}    ${rest}\n`);

@@ -8,16 +8,12 @@ import type { RemoteNonnullDomain, RemoteNonnullDomainSnapshot } from "../../gen
 import { LibvirtError } from "../../rpc/errors.js";
 import type { OptDef, Opts } from "../command.js";
 import { CommandFailed } from "../vsh.js";
+import { optString } from "./monitor-opts.js";
+
+export { domainWord, optString } from "./monitor-opts.js";
 
 export const DOMAIN: OptDef = { name: "domain", type: "data", required: true };
 export const bool = (name: string): OptDef => ({ name, type: "bool" });
-
-/** vshCommandOptStringReq: an option's value, refused when empty. */
-export function optString(opts: Opts, name: string): string | undefined {
-  const v = opts.string(name);
-  if (v === "") throw new CommandFailed([`Failed to get option '${name}': Option argument is empty`]);
-  return v;
-}
 
 /**
  * virshLookupSnapshot: the snapshot named by `arg`, or with --current the

@@ -6,7 +6,7 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain, RemoteNonnullDomainSnapshot } from "../../gen/remote_protocol.js";
 import { CommandFailed, causeLines, type VshContext, type VirshCommand } from "../vsh.js";
 import { editLoop, type EditSteps } from "./dom-editor.js";
-import { bool, DOMAIN, lookupSnapshot } from "./snapshot-common.js";
+import { bool, DOMAIN, lookupSnapshot, domainWord } from "./snapshot-common.js";
 import { lookupDomain } from "./util.js";
 import {
   VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT,
@@ -69,7 +69,7 @@ const snapshotEdit: VirshCommand = {
     let defineFlags = VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
     if (opts.bool("current") && opts.bool("snapshotname")) defineFlags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
     const c = await ctx.client();
-    const dom: RemoteNonnullDomain = await lookupDomain(c, opts.string("domain")!);
+    const dom: RemoteNonnullDomain = await lookupDomain(c, domainWord(opts));
     const snap = await lookupSnapshot(c, dom, opts, "snapshotname", false);
     let edited: RemoteNonnullDomainSnapshot | null = null;
     let original = "";

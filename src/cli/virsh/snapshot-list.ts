@@ -5,7 +5,7 @@ import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
 import { byName, creationTime, localTime, treeLines, type TreeItem } from "./monitor-tree.js";
 import { parseXml, textAt } from "./monitor-xml.js";
-import { bool, DOMAIN, lookupSnapshot, snapshotParent } from "./snapshot-common.js";
+import { bool, DOMAIN, lookupSnapshot, snapshotParent, domainWord } from "./snapshot-common.js";
 import { lookupDomain } from "./util.js";
 import {
   VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE,
@@ -70,7 +70,7 @@ const snapshotList: VirshCommand = {
       flags |= VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS;
     }
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const start = from || current ? await lookupSnapshot(c, dom, opts, "from", true) : null;
     const snaps: RemoteNonnullDomainSnapshot[] =
       start === null

@@ -10,7 +10,7 @@ import type { Opts } from "../command.js";
 import { CommandFailed, type VshContext, type VirshCommand } from "../vsh.js";
 import { escapeXml, parseXml, select, textAt } from "./monitor-xml.js";
 import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
-import { bool, DOMAIN, lookupSnapshot, optString, readXmlFile, snapshotParent } from "./snapshot-common.js";
+import { bool, DOMAIN, lookupSnapshot, optString, readXmlFile, snapshotParent, domainWord } from "./snapshot-common.js";
 import { lookupDomain, step, stringToArray } from "./util.js";
 import {
   VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC,
@@ -104,7 +104,7 @@ const snapshotCreate: VirshCommand = {
     if (opts.bool("redefine")) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
     if (opts.bool("current")) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const from = optString(opts, "xmlfile");
     const xml = from === undefined ? "<domainsnapshot/>" : await readXmlFile(from);
     await createSnapshot(ctx, c, dom, xml, flags, from);
@@ -186,7 +186,7 @@ const snapshotCreateAs: VirshCommand = {
   async run(ctx, opts) {
     const flags = flagsOf(opts, CREATE_FLAGS);
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const name = optString(opts, "name");
     const desc = optString(opts, "description");
     const buf = new XmlLines();
@@ -222,7 +222,7 @@ const snapshotCurrent: VirshCommand = {
   async run(ctx, opts) {
     const flags = opts.bool("security-info") ? VIR_DOMAIN_SNAPSHOT_XML_SECURE : 0;
     if (opts.bool("name") && opts.bool("snapshotname")) throw new CommandFailed(["Options --name and --snapshotname are mutually exclusive"]);
-    const word = opts.string("domain")!;
+    const word = domainWord(opts);
     const c = await ctx.client();
     const dom = await lookupDomain(c, word);
     const wanted = optString(opts, "snapshotname");
@@ -248,7 +248,7 @@ const snapshotDumpxml: VirshCommand = {
     const flags = opts.bool("security-info") ? VIR_DOMAIN_SNAPSHOT_XML_SECURE : 0;
     const name = optString(opts, "snapshotname")!;
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const { snap } = await c.domainSnapshotLookupByName({ dom, name, flags: 0 });
     return dumpXml(ctx, opts, async () => (await c.domainSnapshotGetXmlDesc({ snap, flags })).xml);
   },
@@ -259,7 +259,7 @@ const snapshotInfo: VirshCommand = {
   options: [DOMAIN, { name: "snapshotname", type: "string" }, bool("current")],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const snap = await lookupSnapshot(c, dom, opts, "snapshotname", true);
     const row = (label: string, value: string | number): void => ctx.print(`${label.padEnd(15)} ${value}\n`);
     row("Name:", snap.name);
@@ -297,7 +297,7 @@ const snapshotParentCommand: VirshCommand = {
   options: [DOMAIN, { name: "snapshotname", type: "string" }, bool("current")],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const snap = await lookupSnapshot(c, dom, opts, "snapshotname", true);
     const parent = await snapshotParent(c, snap);
     if (parent === null) throw new CommandFailed([`snapshot '${snap.name}' has no parent`]);
@@ -315,7 +315,7 @@ const snapshotRevert: VirshCommand = {
       ["reset-nvram", VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM],
     ]);
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const snap = await lookupSnapshot(c, dom, opts, "snapshotname", true);
     await step(`Failed to revert snapshot ${snap.name}`, async () => {
       try {
@@ -336,7 +336,7 @@ const snapshotDelete: VirshCommand = {
   options: [DOMAIN, { name: "snapshotname", type: "string" }, bool("current"), bool("children"), bool("children-only"), bool("metadata")],
   async run(ctx, opts) {
     const c = await ctx.client();
-    const dom = await lookupDomain(c, opts.string("domain")!);
+    const dom = await lookupDomain(c, domainWord(opts));
     const snap = await lookupSnapshot(c, dom, opts, "snapshotname", true);
     const flags = flagsOf(opts, [
       ["children", VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN],
