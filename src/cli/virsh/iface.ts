@@ -13,7 +13,7 @@ import {
 import type { OptDef } from "../command.js";
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
-import { editXml } from "./iface-edit.js";
+import { editLoop } from "./dom-editor.js";
 import { xpathDump } from "./node-xpath.js";
 import { caseCompare, readXmlFile, step, stringReq } from "./util.js";
 
@@ -148,9 +148,17 @@ export const commands: VirshCommand[] = [
       const word = stringReq(opts, "interface")!;
       const c = await ctx.client();
       const iface = await lookupIface(c, word);
-      const getXml = async (): Promise<string> => (await c.interfaceGetXmlDesc({ iface, flags: VIR_INTERFACE_XML_INACTIVE })).xml;
-      const edited = await editXml(ctx, getXml, async (xml) => (await c.interfaceDefineXml({ xml, flags: 0 })).iface.name);
-      ctx.printExtra(edited === null ? `Interface ${iface.name} XML configuration not changed.\n` : `Interface ${edited} XML configuration edited.\n`);
+      let edited: string | null = null;
+      const outcome = await editLoop(ctx, {
+        get: async () => (await c.interfaceGetXmlDesc({ iface, flags: VIR_INTERFACE_XML_INACTIVE })).xml,
+        save: async (xml) => void (edited = (await c.interfaceDefineXml({ xml, flags: 0 })).iface.name),
+      });
+      if (outcome === "unchanged") {
+        ctx.printExtra(`Interface ${iface.name} XML configuration not changed.\n`);
+        return;
+      }
+      // After a failure virsh goes on as if the define had worked, with no interface to name.
+      ctx.printExtra(`Interface ${edited ?? "(null)"} XML configuration edited.\n`);
     },
   },
   transaction("iface-begin", (c) => c.interfaceChangeBegin({ flags: 0 }), "begin", "started"),
