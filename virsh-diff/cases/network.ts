@@ -76,6 +76,10 @@ const networking: CaseGroup = {
     { args: ["net-dumpxml", "default"], on: test },
     { args: ["net-dumpxml", "nd-br", "--inactive"], on: qemu },
     { args: ["net-dumpxml", ""], on: qemu },
+    { args: ["net-dumpxml", "default", "--xpath", "//ip/@address | //range"], on: test },
+    { args: ["net-dumpxml", "default", "--xpath", "//dhcp/range/@*", "--wrap"], on: test },
+    { args: ["net-dumpxml", "default", "--xpath", "count(//ip)"], on: test },
+    { args: ["net-dumpxml", "default", "--xpath", ""], on: test },
     // net-dhcp-leases: the test driver has none to give; a bridged network has no DHCP server.
     { args: ["net-dhcp-leases", "default"], on: test },
     { args: ["net-dhcp-leases", "nd-br", "--mac", "52:54:00:00:00:01"], on: qemu },
@@ -126,6 +130,12 @@ const networking: CaseGroup = {
     { args: ["net-port-list", "default", "--uuid", "--table"], on: test },
     { args: ["net-port-list", "default"], on: test },
     { args: ["net-port-dumpxml", "nd-br", PORT_UUID], on: qemu, before: [["net-port-create", "nd-br", "{dir}/port.xml"]], after: [["net-port-delete", "nd-br", PORT_UUID]] },
+    {
+      args: ["net-port-dumpxml", "nd-br", PORT_UUID, "--xpath", "/networkport/plug", "--wrap"],
+      on: qemu,
+      before: [["net-port-create", "nd-br", "{dir}/port.xml"]],
+      after: [["net-port-delete", "nd-br", PORT_UUID]],
+    },
     { args: ["net-port-dumpxml", "nd-br", "nope"], on: qemu },
     { args: ["net-port-delete", "nd-br", PORT_UUID], on: qemu, before: [["net-port-create", "nd-br", "{dir}/port.xml"]] },
     { args: ["net-port-delete", "nd-br", PORT_UUID], on: qemu },
@@ -177,6 +187,7 @@ const secret: CaseGroup = {
     { args: ["secret-list", "--ephemeral"] },
     { args: ["secret-list", "--no-private"], on: qemu, before: [["secret-define", "{dir}/secret.xml"]], after: [["secret-undefine", SECRET_UUID]] },
     { args: ["secret-dumpxml", SECRET_UUID], on: qemu, before: [["secret-define", "{dir}/secret.xml"]], after: [["secret-undefine", SECRET_UUID]] },
+    { args: ["secret-dumpxml", SECRET_UUID, "--xpath", "usage/name/text()"], on: qemu, before: [["secret-define", "{dir}/secret.xml"]], after: [["secret-undefine", SECRET_UUID]] },
     { args: ["secret-dumpxml", "xyz"], on: qemu },
     { args: ["secret-dumpxml", SECRET_UUID], on: test },
     {
