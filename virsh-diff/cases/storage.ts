@@ -51,6 +51,7 @@ const poolGroup: CaseGroup = {
     "pool-start",
     "pool-undefine",
     "pool-uuid",
+    "pool-event",
     "pool-capabilities",
   ],
   files: {
@@ -154,6 +155,12 @@ const poolGroup: CaseGroup = {
     { args: ["pool-uuid", DEFAULT_POOL_UUID], on: test },
     // pool-edit: no $EDITOR in the cases, so only the lookup (test/cli/virsh-storage.test.ts runs the editor).
     { args: ["pool-edit", "nope"], on: test },
+    // pool-event: nothing happens while a case runs, so the list, the checks and a wait that times out.
+    { args: ["pool-event", "--list"], on: test },
+    { args: ["pool-event"], on: test },
+    { args: ["pool-event", "--event", "bogus"], on: test },
+    { args: ["pool-event", "--pool", "nope", "--event", "refresh", "--timeout", "1"], on: test },
+    { args: ["pool-event", "--event", "lifecycle", "--timeout", "0"], on: qemu },
     // pool-capabilities
     { args: ["pool-capabilities"] },
   ],

@@ -8,6 +8,7 @@ import { virsh } from "./entry.js";
 const poolLifecycle: CommandModule<VshContext> = () => import("./pool-lifecycle.js");
 const poolInfo: CommandModule<VshContext> = () => import("./pool-info.js");
 const poolEdit: CommandModule<VshContext> = () => import("./pool-edit.js");
+const poolEvent: CommandModule<VshContext> = () => import("./pool-event.js");
 const volLifecycle: CommandModule<VshContext> = () => import("./vol-lifecycle.js");
 const volInfo: CommandModule<VshContext> = () => import("./vol-info.js");
 
@@ -30,6 +31,7 @@ export const STORAGE_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("pool-start", "start a (previously defined) inactive pool", poolLifecycle),
   virsh("pool-undefine", "undefine an inactive pool", poolLifecycle),
   virsh("pool-uuid", "convert a pool name to pool UUID", poolInfo),
+  virsh("pool-event", "Storage Pool Events", poolEvent),
   virsh("pool-capabilities", "storage pool capabilities", poolInfo),
   virsh("vol-clone", "clone a volume.", volLifecycle),
   virsh("vol-create-as", "create a volume from a set of args", volLifecycle),
