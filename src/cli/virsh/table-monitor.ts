@@ -7,6 +7,7 @@ import { virsh } from "./entry.js";
 
 const devices: CommandModule<VshContext> = () => import("./monitor-devices.js");
 const stats: CommandModule<VshContext> = () => import("./monitor-stats.js");
+const guest: CommandModule<VshContext> = () => import("./monitor-guest.js");
 const snapshot: CommandModule<VshContext> = () => import("./snapshot.js");
 const snapshotList: CommandModule<VshContext> = () => import("./snapshot-list.js");
 const snapshotEdit: CommandModule<VshContext> = () => import("./snapshot-edit.js");
@@ -25,6 +26,8 @@ export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("domifstat", "get network interface stats for a domain", stats),
   virsh("dommemstat", "get memory statistics for a domain", stats),
   virsh("domtime", "domain time", stats),
+  // virsh lists guestinfo under Domain Management; it is here as a guest's monitoring (issue 26's split).
+  virsh("guestinfo", "query information about the guest (via agent)", guest),
   virsh("snapshot-create", "Create a snapshot from XML", snapshot),
   virsh("snapshot-create-as", "Create a snapshot from a set of args", snapshot),
   virsh("snapshot-current", "Get or set the current snapshot", snapshot),
