@@ -33,7 +33,8 @@ export const groups: readonly CaseGroup[] = [
       "save", "restore", "save-image-dumpxml", "managedsave", "managedsave-remove", "managedsave-dumpxml",
       "domfsfreeze", "domfsthaw", "domfsinfo", "domfstrim", "set-user-password", "guestvcpus", "inject-nmi",
       "domjobabort", "dump", "migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-compcache", "migrate-setspeed", "migrate-getspeed", "migrate-postcopy",
-      "schedinfo", "memtune", "numatune", "perf", "attach-device", "detach-device", "detach-device-alias", "update-device"],
+      "schedinfo", "memtune", "numatune", "perf", "attach-device", "detach-device", "detach-device-alias", "update-device",
+      "iothreadinfo", "iothreadadd", "iothreaddel"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
       "dm-off.xml": guest("dm-off", "dm shut-off guest"),
@@ -218,6 +219,19 @@ export const groups: readonly CaseGroup[] = [
         after: [["detach-device", "dm-off", "{dir}/cdrom.xml", "--config"]],
       },
       { args: ["update-device", "test", "{dir}/cdrom.xml"], on: test, masks: [dir] },
+      // IOThreads
+      { args: ["iothreadinfo", "test"], on: test },
+      {
+        args: ["iothreadinfo", "dm-off", "--config"],
+        on: qemu,
+        before: [["iothreadadd", "dm-off", "2", "--config"]],
+        after: [["iothreaddel", "dm-off", "2", "--config"]],
+      },
+      { args: ["iothreadadd", "dm-run", "4", "--live"], on: qemu, after: [["iothreaddel", "dm-run", "4", "--live"]] },
+      { args: ["iothreadadd", "test", "0"], on: test },
+      { args: ["iothreadadd", "test", "x"], on: test },
+      { args: ["iothreadadd", "test", "3"], on: test, after: [["iothreaddel", "test", "3"]] },
+      { args: ["iothreaddel", "dm-off", "5", "--config"], on: qemu },
     ],
   },
 ];

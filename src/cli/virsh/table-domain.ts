@@ -16,6 +16,7 @@ const job: CommandModule<VshContext> = () => import("./dom-job.js");
 const create: CommandModule<VshContext> = () => import("./dom-create.js");
 const tune: CommandModule<VshContext> = () => import("./dom-tune.js");
 const device: CommandModule<VshContext> = () => import("./dom-device.js");
+const iothread: CommandModule<VshContext> = () => import("./dom-iothread.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -63,4 +64,7 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("detach-device", "detach device from an XML file", device),
   virsh("detach-device-alias", "detach device from an alias", device),
   virsh("update-device", "update device from an XML file", device),
+  virsh("iothreadinfo", "view domain IOThreads", iothread),
+  virsh("iothreadadd", "add an IOThread to the guest domain", iothread),
+  virsh("iothreaddel", "delete an IOThread from the guest domain", iothread),
 ];
