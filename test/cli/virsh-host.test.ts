@@ -12,7 +12,6 @@ import { extractCpuXmls } from "../../src/cli/virsh/hypervisor-cpu-xml.js";
 import { bridgeXml, unbridgeXml } from "../../src/cli/virsh/iface-bridge.js";
 import { intOpt, llOpt, scaledOpt } from "../../src/cli/virsh/node-options.js";
 import { parseElements } from "../../src/cli/virsh/node-xml.js";
-import { xpathDump } from "../../src/cli/virsh/node-xpath.js";
 import { causeLines } from "../../src/cli/vsh.js";
 import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
 import { sharedDaemon } from "../e2e/daemon.js";
@@ -89,20 +88,6 @@ describe("the XML the host commands take apart", () => {
       "Multiple interfaces attached to bridge",
     ]);
     expect(failure(() => unbridgeXml("<interface type='ethernet' name='br0'/>", "br0"))).toEqual(["Device br0 is not a bridge"]);
-  });
-
-  it("--xpath: the nodes printed as libxml2 prints them (seen from virsh 9.0), blanks dropped, text among elements kept as is", () => {
-    const xml = "<interface type='ethernet' name='eth1'>\n  <mtu size='1492'/>\n  <protocol family='ipv4'>\n    <ip address='192.168.0.5' prefix='24'/>\n  </protocol>\n  <mac address='aa:bb'/>\n</interface>\n";
-    expect(xpathDump(xml, "//mac/@address", false)).toBe(' address="aa:bb"\n');
-    expect(xpathDump(xml, "//ip | //mtu", false)).toBe('<mtu size="1492"/>\n<ip address="192.168.0.5" prefix="24"/>\n');
-    expect(xpathDump(xml, "//protocol", true)).toBe('<nodes>\n  <protocol family="ipv4">\n    <ip address="192.168.0.5" prefix="24"/>\n  </protocol>\n</nodes>\n');
-    expect(xpathDump(xml, "//@address", true)).toBe('<nodes address="aa:bb"/>\n');
-    expect(xpathDump(xml, "/interface/*[last()]", false)).toBe('<mac address="aa:bb"/>\n');
-    expect(xpathDump(xml, "//*[@prefix='24' and not(@size)]/..", false)).toBe('<protocol family="ipv4">\n  <ip address="192.168.0.5" prefix="24"/>\n</protocol>\n');
-    expect(xpathDump("<a>x<b>y &amp; z</b> </a>", "/a", false)).toBe("<a>x<b>y &amp; z</b> </a>\n");
-    expect(xpathDump(xml, "//nothing", true)).toBe("<nodes/>\n");
-    expect(failure(() => xpathDump(xml, "count(//ip)", false))).toEqual(["internal error: Incorrect xpath 'count(//ip)'"]);
-    expect(failure(() => xpathDump(xml, "//ip[", false))).toEqual(["--xpath '//ip[' is beyond what this client evaluates"]);
   });
 
   it("cpu-baseline's CPUs: document order, and domain capabilities' host-model as <cpu>", async () => {

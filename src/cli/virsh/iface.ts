@@ -14,7 +14,7 @@ import type { OptDef } from "../command.js";
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
 import { editLoop } from "./dom-editor.js";
-import { xpathDump } from "./node-xpath.js";
+import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
 import { caseCompare, readXmlFile, step, stringReq } from "./util.js";
 
 const IFACE: OptDef = { name: "interface", type: "data", required: true };
@@ -112,18 +112,13 @@ export const commands: VirshCommand[] = [
   },
   {
     names: ["iface-dumpxml"],
-    options: [IFACE, bool("inactive"), { name: "xpath", type: "string", named: true }, bool("wrap")],
+    options: [IFACE, bool("inactive"), ...XPATH_OPTIONS],
     async run(ctx, opts) {
       const flags = opts.bool("inactive") ? VIR_INTERFACE_XML_INACTIVE : 0;
       const word = stringReq(opts, "interface")!;
       const c = await ctx.client();
       const iface = await lookupIface(c, word);
-      // vshCommandOptStringQuiet: an empty --xpath fails the command without a word.
-      const xpath = opts.string("xpath");
-      if (xpath === "") return false;
-      const { xml } = await c.interfaceGetXmlDesc({ iface, flags });
-      ctx.print(xpath === undefined ? xml : xpathDump(xml, xpath, opts.bool("wrap")));
-      return true;
+      return dumpXml(ctx, opts, async () => (await c.interfaceGetXmlDesc({ iface, flags })).xml);
     },
   },
   {

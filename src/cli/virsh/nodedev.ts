@@ -7,7 +7,7 @@ import type { RemoteNonnullNodeDevice } from "../../gen/remote_protocol.js";
 import * as K from "../../gen/friendly/constants.js";
 import type { OptDef } from "../command.js";
 import { CommandFailed, type VirshCommand, type VshContext } from "../vsh.js";
-import { xpathDump } from "./node-xpath.js";
+import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
 import { caseCompare, readXmlFile, step, stringReq, stringToArray } from "./util.js";
 
 const DEVICE: OptDef = { name: "device", type: "data", required: true };
@@ -150,7 +150,7 @@ export const commands: VirshCommand[] = [
   },
   {
     names: ["nodedev-dumpxml"],
-    options: [DEVICE, { name: "xpath", type: "string", named: true }, bool("wrap")],
+    options: [DEVICE, ...XPATH_OPTIONS],
     async run(ctx, opts) {
       const word = stringReq(opts, "device")!;
       // vshCommandOptStringQuiet: an empty --xpath fails the command without a word.
@@ -158,9 +158,7 @@ export const commands: VirshCommand[] = [
       if (xpath === "") return false;
       const c = await ctx.client();
       const dev = await findDevice(c, word);
-      const { xml } = await c.nodeDeviceGetXmlDesc({ name: dev.name, flags: 0 });
-      ctx.print(xpath === undefined ? xml : xpathDump(xml, xpath, opts.bool("wrap")));
-      return true;
+      return dumpXml(ctx, opts, async () => (await c.nodeDeviceGetXmlDesc({ name: dev.name, flags: 0 })).xml);
     },
   },
   {
