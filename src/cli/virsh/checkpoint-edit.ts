@@ -6,7 +6,8 @@ import type { RemoteNonnullDomainCheckpoint } from "../../gen/remote_protocol.js
 import { CommandFailed, causeLines, type VirshCommand } from "../vsh.js";
 import { lookupCheckpoint } from "./checkpoint.js";
 import { editLoop } from "./dom-editor.js";
-import { DOMAIN, domainWord } from "./snapshot-common.js";
+import { DOMAIN } from "./snapshot-common.js";
+import { domainWord } from "./monitor-opts.js";
 import { lookupDomain } from "./util.js";
 import { VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE, VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY, VIR_DOMAIN_CHECKPOINT_XML_SECURE } from "../../gen/friendly/constants.js";
 

@@ -11,8 +11,9 @@ import { CommandFailed, causeLines, exclusive, requires, type VirshCommand } fro
 import { byName, creationTime, localTime, treeLines, type TreeItem } from "./monitor-tree.js";
 import { escapeXml, parseXml, textAt } from "./monitor-xml.js";
 import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
-import { bool, DOMAIN, optString, readXmlFile, domainWord } from "./snapshot-common.js";
-import { lookupDomain, step, stringToArray } from "./util.js";
+import { bool, DOMAIN } from "./snapshot-common.js";
+import { domainWord } from "./monitor-opts.js";
+import { lookupDomain, step, stringToArray, readXmlFile, stringReq } from "./util.js";
 import {
   VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
   VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE,
@@ -32,7 +33,7 @@ import {
 
 /** virshLookupCheckpoint: the checkpoint named by `arg`, which is required. */
 export async function lookupCheckpoint(c: Client, dom: RemoteNonnullDomain, opts: Opts, arg: string): Promise<RemoteNonnullDomainCheckpoint> {
-  const name = optString(opts, arg);
+  const name = stringReq(opts, arg);
   if (name === undefined) throw new CommandFailed([`--${arg} is required`]);
   return (await c.domainCheckpointLookupByName({ dom, name, flags: 0 })).checkpoint;
 }
@@ -62,7 +63,7 @@ const checkpointCreate: VirshCommand = {
     if (opts.bool("quiesce")) flags |= VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE;
     const c = await ctx.client();
     const dom = await lookupDomain(c, domainWord(opts));
-    const from = optString(opts, "xmlfile");
+    const from = stringReq(opts, "xmlfile");
     const xml = from === undefined ? "<domaincheckpoint/>" : await readXmlFile(from);
     const name = await createCheckpoint(c, dom, xml, flags);
     ctx.printExtra(from === undefined ? `Domain checkpoint ${name} created` : `Domain checkpoint ${name} created from '${from}'`);
@@ -90,8 +91,8 @@ const checkpointCreateAs: VirshCommand = {
     const flags = opts.bool("quiesce") ? VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE : 0;
     const c = await ctx.client();
     const dom = await lookupDomain(c, domainWord(opts));
-    const name = optString(opts, "name");
-    const desc = optString(opts, "description");
+    const name = stringReq(opts, "name");
+    const desc = stringReq(opts, "description");
     let xml = "<domaincheckpoint>\n";
     if (name !== undefined) xml += `  <name>${escapeXml(name)}</name>\n`;
     if (desc !== undefined) xml += `  <description>${escapeXml(desc)}</description>\n`;

@@ -9,7 +9,7 @@ import type { OptDef } from "../command.js";
 import { CommandFailed, type VshContext, type VirshCommand } from "../vsh.js";
 import { attrAt, parseXml, select, type XmlNode } from "./monitor-xml.js";
 import { domainWord } from "./monitor-opts.js";
-import { fixed, lookupDomain, step } from "./util.js";
+import { fixed, lookupDomain, step, stringReq } from "./util.js";
 import { VIR_DOMAIN_XML_INACTIVE } from "../../gen/friendly/constants.js";
 
 const DOMAIN: OptDef = { name: "domain", type: "data", required: true };
@@ -151,8 +151,7 @@ const domifGetlink: VirshCommand = {
   names: ["domif-getlink"],
   options: [DOMAIN, { name: "interface", type: "data", required: true }, { name: "persistent", type: "alias", alias: "config" }, bool("config")],
   async run(ctx, opts) {
-    const iface = opts.string("interface")!;
-    if (iface === "") throw new CommandFailed(["Failed to get option 'interface': Option argument is empty"]);
+    const iface = stringReq(opts, "interface")!;
     const { root } = await namedDomainXml(ctx, domainWord(opts), opts.bool("config") ? VIR_DOMAIN_XML_INACTIVE : 0);
     const mac = normalMac(iface) ?? "";
     const found = select(root, "devices/interface").filter(

@@ -6,8 +6,8 @@ import { LibvirtError } from "../../rpc/errors.js";
 import type { RemoteTypedParam } from "../../gen/remote_protocol.js";
 import type { OptDef, Opts } from "../command.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
-import { domainWord, optString } from "./monitor-opts.js";
-import { fixed, lookupDomain, step, typedParamValue } from "./util.js";
+import { domainWord } from "./monitor-opts.js";
+import { fixed, lookupDomain, step, typedParamValue, stringReq } from "./util.js";
 import {
   VIR_DOMAIN_AFFECT_CONFIG,
   VIR_DOMAIN_AFFECT_CURRENT,
@@ -114,7 +114,7 @@ const domifstat: VirshCommand = {
     const name = domainWord(opts);
     const c = await ctx.client();
     const dom = await lookupDomain(c, name);
-    const device = optString(opts, "interface")!;
+    const device = stringReq(opts, "interface")!;
     const s = await step(`Failed to get interface stats ${name} ${device}`, () => c.domainInterfaceStats({ dom, device }));
     const fields: [string, bigint][] = [
       ["rx_bytes", s.rx_bytes],
@@ -251,8 +251,8 @@ const domifaddr: VirshCommand = {
   names: ["domifaddr"],
   options: [DOMAIN, { name: "interface", type: "string" }, bool("full"), { name: "source", type: "string" }],
   async run(ctx, opts) {
-    const only = optString(opts, "interface");
-    const sourceWord = optString(opts, "source");
+    const only = stringReq(opts, "interface");
+    const sourceWord = stringReq(opts, "source");
     const source = sourceWord === undefined ? VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE : ADDRESS_SOURCES[sourceWord];
     if (source === undefined) throw new CommandFailed([`Unknown data source '${sourceWord}'`]);
     const c = await ctx.client();

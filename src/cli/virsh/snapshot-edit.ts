@@ -6,7 +6,8 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain, RemoteNonnullDomainSnapshot } from "../../gen/remote_protocol.js";
 import { CommandFailed, causeLines, type VshContext, type VirshCommand } from "../vsh.js";
 import { editLoop, type EditSteps } from "./dom-editor.js";
-import { bool, DOMAIN, lookupSnapshot, domainWord } from "./snapshot-common.js";
+import { bool, DOMAIN, lookupSnapshot } from "./snapshot-common.js";
+import { domainWord } from "./monitor-opts.js";
 import { lookupDomain } from "./util.js";
 import {
   VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT,

@@ -5,7 +5,8 @@ import { formatTable } from "../format/admin.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
 import { byName, creationTime, localTime, treeLines, type TreeItem } from "./monitor-tree.js";
 import { parseXml, textAt } from "./monitor-xml.js";
-import { bool, DOMAIN, lookupSnapshot, snapshotParent, domainWord } from "./snapshot-common.js";
+import { bool, DOMAIN, lookupSnapshot, snapshotParent } from "./snapshot-common.js";
+import { domainWord } from "./monitor-opts.js";
 import { lookupDomain } from "./util.js";
 import {
   VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE,

@@ -10,8 +10,9 @@ import type { Opts } from "../command.js";
 import { CommandFailed, type VshContext, type VirshCommand } from "../vsh.js";
 import { escapeXml, parseXml, select, textAt } from "./monitor-xml.js";
 import { dumpXml, XPATH_OPTIONS } from "./pool-xpath.js";
-import { bool, DOMAIN, lookupSnapshot, optString, readXmlFile, snapshotParent, domainWord } from "./snapshot-common.js";
-import { lookupDomain, step, stringToArray } from "./util.js";
+import { bool, DOMAIN, lookupSnapshot, snapshotParent } from "./snapshot-common.js";
+import { domainWord } from "./monitor-opts.js";
+import { lookupDomain, step, stringToArray, readXmlFile, stringReq } from "./util.js";
 import {
   VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC,
   VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT,
@@ -105,7 +106,7 @@ const snapshotCreate: VirshCommand = {
     if (opts.bool("current")) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
     const c = await ctx.client();
     const dom = await lookupDomain(c, domainWord(opts));
-    const from = optString(opts, "xmlfile");
+    const from = stringReq(opts, "xmlfile");
     const xml = from === undefined ? "<domainsnapshot/>" : await readXmlFile(from);
     await createSnapshot(ctx, c, dom, xml, flags, from);
   },
@@ -187,14 +188,14 @@ const snapshotCreateAs: VirshCommand = {
     const flags = flagsOf(opts, CREATE_FLAGS);
     const c = await ctx.client();
     const dom = await lookupDomain(c, domainWord(opts));
-    const name = optString(opts, "name");
-    const desc = optString(opts, "description");
+    const name = stringReq(opts, "name");
+    const desc = stringReq(opts, "description");
     const buf = new XmlLines();
     buf.add("<domainsnapshot>");
     buf.indent = 2;
     if (name !== undefined) buf.add(`<name>${escapeXml(name)}</name>`);
     if (desc !== undefined) buf.add(`<description>${escapeXml(desc)}</description>`);
-    const mem = optString(opts, "memspec");
+    const mem = stringReq(opts, "memspec");
     if (mem !== undefined) memspec(buf, mem);
     if (opts.bool("diskspec")) {
       buf.add("<disks>");
@@ -225,7 +226,7 @@ const snapshotCurrent: VirshCommand = {
     const word = domainWord(opts);
     const c = await ctx.client();
     const dom = await lookupDomain(c, word);
-    const wanted = optString(opts, "snapshotname");
+    const wanted = stringReq(opts, "snapshotname");
     if (wanted !== undefined) {
       const { snap } = await c.domainSnapshotLookupByName({ dom, name: wanted, flags: 0 });
       const { xml } = await c.domainSnapshotGetXmlDesc({ snap, flags: VIR_DOMAIN_SNAPSHOT_XML_SECURE });
@@ -246,7 +247,7 @@ const snapshotDumpxml: VirshCommand = {
   options: [DOMAIN, { name: "snapshotname", type: "data", required: true }, bool("security-info"), ...XPATH_OPTIONS],
   async run(ctx, opts) {
     const flags = opts.bool("security-info") ? VIR_DOMAIN_SNAPSHOT_XML_SECURE : 0;
-    const name = optString(opts, "snapshotname")!;
+    const name = stringReq(opts, "snapshotname")!;
     const c = await ctx.client();
     const dom = await lookupDomain(c, domainWord(opts));
     const { snap } = await c.domainSnapshotLookupByName({ dom, name, flags: 0 });
