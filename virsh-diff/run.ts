@@ -1,6 +1,7 @@
 /**
  * `npm run virsh-diff` (`node dist/virsh-diff/run.js [--group NAME]
- * [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS] [--jobs N]`):
+ * [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS]
+ * [--jobs N] [--cli PATH]`, --cli naming another build of our main.js):
  * every case of cases/ run by virsh and by us on a throwaway daemon's test
  * driver and QEMU session driver, compared whole. Ends with
  * `virsh commands: N implemented of 274, M identical` and exits 0 only when
@@ -15,7 +16,7 @@ import { caseCommand, checkGroups, readVirshCatalog, registryNames, summaryLine,
 import { renderOutcome } from "./compare.js";
 import { type CaseResult, DRIVERS, runHarness } from "./harness.js";
 
-const USAGE = "usage: run.js [--group NAME] [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS] [--jobs N]";
+const USAGE = "usage: run.js [--group NAME] [--command NAME] [--driver test|qemu] [--verbose] [--timeout SECONDS] [--jobs N] [--cli PATH]";
 
 /** A group matches by virsh's name for it or its help keyword, in any case. */
 function groupMatches(g: CaseGroup, name: string, catalog: VirshCatalog): boolean {
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
       verbose: { type: "boolean", default: false },
       timeout: { type: "string" },
       jobs: { type: "string" },
+      cli: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -86,6 +88,7 @@ async function main(): Promise<number> {
       ...(values.command === undefined ? {} : { command: values.command }),
       ...(limitMs === undefined ? {} : { limitMs }),
       ...(jobs === undefined ? {} : { jobs }),
+      ...(values.cli === undefined ? {} : { ours: ["node", values.cli] as const }),
       onCase: (r) => {
         console.log(caseLine(r));
         if (r.diff !== "") console.log(r.diff.replace(/^/gm, "    "));
