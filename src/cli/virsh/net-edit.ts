@@ -122,7 +122,8 @@ async function askReedit(ctx: VshContext, msg: string, failure: unknown): Promis
       ctx.print(`\r${msg} Try again? [y,n,f,?]: `);
       c = await readKey();
       if (c === "?") {
-        for (const l of ["", "y - yes, start editor again", "n - no, throw away my changes", "f - force, try to redefine again", "? - print this help"]) ctx.print(`${l}\r\n`);
+        // virsh writes "\r\n" to a terminal with output processing off; Node's raw mode keeps it on, so "\n" arrives as "\r\n".
+        for (const l of ["", "y - yes, start editor again", "n - no, throw away my changes", "f - force, try to redefine again", "? - print this help"]) ctx.print(`${l}\n`);
         continue;
       }
       if (c === "y" || c === "n" || c === "f") break;
