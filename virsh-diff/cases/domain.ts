@@ -21,6 +21,10 @@ const guest = (name: string, title: string): string => `<domain type='qemu'>
 
 const test = ["test"] as const;
 
+/** A vCPU's time and the host CPU it last ran on: read live, they move between the two runs. */
+const vcpuTimes: Mask = { pattern: /^(CPU time: +)\d+\.\ds$/gm, replace: "$1N.Ns", why: "vCPU time is read live (the test driver's is the wall clock)" };
+const vcpuHost: Mask = { pattern: /^(CPU: +)\d+$/gm, replace: "$1N", why: "the host CPU a running vCPU was last seen on is the host scheduler's choice" };
+
 /** The group's fresh directory, named in messages: a new one each run. */
 const dir: Mask = { pattern: /\/tmp\/[^ '\n]*virsh-diff-[^/ '\n]+/g, replace: "{dir}", why: "the group's files' directory is made anew for each run" };
 
@@ -34,7 +38,7 @@ export const groups: readonly CaseGroup[] = [
       "domfsfreeze", "domfsthaw", "domfsinfo", "domfstrim", "set-user-password", "guestvcpus", "inject-nmi",
       "domjobabort", "dump", "migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-compcache", "migrate-setspeed", "migrate-getspeed", "migrate-postcopy",
       "schedinfo", "memtune", "numatune", "perf", "attach-device", "detach-device", "detach-device-alias", "update-device",
-      "iothreadinfo", "iothreadadd", "iothreaddel"],
+      "iothreadinfo", "iothreadadd", "iothreaddel", "iothreadpin", "vcpuinfo", "vcpupin", "emulatorpin"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
       "dm-off.xml": guest("dm-off", "dm shut-off guest"),
@@ -232,6 +236,25 @@ export const groups: readonly CaseGroup[] = [
       { args: ["iothreadadd", "test", "x"], on: test },
       { args: ["iothreadadd", "test", "3"], on: test, after: [["iothreaddel", "test", "3"]] },
       { args: ["iothreaddel", "dm-off", "5", "--config"], on: qemu },
+      { args: ["iothreadpin", "dm-off", "1", "0", "--config"], on: qemu },
+      { args: ["iothreadpin", "test", "1", "x"], on: test },
+      // vCPU and emulator affinity
+      { args: ["vcpuinfo", "test"], on: test, masks: [vcpuTimes] },
+      { args: ["vcpuinfo", "dm-run", "--pretty"], on: qemu, masks: [vcpuTimes, vcpuHost] },
+      { args: ["vcpuinfo", "dm-off"], on: qemu },
+      { args: ["vcpupin", "test"], on: test },
+      { args: ["vcpupin", "dm-off"], on: qemu },
+      { args: ["vcpupin", "dm-off", "--live"], on: qemu },
+      { args: ["vcpupin", "test", "5"], on: test },
+      { args: ["vcpupin", "test", "0", "0-1,^1"], on: test, after: [["vcpupin", "test", "0", "r"]] },
+      { args: ["vcpupin", "dm-off", "0", "0", "--config"], on: qemu, after: [["vcpupin", "dm-off", "0", "r", "--config"]] },
+      { args: ["vcpupin", "test", "0", "x"], on: test },
+      { args: ["vcpupin", "test", "0", "^0"], on: test },
+      { args: ["vcpupin", "test", "0", "4096"], on: test },
+      { args: ["vcpupin", "test", "--cpulist", "0"], on: test },
+      { args: ["emulatorpin", "test"], on: test },
+      { args: ["emulatorpin", "dm-run", "--live"], on: qemu },
+      { args: ["emulatorpin", "dm-off", "0", "--config"], on: qemu, after: [["emulatorpin", "dm-off", "r", "--config"]] },
     ],
   },
 ];

@@ -22,7 +22,7 @@ import {
  * finds the domain in no state to have one (inactive for live, transient
  * for config); falls back to older calls where the daemon lacks the new one.
  */
-async function cpuCount(c: Client, dom: RemoteNonnullDomain, flags: number, checkState: boolean): Promise<number | null> {
+export async function cpuCount(c: Client, dom: RemoteNonnullDomain, flags: number, checkState: boolean): Promise<number | null> {
   if (checkState) {
     if ((flags & VIR_DOMAIN_AFFECT_LIVE) !== 0 && (await c.domainIsActive({ dom })).active < 1) return null;
     if ((flags & VIR_DOMAIN_AFFECT_CONFIG) !== 0 && (await c.domainIsPersistent({ dom })).persistent < 1) return null;

@@ -17,6 +17,7 @@ const create: CommandModule<VshContext> = () => import("./dom-create.js");
 const tune: CommandModule<VshContext> = () => import("./dom-tune.js");
 const device: CommandModule<VshContext> = () => import("./dom-device.js");
 const iothread: CommandModule<VshContext> = () => import("./dom-iothread.js");
+const pin: CommandModule<VshContext> = () => import("./dom-pin.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -67,4 +68,8 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("iothreadinfo", "view domain IOThreads", iothread),
   virsh("iothreadadd", "add an IOThread to the guest domain", iothread),
   virsh("iothreaddel", "delete an IOThread from the guest domain", iothread),
+  virsh("iothreadpin", "control domain IOThread affinity", pin),
+  virsh("vcpuinfo", "detailed domain vcpu information", pin),
+  virsh("vcpupin", "control or query domain vcpu affinity", pin),
+  virsh("emulatorpin", "control or query domain emulator affinity", pin),
 ];
