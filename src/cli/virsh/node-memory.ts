@@ -1,6 +1,6 @@
 // virsh-host.c's NUMA memory commands: freecell, freepages, allocpages and
 // node-memory-tune. The cells and page sizes come from the host
-// capabilities, read as virsh's XPath reads them.
+// capabilities, selected with virsh's own XPath expressions.
 
 import type { Client } from "../../client/client.js";
 import type { RemoteTypedParam } from "../../gen/remote_protocol.js";
@@ -9,6 +9,8 @@ import { VIR_NODE_ALLOC_PAGES_ADD, VIR_NODE_ALLOC_PAGES_SET } from "../../gen/fr
 import type { OptDef } from "../command.js";
 import { CommandFailed, exclusive, uintOpt, ullOpt, type VirshCommand } from "../vsh.js";
 import { intOpt, scaledOpt } from "./node-options.js";
+import { parseDoc, type XmlDoc, type XmlElem } from "./pool-xml-doc.js";
+import { evaluateXPath } from "./pool-xpath-eval.js";
 import { step, typedParamValue } from "./util.js";
 
 const int = (name: string, required = false): OptDef => ({ name, type: "int", required });
@@ -16,50 +18,45 @@ const bool = (name: string): OptDef => ({ name, type: "bool" });
 
 const UINT_MAX = 0xffffffffn;
 
-/**
- * The content of the first `<tag>...</tag>` in `xml` that is not empty
- * (the host CPU's `<topology .../>` comes before the host's `<topology>`);
- * none nests in one of its own name in the capabilities' host part.
- */
-function element(xml: string, tag: string): string {
-  const m = new RegExp(`<${tag}(?:\\s[^>]*[^/>])?>([\\s\\S]*?)</${tag}>`).exec(xml);
-  return m?.[1] ?? "";
-}
-
-/** An attribute of each `<tag ...>` in `xml`. */
-function attributes(xml: string, tag: string, attr: string): string[] {
-  const out: string[] = [];
-  for (const m of xml.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, "g"))) {
-    const a = new RegExp(`\\b${attr}\\s*=\\s*(?:'([^']*)'|"([^"]*)")`).exec(m[1]!);
-    if (a !== null) out.push(a[1] ?? a[2]!);
-  }
-  return out;
-}
-
-/** /capabilities/host. */
-async function hostCapabilities(c: Client): Promise<string> {
+/** The host capabilities, parsed; `unparsable` is what virsh says when they do not parse. */
+async function capabilities(c: Client, unparsable: string): Promise<XmlDoc> {
   const { capabilities } = await step("unable to get node capabilities", () => c.connectGetCapabilities());
-  return element(capabilities, "host");
+  const doc = parseDoc(capabilities);
+  if (doc === null) throw new CommandFailed([unparsable]);
+  return doc;
 }
 
-/** /capabilities/host/topology/cells/cell/@id, as unsigned numbers. */
-function cellIds(host: string): number[] {
-  return attributes(element(element(host, "topology"), "cells"), "cell", "id").map((id) => {
-    if (!/^\d+$/.test(id)) throw new CommandFailed(["conversion from string failed"]);
+/** The elements virsh's XPath selects. */
+function select(doc: XmlDoc, path: string): XmlElem[] {
+  const v = evaluateXPath(path, doc);
+  return Array.isArray(v) ? v.filter((n): n is XmlElem => n.kind === "element") : [];
+}
+
+/** virXMLPropString: an attribute's value, or C's "(null)" in a message when it is missing. */
+const prop = (e: XmlElem, name: string): string | undefined => e.attrs.find((a) => a.name === name)?.value;
+
+const CELLS = "/capabilities/host/topology/cells/cell";
+
+/** The NUMA cells' ids as virStrToLong_ulp reads them. */
+function cellIds(doc: XmlDoc): number[] {
+  return select(doc, CELLS).map((cell) => {
+    const id = prop(cell, "id");
+    if (id === undefined || !/^\s*\+?\d+$/.test(id)) throw new CommandFailed(["conversion from string failed"]);
     return Number(id);
   });
 }
 
 /** Page sizes in KiB: the host CPU's, else every cell's, sorted without repeats. */
-function pageSizes(host: string): number[] {
-  let sizes = attributes(element(host, "cpu"), "pages", "size");
-  if (sizes.length === 0) sizes = attributes(element(element(host, "topology"), "cells"), "pages", "size");
-  if (sizes.length === 0) throw new CommandFailed(["could not get information about supported page sizes"]);
-  const nums = sizes.map((s) => {
-    if (!/^\s*\+?\d+$/.test(s) || Number(s) > 0xffffffff) throw new CommandFailed([`unable to parse page size: ${s}`]);
-    return Number(s);
+function pageSizes(doc: XmlDoc): number[] {
+  let pages = select(doc, "/capabilities/host/cpu/pages");
+  if (pages.length === 0) pages = select(doc, `${CELLS}/pages`);
+  if (pages.length === 0) throw new CommandFailed(["could not get information about supported page sizes"]);
+  const sizes = pages.map((p) => {
+    const size = prop(p, "size");
+    if (size === undefined || !/^\s*\+?\d+$/.test(size) || Number(size) > 0xffffffff) throw new CommandFailed([`unable to parse page size: ${size ?? "(null)"}`]);
+    return Number(size);
   });
-  return [...new Set(nums)].sort((a, b) => a - b);
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
 /** What virNodeGetCellsFreeMemory refuses before asking the daemon. */
@@ -91,7 +88,7 @@ export const commands: VirshCommand[] = [
         ctx.print(`Total: ${freeMem / 1024n} KiB\n`);
         return true;
       }
-      const ids = cellIds(await hostCapabilities(c));
+      const ids = cellIds(await capabilities(c, "unable to get node capabilities"));
       let total = 0n;
       const lines: string[] = [];
       for (const id of ids) {
@@ -117,10 +114,11 @@ export const commands: VirshCommand[] = [
       const kibibytes = bytes === undefined ? 0 : Number((bytes + 1023n) / 1024n);
       const line = (size: number, count: bigint): string => `${size}KiB: ${BigInt.asIntN(64, count)}\n`;
       if (opts.bool("all")) {
-        const host = await hostCapabilities(c);
-        const sizes = bytes === undefined ? pageSizes(host) : [kibibytes];
-        for (const id of attributes(element(element(host, "topology"), "cells"), "cell", "id")) {
-          if (!/^\s*[+-]?\d+$/.test(id) || Math.abs(Number(id)) > 2 ** 31) throw new CommandFailed([`unable to parse numa node id: ${id}`]);
+        const doc = await capabilities(c, "unable to parse node capabilities");
+        const sizes = bytes === undefined ? pageSizes(doc) : [kibibytes];
+        for (const node of select(doc, CELLS)) {
+          const id = prop(node, "id");
+          if (id === undefined || !/^\s*[+-]?\d+$/.test(id) || Math.abs(Number(id)) > 2 ** 31) throw new CommandFailed([`unable to parse numa node id: ${id ?? "(null)"}`]);
           const cell = Number(id);
           const { counts } = await c.nodeGetFreePages({ pages: sizes, startCell: cell, cellCount: 1, flags: 0 });
           ctx.print(`Node ${cell}:\n`);
@@ -147,7 +145,7 @@ export const commands: VirshCommand[] = [
       const size = Number((scaledOpt(opts, "pagesize", 1024n, UINT_MAX * 1024n)! + 1023n) / 1024n);
       const count = ullOpt(opts, "pagecount")!;
       const flags = opts.bool("add") ? VIR_NODE_ALLOC_PAGES_ADD : VIR_NODE_ALLOC_PAGES_SET;
-      const cells = opts.bool("all") ? cellIds(await hostCapabilities(c)) : [startCell];
+      const cells = opts.bool("all") ? cellIds(await capabilities(c, "unable to get node capabilities")) : [startCell];
       for (const cell of cells) await c.nodeAllocPages({ pageSizes: [size], pageCounts: [count], startCell: cell, cellCount: 1, flags });
     },
   },
