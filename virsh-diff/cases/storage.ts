@@ -155,6 +155,8 @@ const poolGroup: CaseGroup = {
     { args: ["pool-uuid", DEFAULT_POOL_UUID], on: test },
     // pool-edit: no $EDITOR in the cases, so only the lookup (test/cli/virsh-storage.test.ts runs the editor).
     { args: ["pool-edit", "nope"], on: test },
+    // pool-list (storage.ts; the seed group has its listings)
+    { args: ["pool-list", "--type", "", "--details"], on: test },
     // pool-event: nothing happens while a case runs, so the list, the checks and a wait that times out.
     { args: ["pool-event", "--list"], on: test },
     { args: ["pool-event"], on: test },
@@ -252,6 +254,7 @@ const volGroup: CaseGroup = {
     // vol-list (storage.ts)
     { args: ["vol-list", "default-pool", "--details"], on: test },
     { args: ["vol-list", "sv-run", "--details"], on: qemu },
+    { args: ["vol-list", ""], on: test },
     // vol-resize
     { args: ["vol-resize", "base.img", "2M", "--pool", "sv-run"], on: qemu, after: [["vol-resize", "base.img", "1M", "--pool", "sv-run", "--shrink"]] },
     { args: ["vol-resize", "base.img", "-1M", "--pool", "sv-run"], on: qemu },

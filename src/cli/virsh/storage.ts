@@ -3,7 +3,8 @@
 import { formatTable } from "../format/admin.js";
 import type { OptDef } from "../command.js";
 import { CommandFailed, exclusive, type VirshCommand } from "../vsh.js";
-import { caseCompare, lookupPool, prettyCapacity, stringToArray } from "./util.js";
+import { optPool } from "./pool-lookup.js";
+import { caseCompare, prettyCapacity, stringReq, stringToArray } from "./util.js";
 import { uuidToString } from "../../uuid.js";
 import {
   VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
@@ -69,9 +70,9 @@ export const commands: VirshCommand[] = [
         ["transient", VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT],
       ];
       for (const [n, f] of filters) if (opts.bool(n)) flags |= f;
+      const type = stringReq(opts, "type");
       exclusive(opts, "details", "uuid");
       exclusive(opts, "details", "name");
-      const type = opts.string("type");
       for (const t of type === undefined ? [] : stringToArray(type)) {
         const f = POOL_TYPES[t];
         if (f === undefined) throw new CommandFailed([`Invalid pool type '${t}'`]);
@@ -115,7 +116,7 @@ export const commands: VirshCommand[] = [
     options: [{ name: "pool", type: "data", required: true }, bool("details")],
     async run(ctx, opts) {
       const c = await ctx.client();
-      const pool = await lookupPool(c, opts.string("pool")!);
+      const { pool } = await optPool(c, opts);
       const { vols } = await c.storagePoolListAllVolumes({ pool, need_results: 1, flags: 0 });
       vols.sort((a, b) => caseCompare(a.name, b.name));
       const details = opts.bool("details");
