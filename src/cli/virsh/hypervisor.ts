@@ -5,6 +5,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { OptDef } from "../command.js";
 import { CommandFailed, type VirshCommand } from "../vsh.js";
+import { parseDoc } from "./pool-xml-doc.js";
+import { evaluateXPath } from "./pool-xpath-eval.js";
 import { fixed, step, stringReq, typedParamValue } from "./util.js";
 import { intOpt, llOpt } from "./node-options.js";
 import {
@@ -73,11 +75,15 @@ export const commands: VirshCommand[] = [
       // The domain capabilities' <vcpu max=.../> first; a driver without them answers the older call.
       const caps = await c.connectGetDomainCapabilities({ emulatorbin: null, arch: null, machine: null, virttype: type, flags: 0 }).catch(() => null);
       if (caps !== null) {
-        const m = /^\s*<domainCapabilities\b[\s\S]*?<vcpu\s+max=['"](\d+)['"]/.exec(caps.capabilities);
-        if (m !== null) vcpus = Number(m[1]);
+        const doc = parseDoc(caps.capabilities);
+        if (doc === null) return false;
+        // virXPathInt("string(./vcpu[1]/@max)") from the root: a whole number, else vcpus stays unset.
+        const max = evaluateXPath("string(/*/vcpu[1]/@max)", doc);
+        if (typeof max === "string" && /^\s*[+-]?\d+$/.test(max)) vcpus = Number(max);
       }
       if (vcpus < 0) vcpus = (await c.connectGetMaxVcpus({ type })).max_vcpus;
       ctx.print(`${vcpus}\n`);
+      return true;
     },
   },
   {
