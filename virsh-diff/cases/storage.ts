@@ -75,7 +75,9 @@ const poolGroup: CaseGroup = {
     ],
   },
   cases: [
-    // find-storage-pool-sources(-as): no source discovery succeeds here; the driver's refusals and virsh's own checks.
+    // find-storage-pool-sources(-as): the test driver's canned sources; QEMU's refusals, and virsh's own checks.
+    { args: ["find-storage-pool-sources", "logical"], on: test },
+    { args: ["find-storage-pool-sources-as", "netfs", "--host", "h", "--port", "2049"], on: test },
     { args: ["find-storage-pool-sources", "netfs"] },
     { args: ["find-storage-pool-sources", "dir", "--srcSpec", "{dir}/nope.xml"], on: test },
     { args: ["find-storage-pool-sources-as", "netfs", "--host", "h", "--port", ""], on: test },
