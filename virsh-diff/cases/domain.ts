@@ -2,7 +2,12 @@
 
 import type { CaseGroup, Mask } from "../case.js";
 
-/** A small QEMU guest under TCG: a serial console on a pty and VNC on loopback, so the display commands have something to read. */
+/**
+ * A small QEMU guest under TCG: a serial console on a pty and VNC on a
+ * socket libvirt names (a TCP port could be taken by another daemon's
+ * guest between libvirt's choice and QEMU's bind), so the display
+ * commands have something to read.
+ */
 const guest = (name: string, title: string): string => `<domain type='qemu'>
   <name>${name}</name>
   <title>${title}</title>
@@ -14,12 +19,15 @@ const guest = (name: string, title: string): string => `<domain type='qemu'>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <console type='pty'/>
-    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+    <graphics type='vnc'><listen type='socket'/></graphics>
   </devices>
 </domain>
 `;
 
 const test = ["test"] as const;
+
+/** The editor's temporary file: a new random name each run. */
+const tempFile: Mask = { pattern: /\/tmp\/virsh[A-Za-z0-9]{6}\.xml/g, replace: "/tmp/virshXXXXXX.xml", why: "the editor's temporary file has a random name" };
 
 /** A vCPU's time and the host CPU it last ran on: read live, they move between the two runs. */
 const vcpuTimes: Mask = { pattern: /^(CPU time: +)\d+\.\ds$/gm, replace: "$1N.Ns", why: "vCPU time is read live (the test driver's is the wall clock)" };
@@ -95,8 +103,13 @@ export const groups: readonly CaseGroup[] = [
       { args: ["vncdisplay", "test"], on: test },
       { args: ["ttyconsole", "dm-run"], on: qemu },
       { args: ["ttyconsole", "test"], on: test },
-      // edit: the cases run with no $EDITOR of their own, so only the paths before the editor (test/cli/virsh-domain.test.ts runs one).
+      // edit, with editors that change nothing, change the title, break the XML, or fail
       { args: ["edit", "nope"], on: test },
+      { args: ["edit", "dm-off"], on: qemu, env: { EDITOR: "true" } },
+      { args: ["edit", "dm-off"], on: qemu, env: { EDITOR: "sed -i s/shut-off/edited/" }, after: [["desc", "dm-off", "--title", "--config", "dm shut-off guest"]] },
+      { args: ["edit", "dm-off"], on: qemu, env: { EDITOR: "sed -i s/memory.unit/bogus/" } },
+      { args: ["edit", "dm-off"], on: qemu, env: { EDITOR: "false" }, masks: [tempFile] },
+      { args: ["edit", "test"], on: test, env: { EDITOR: "no-such-editor" } },
       // desc
       { args: ["desc", "test"], on: test },
       { args: ["desc", "test", "--title"], on: test },
@@ -104,11 +117,14 @@ export const groups: readonly CaseGroup[] = [
       { args: ["desc", "dm-off", "--config", "a", "new", "description"], on: qemu, after: [["desc", "dm-off", "--config", "runs under TCG"]] },
       { args: ["desc", "dm-off", "--title", "--config", "another title"], on: qemu, after: [["desc", "dm-off", "--title", "--config", "dm shut-off guest"]] },
       { args: ["desc", "test", "--live", "--current"], on: test },
+      { args: ["desc", "dm-off", "--config", "--edit"], on: qemu, env: { EDITOR: "sed -i s/TCG/QEMU/" }, after: [["desc", "dm-off", "--config", "runs under TCG"]] },
+      { args: ["desc", "test", "--title", "--edit"], on: test, env: { EDITOR: "true" } },
       // metadata
       { args: ["metadata", "test", "http://example.org/dm"], on: test },
       { args: ["metadata", "test", "http://example.org/dm", "--key", "dm", "--set", "<b>v</b>"], on: test, after: [["metadata", "test", "http://example.org/dm", "--remove"]] },
       { args: ["metadata", "test", "http://example.org/dm", "--set", "<b/>"], on: test },
       { args: ["metadata", "test", ""], on: test },
+      { args: ["metadata", "test", "http://example.org/dm", "--edit", "--key", "dm"], on: test, env: { EDITOR: "true" } },
       {
         args: ["metadata", "dm-off", "http://example.org/dm"],
         on: qemu,
