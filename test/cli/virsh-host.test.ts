@@ -99,7 +99,7 @@ describe("the XML the host commands take apart", () => {
         "<?xml version='1.0'?>\n<domain><cpu><model>a</model></cpu></domain>\n<cpu><model>b</model></cpu>\n" +
           "<domainCapabilities><cpu><mode name='host-model' supported='yes'><model>c</model></mode><mode name='custom' supported='yes'/></cpu></domainCapabilities>\n",
       );
-      expect(await extractCpuXmls(file)).toEqual(["<cpu><model>a</model></cpu>", "<cpu><model>b</model></cpu>", "<cpu><model>c</model></cpu>"]);
+      expect(await extractCpuXmls(file)).toEqual(["<cpu>\n  <model>a</model>\n</cpu>", "<cpu>\n  <model>b</model>\n</cpu>", "<cpu>\n  <model>c</model>\n</cpu>"]);
       writeFileSync(file, "<network/>");
       await expect(extractCpuXmls(file)).rejects.toThrow(/does not contain any <cpu> element/);
     } finally {

@@ -1,40 +1,32 @@
 // vshExtractCPUDefXMLs: the <cpu> elements of a file that holds CPU
-// definitions, a domain, host capabilities or domain capabilities, found
-// where virsh's XPath finds them; the elements are sent as the file spells
-// them.
+// definitions, a domain, host capabilities or domain capabilities, selected
+// with virsh's own XPath from the file wrapped in one <container>.
 
-import { readXmlFile } from "./util.js";
 import { CommandFailed } from "../vsh.js";
-import { parseElements, type XmlElement } from "./node-xml.js";
+import { nodeToString, parseDoc, type XmlElem } from "./pool-xml-doc.js";
+import { evaluateXPath } from "./pool-xpath-eval.js";
+import { readXmlFile } from "./util.js";
 
-const kids = (els: readonly XmlElement[], name: string): XmlElement[] => els.flatMap((e) => e.children.filter((c) => c.name === name));
+const CPUS =
+  "/container/cpu|/container/domain/cpu|/container/capabilities/host/cpu|" +
+  "/container/domainCapabilities/cpu/mode[@name='host-model' and @supported='yes']";
 
 /**
- * The CPU definitions of a file, in document order: top-level <cpu>s, a
- * domain's, the host capabilities' and the domain capabilities' supported
- * host-model (renamed <cpu>, without its attributes).
+ * The CPU definitions of a file, in document order; a domain capabilities'
+ * host-model <mode> is renamed <cpu> and loses its attributes, as virsh
+ * rewrites it.
  */
 export async function extractCpuXmls(file: string): Promise<string[]> {
   let text = await readXmlFile(file);
   const decl = text.startsWith("<?xml") ? text.indexOf("?>") : -1;
   if (decl >= 0) text = text.slice(decl + 2);
-  let top: XmlElement[];
-  try {
-    top = parseElements(text);
-  } catch (e) {
-    throw new CommandFailed([`${file}: ${(e as Error).message}`]);
-  }
-  const found = [
-    ...top.filter((e) => e.name === "cpu"),
-    ...kids(top.filter((e) => e.name === "domain"), "cpu"),
-    ...kids(kids(top.filter((e) => e.name === "capabilities"), "host"), "cpu"),
-    ...kids(kids(top.filter((e) => e.name === "domainCapabilities"), "cpu"), "mode").filter((m) => m.attrs.get("name") === "host-model" && m.attrs.get("supported") === "yes"),
-  ].sort((a, b) => a.start - b.start);
-  if (found.length === 0) {
+  // libxml2 would say where the file stops being XML; this reader only that it does.
+  const doc = parseDoc(`<container>${text}</container>`);
+  if (doc === null) throw new CommandFailed([`${file}: not a well-formed XML document`]);
+  const found = evaluateXPath(CPUS, doc);
+  const cpus = Array.isArray(found) ? found.filter((n): n is XmlElem => n.kind === "element") : [];
+  if (cpus.length === 0) {
     throw new CommandFailed([`File '${file}' does not contain any <cpu> element or valid domain XML, host capabilities XML, or domain capabilities XML`]);
   }
-  return found.map((e) => {
-    if (e.name === "cpu") return text.slice(e.start, e.end);
-    return e.inner === null ? "<cpu/>" : `<cpu>${text.slice(e.inner[0], e.inner[1])}</cpu>`;
-  });
+  return cpus.map((e) => nodeToString(e.name === "mode" ? { ...e, name: "cpu", attrs: [] } : e));
 }

@@ -1,8 +1,8 @@
-// A small well-formedness scanner for the XML virsh's host commands take
-// apart (CPU definitions, interface definitions): elements with their
-// attributes and their places in the source, so that a change can be
-// spliced into the text as given. It stands in for libxml2, whose words for
-// a malformed document it does not repeat.
+// A small well-formedness scanner for the interface definitions that
+// iface-bridge and iface-unbridge take apart: elements with their
+// attributes and their places in the source, so that a change is spliced
+// into the text as the daemon gave it. It stands in for libxml2, whose
+// words for a malformed document it does not repeat.
 
 export interface XmlElement {
   name: string;
