@@ -1,11 +1,11 @@
 // virsh-domain.c: a domain's tunables, shown or changed: schedinfo,
-// memtune, numatune, perf.
+// memtune, blkiotune, numatune, perf.
 
 import type { RemoteTypedParam } from "../../gen/remote_protocol.js";
 import { VirTypedParameterType } from "../../gen/libvirt_common.js";
 import { Opts } from "../command.js";
 import { CommandFailed, type VirshCommand } from "../vsh.js";
-import { CONFIG_LIVE_CURRENT, DOMAIN, affectFlags, nonEmpty, scaledOpt } from "./dom-opts.js";
+import { CONFIG_LIVE_CURRENT, DOMAIN, affectFlags, intOpt, nonEmpty, scaledOpt } from "./dom-opts.js";
 import { paramFromString, paramLine, typedParamLine } from "./dom-params.js";
 import { lookupDomain, step } from "./util.js";
 import { typedParamStringFlag } from "../../api/features.js";
@@ -14,6 +14,15 @@ import { VIR_DOMAIN_AFFECT_CURRENT } from "../../gen/friendly/constants.js";
 const ULLONG = VirTypedParameterType.VIR_TYPED_PARAM_ULLONG;
 /** VIR_DOMAIN_MEMORY_PARAM_UNLIMITED, a #define of libvirt-domain.h (2^53 - 1, no enum member). */
 const UNLIMITED = 9007199254740991n;
+
+/** blkiotune's per-device options and the fields they set. */
+const BLKIO_DEVICE_OPTIONS: readonly (readonly [string, string])[] = [
+  ["device-weights", "device_weight"],
+  ["device-read-iops-sec", "device_read_iops_sec"],
+  ["device-write-iops-sec", "device_write_iops_sec"],
+  ["device-read-bytes-sec", "device_read_bytes_sec"],
+  ["device-write-bytes-sec", "device_write_bytes_sec"],
+];
 
 /** virDomainNumatuneMemMode's words. */
 const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
@@ -131,6 +140,35 @@ export const commands: VirshCommand[] = [
         if (p.value.type === ULLONG && p.value.ul === UNLIMITED) ctx.print(paramLine(p.field, "unlimited"));
         else ctx.print(typedParamLine(p));
       }
+    },
+  },
+  {
+    names: ["blkiotune"],
+    options: [DOMAIN, { name: "weight", type: "int" }, ...BLKIO_DEVICE_OPTIONS.map(([o]) => ({ name: o, type: "string" as const })), ...CONFIG_LIVE_CURRENT],
+    async run(ctx, opts) {
+      const flags = affectFlags(opts);
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const params: RemoteTypedParam[] = [];
+      const weight = intOpt(opts, "weight");
+      if (weight !== undefined) {
+        if (weight <= 0) throw new CommandFailed([`Invalid value of ${weight} for I/O weight`]);
+        params.push({ field: "weight", value: { type: VirTypedParameterType.VIR_TYPED_PARAM_UINT, ui: weight } });
+      }
+      for (const [option, field] of BLKIO_DEVICE_OPTIONS) {
+        const v = opts.string(option);
+        if (v === "") throw new CommandFailed(["Unable to parse string parameter"]);
+        if (v !== undefined) params.push({ field, value: { type: VirTypedParameterType.VIR_TYPED_PARAM_STRING, s: v } });
+      }
+      if (params.length > 0) {
+        await step("Unable to change blkio parameters", () => c.domainSetBlkioParameters({ dom, params, flags }));
+        return;
+      }
+      const getFlags = flags | (await typedParamStringFlag(c));
+      const { nparams } = await step("Unable to get number of blkio parameters", () => c.domainGetBlkioParameters({ dom, nparams: 0, flags: getFlags }));
+      if (nparams === 0) return;
+      const got = await step("Unable to get blkio parameters", () => c.domainGetBlkioParameters({ dom, nparams, flags: getFlags }));
+      for (const p of got.params) ctx.print(typedParamLine(p));
     },
   },
   {

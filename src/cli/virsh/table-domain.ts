@@ -59,6 +59,7 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("migrate-postcopy", "Switch running migration from pre-copy to post-copy", job),
   virsh("schedinfo", "show/set scheduler parameters", tune),
   virsh("memtune", "Get or set memory parameters", tune),
+  virsh("blkiotune", "Get or set blkio parameters", tune),
   virsh("numatune", "Get or set numa parameters", tune),
   virsh("perf", "Get or set perf event", tune),
   virsh("attach-device", "attach device from an XML file", device),
