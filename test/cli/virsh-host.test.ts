@@ -11,7 +11,7 @@ import { Opts } from "../../src/cli/command.js";
 import { extractCpuXmls } from "../../src/cli/virsh/hypervisor-cpu-xml.js";
 import { bridgeXml, unbridgeXml } from "../../src/cli/virsh/iface-bridge.js";
 import { intOpt, llOpt, scaledOpt } from "../../src/cli/virsh/node-options.js";
-import { parseElements } from "../../src/cli/virsh/node-xml.js";
+import { parseElements } from "../../src/cli/virsh/iface-xml.js";
 import { causeLines } from "../../src/cli/vsh.js";
 import { startDaemon, type ThrowawayDaemon } from "../../src/testing/daemon.js";
 import { sharedDaemon } from "../e2e/daemon.js";

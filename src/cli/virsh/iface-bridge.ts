@@ -7,7 +7,7 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullInterface } from "../../gen/remote_protocol.js";
 import { VIR_INTERFACE_XML_INACTIVE } from "../../gen/friendly/constants.js";
 import { CommandFailed, uintOpt, type VirshCommand } from "../vsh.js";
-import { parseElements, quoteAttr, type XmlElement } from "./node-xml.js";
+import { parseElements, quoteAttr, type XmlElement } from "./iface-xml.js";
 import { step, stringReq } from "./util.js";
 
 const MOVED = new Set(["mac", "bond", "vlan"]);
