@@ -28,7 +28,7 @@ function decode(raw: string): string {
   });
 }
 
-/** The elements at the top of `text` (any number of them, as inside virsh's <container>); throws on malformed XML. */
+/** The elements at the top of `text`; throws on malformed XML. */
 export function parseElements(text: string): XmlElement[] {
   let p = 0;
   const fail = (why: string): never => {
