@@ -1,14 +1,27 @@
 // virsh-domain.c: what reaches inside a running guest (most through its
 // agent): domfsfreeze, domfsthaw, domfsinfo, domfstrim, set-user-password,
-// guestvcpus, inject-nmi.
+// guestvcpus, inject-nmi, send-key.
 
 import { formatTable } from "../format/admin.js";
-import { CommandFailed, ullOpt, type VirshCommand } from "../vsh.js";
+import { CommandFailed, uintOpt, ullOpt, type VirshCommand } from "../vsh.js";
+import { CODESETS, keycodeByName } from "./dom-keys.js";
 import { DOMAIN, bool, nonEmpty } from "./dom-opts.js";
 import { lookupDomain, step, typedParamValue } from "./util.js";
 import { VIR_DOMAIN_PASSWORD_ENCRYPTED } from "../../gen/friendly/constants.js";
 
 const MOUNTPOINTS = { name: "mountpoint", type: "argv" } as const;
+
+/** VIR_DOMAIN_SEND_KEY_MAX_KEYS. */
+const MAX_KEYS = 16;
+
+/** virshKeyCodeGetInt: a keycode as a number (decimal, 0x hex or 0 octal) up to 0xffff; -1 where it is none. */
+function keycodeNumber(word: string): number {
+  const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(word);
+  if (m === null) return -1;
+  const d = m[1]!;
+  const n = /^0[xX]/.test(d) ? Number(d) : d.length > 1 && d.startsWith("0") ? Number.parseInt(d.slice(1), 8) : Number(d);
+  return n <= 0xffff ? n : -1;
+}
 
 export const commands: VirshCommand[] = [
   {
@@ -91,6 +104,28 @@ export const commands: VirshCommand[] = [
       }
       const { params } = await c.domainGetGuestVcpus({ dom, flags: 0 });
       for (const p of params) ctx.print(`${p.field.padEnd(15)}: ${typedParamValue(p.value)}\n`);
+    },
+  },
+  {
+    names: ["send-key"],
+    options: [DOMAIN, { name: "codeset", type: "string", named: true }, { name: "holdtime", type: "int", named: true }, { name: "keycode", type: "argv", required: true }],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      let name = opts.string("codeset") || "linux";
+      const holdtime = uintOpt(opts, "holdtime") ?? 0;
+      if (name === "rfb") name = "qnum";
+      const codeset = CODESETS[name];
+      if (codeset === undefined) throw new CommandFailed([`unknown codeset: '${name}'`]);
+      const keycodes: number[] = [];
+      for (const word of opts.argv("keycode")) {
+        if (keycodes.length === MAX_KEYS) throw new CommandFailed(["too many keycodes"]);
+        let code = keycodeNumber(word);
+        if (code < 0) code = keycodeByName(codeset, word);
+        if (code < 0) throw new CommandFailed([`invalid keycode: '${word}'`]);
+        keycodes.push(code);
+      }
+      await c.domainSendKey({ dom, codeset, holdtime, keycodes, flags: 0 });
     },
   },
   {

@@ -49,6 +49,7 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("set-user-password", "set the user password inside the domain", guest),
   virsh("guestvcpus", "query or modify state of vcpu in the guest (via agent)", guest),
   virsh("inject-nmi", "Inject NMI to the guest", guest),
+  virsh("send-key", "Send keycodes to the guest", guest),
   virsh("domjobabort", "abort active domain job", job),
   virsh("dump", "dump the core of a domain to a file for analysis", job),
   virsh("migrate-setmaxdowntime", "set maximum tolerable downtime", job),
