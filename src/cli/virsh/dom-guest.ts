@@ -1,13 +1,23 @@
 // virsh-domain.c: what reaches inside a running guest (most through its
 // agent): domfsfreeze, domfsthaw, domfsinfo, domfstrim, set-user-password,
-// guestvcpus, inject-nmi, send-key.
+// guestvcpus, inject-nmi, send-key, dompmsuspend, dompmwakeup,
+// guest-agent-timeout.
 
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, uintOpt, ullOpt, type VirshCommand } from "../vsh.js";
 import { CODESETS, keycodeByName } from "./dom-keys.js";
-import { DOMAIN, bool, nonEmpty } from "./dom-opts.js";
+import { DOMAIN, bool, intOpt, nonEmpty } from "./dom-opts.js";
 import { lookupDomain, step, typedParamValue } from "./util.js";
-import { VIR_DOMAIN_PASSWORD_ENCRYPTED } from "../../gen/friendly/constants.js";
+import {
+  VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK,
+  VIR_DOMAIN_PASSWORD_ENCRYPTED,
+  VIR_NODE_SUSPEND_TARGET_DISK,
+  VIR_NODE_SUSPEND_TARGET_HYBRID,
+  VIR_NODE_SUSPEND_TARGET_MEM,
+} from "../../gen/friendly/constants.js";
+
+/** dompmsuspend's targets. */
+const SUSPEND_TARGETS: Record<string, number> = { mem: VIR_NODE_SUSPEND_TARGET_MEM, disk: VIR_NODE_SUSPEND_TARGET_DISK, hybrid: VIR_NODE_SUSPEND_TARGET_HYBRID };
 
 const MOUNTPOINTS = { name: "mountpoint", type: "argv" } as const;
 
@@ -126,6 +136,39 @@ export const commands: VirshCommand[] = [
         keycodes.push(code);
       }
       await c.domainSendKey({ dom, codeset, holdtime, keycodes, flags: 0 });
+    },
+  },
+  {
+    names: ["dompmsuspend"],
+    options: [DOMAIN, { name: "target", type: "data", required: true }, { name: "duration", type: "int", named: true }],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const duration = ullOpt(opts, "duration") ?? 0n;
+      const target = SUSPEND_TARGETS[nonEmpty(opts, "target")!];
+      if (target === undefined) throw new CommandFailed(["Invalid target"]);
+      await step(`Domain '${dom.name}' could not be suspended`, () => c.domainPmSuspendForDuration({ dom, target, duration, flags: 0 }));
+      ctx.printExtra(`Domain '${dom.name}' successfully suspended`);
+    },
+  },
+  {
+    names: ["dompmwakeup"],
+    options: [DOMAIN],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      await step(`Domain '${dom.name}' could not be woken up`, () => c.domainPmWakeup({ dom, flags: 0 }));
+      ctx.printExtra(`Domain '${dom.name}' successfully woken up`);
+    },
+  },
+  {
+    names: ["guest-agent-timeout"],
+    options: [DOMAIN, { name: "timeout", type: "int", named: true }],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const timeout = intOpt(opts, "timeout") ?? VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
+      await c.domainAgentSetResponseTimeout({ dom, timeout, flags: 0 });
     },
   },
   {

@@ -1,5 +1,5 @@
 // virsh-domain.c: a domain's names and marks: domid, domname, domuuid,
-// domhostname, autostart.
+// domhostname, domrename, autostart.
 
 import { uuidToString } from "../../uuid.js";
 import type { OptDef } from "../command.js";
@@ -52,6 +52,18 @@ export const commands: VirshCommand[] = [
       }
       const { hostname } = await step("failed to get hostname", () => c.domainGetHostname({ dom, flags }));
       ctx.print(`${hostname}\n`);
+    },
+  },
+  {
+    names: ["domrename"],
+    options: [DOMAIN, { name: "new-name", type: "data", required: true }],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const newName = opts.string("new-name")!;
+      if (newName === "") throw new CommandFailed(["Failed to get option 'new-name': Option argument is empty"]);
+      await c.domainRename({ dom, new_name: newName, flags: 0 });
+      ctx.printExtra("Domain successfully renamed\n");
     },
   },
   {
