@@ -111,6 +111,8 @@ async function main(): Promise<number> {
   list("differs", t.differing);
   list("not virsh's", t.notVirsh);
   if (problems.length > 0) console.log(`problems: ${problems.length}`);
+  const slowest = [...cases].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  if (slowest.length > 0) console.log(`slowest: ${slowest.map((c) => `${c.driver} ${c.args.slice(0, 2).join(" ")} (${(c.ms / 1000).toFixed(1)} s)`).join(", ")}`);
   const per = DRIVERS.map((d) => `${cases.filter((c) => c.driver === d).length} on ${d}`).join(", ");
   console.log(`${cases.length} cases (${per}), ${cases.filter((c) => c.identical).length} identical, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (selection !== implemented) console.log(`(the selection only: ${values.command !== undefined ? `--command ${values.command}` : `--group ${values.group}`})`);
