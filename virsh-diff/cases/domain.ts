@@ -45,7 +45,7 @@ export const groups: readonly CaseGroup[] = [
       "save", "restore", "save-image-dumpxml", "managedsave", "managedsave-remove", "managedsave-dumpxml",
       "domfsfreeze", "domfsthaw", "domfsinfo", "domfstrim", "set-user-password", "guestvcpus", "inject-nmi", "send-key",
       "dompmsuspend", "dompmwakeup", "guest-agent-timeout", "domrename",
-      "domjobabort", "dump", "migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-compcache", "migrate-setspeed", "migrate-getspeed", "migrate-postcopy",
+      "domjobinfo", "domjobabort", "dump", "migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-compcache", "migrate-setspeed", "migrate-getspeed", "migrate-postcopy",
       "schedinfo", "memtune", "blkiotune", "numatune", "perf", "attach-device", "detach-device", "detach-device-alias", "update-device",
       "iothreadinfo", "iothreadadd", "iothreaddel", "iothreadpin", "vcpuinfo", "vcpupin", "emulatorpin"],
     files: {
@@ -200,6 +200,12 @@ export const groups: readonly CaseGroup[] = [
       { args: ["domrename", "dm-run", "x"], on: qemu },
       { args: ["domrename", "dm-off", "dm-off"], on: qemu },
       // jobs and migration tunables
+      { args: ["domjobinfo", "dm-run"], on: qemu },
+      { args: ["domjobinfo", "dm-run", "--completed", "--rawstats"], on: qemu },
+      { args: ["domjobinfo", "dm-off"], on: qemu },
+      { args: ["domjobinfo", "test"], on: test },
+      { args: ["domjobinfo", "test", "--completed"], on: test },
+      { args: ["domjobinfo", "test", "--keep-completed"], on: test },
       { args: ["domjobabort", "dm-run"], on: qemu },
       { args: ["domjobabort", "test", "--postcopy"], on: test },
       { args: ["dump", "test", "/nonexistent-dir/core"], on: test },

@@ -18,6 +18,7 @@ const tune: CommandModule<VshContext> = () => import("./dom-tune.js");
 const device: CommandModule<VshContext> = () => import("./dom-device.js");
 const iothread: CommandModule<VshContext> = () => import("./dom-iothread.js");
 const pin: CommandModule<VshContext> = () => import("./dom-pin.js");
+const jobinfo: CommandModule<VshContext> = () => import("./dom-jobinfo.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -54,6 +55,7 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("dompmsuspend", "suspend a domain gracefully using power management functions", guest),
   virsh("dompmwakeup", "wakeup a domain from pmsuspended state", guest),
   virsh("guest-agent-timeout", "Set the guest agent timeout", guest),
+  virsh("domjobinfo", "domain job information", jobinfo),
   virsh("domjobabort", "abort active domain job", job),
   virsh("dump", "dump the core of a domain to a file for analysis", job),
   virsh("migrate-setmaxdowntime", "set maximum tolerable downtime", job),
