@@ -201,7 +201,9 @@ export const groups: readonly CaseGroup[] = [
       { args: ["domrename", "dm-off", "dm-off"], on: qemu },
       // jobs and migration tunables
       { args: ["domjobinfo", "dm-run"], on: qemu },
-      { args: ["domjobinfo", "dm-run", "--completed", "--rawstats"], on: qemu },
+      // The last managedsave's completed job, kept (--keep-completed) so that the second side reads it too.
+      { args: ["domjobinfo", "dm-run", "--completed", "--keep-completed"], on: qemu },
+      { args: ["domjobinfo", "dm-run", "--completed", "--keep-completed", "--rawstats"], on: qemu },
       { args: ["domjobinfo", "dm-off"], on: qemu },
       { args: ["domjobinfo", "test"], on: test },
       { args: ["domjobinfo", "test", "--completed"], on: test },
