@@ -46,7 +46,7 @@ export const groups: readonly CaseGroup[] = [
       "domfsfreeze", "domfsthaw", "domfsinfo", "domfstrim", "set-user-password", "guestvcpus", "inject-nmi", "send-key",
       "dompmsuspend", "dompmwakeup", "guest-agent-timeout", "domrename",
       "domjobinfo", "domjobabort", "dump", "migrate-setmaxdowntime", "migrate-getmaxdowntime", "migrate-compcache", "migrate-setspeed", "migrate-getspeed", "migrate-postcopy",
-      "schedinfo", "memtune", "blkiotune", "numatune", "perf", "attach-device", "detach-device", "detach-device-alias", "update-device",
+      "schedinfo", "memtune", "blkiotune", "numatune", "perf", "set-lifecycle-action", "attach-device", "detach-device", "detach-device-alias", "update-device",
       "iothreadinfo", "iothreadadd", "iothreaddel", "iothreadpin", "vcpuinfo", "vcpupin", "emulatorpin"],
     files: {
       "dm-run.xml": guest("dm-run", "dm running guest"),
@@ -249,6 +249,10 @@ export const groups: readonly CaseGroup[] = [
       { args: ["perf", "test"], on: test },
       { args: ["perf", "test", "--enable", "cmt,mbmt"], on: test, after: [["perf", "test", "--disable", "cmt,mbmt"]] },
       { args: ["perf", "dm-off", "--config"], on: qemu },
+      { args: ["set-lifecycle-action", "dm-off", "crash", "preserve", "--config"], on: qemu, after: [["set-lifecycle-action", "dm-off", "crash", "destroy", "--config"]] },
+      { args: ["set-lifecycle-action", "dm-run", "reboot", "preserve", "--live"], on: qemu },
+      { args: ["set-lifecycle-action", "test", "bogus", "destroy"], on: test },
+      { args: ["set-lifecycle-action", "nope", "reboot", "bogus"], on: test },
       // devices from a file
       { args: ["attach-device", "dm-off", "{dir}/cdrom.xml", "--config"], on: qemu, after: [["detach-device", "dm-off", "{dir}/cdrom.xml", "--config"]] },
       { args: ["attach-device", "test", "{dir}/cdrom.xml"], on: test, masks: [dir] },

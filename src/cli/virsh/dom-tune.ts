@@ -1,5 +1,5 @@
 // virsh-domain.c: a domain's tunables, shown or changed: schedinfo,
-// memtune, blkiotune, numatune, perf.
+// memtune, blkiotune, numatune, perf, set-lifecycle-action.
 
 import type { RemoteTypedParam } from "../../gen/remote_protocol.js";
 import { VirTypedParameterType } from "../../gen/libvirt_common.js";
@@ -23,6 +23,10 @@ const BLKIO_DEVICE_OPTIONS: readonly (readonly [string, string])[] = [
   ["device-read-bytes-sec", "device_read_bytes_sec"],
   ["device-write-bytes-sec", "device_write_bytes_sec"],
 ];
+
+/** set-lifecycle-action's words, in the order of their enums. */
+const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"];
+const LIFECYCLE_ACTIONS = ["destroy", "restart", "rename-restart", "preserve", "coredump-destroy", "coredump-restart"];
 
 /** virDomainNumatuneMemMode's words. */
 const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
@@ -204,6 +208,22 @@ export const commands: VirshCommand[] = [
         if (p.value.type === VirTypedParameterType.VIR_TYPED_PARAM_INT && p.field === "numa_mode") ctx.print(paramLine(p.field, NUMA_MODES[p.value.i] ?? "(null)"));
         else ctx.print(typedParamLine(p));
       }
+    },
+  },
+  {
+    names: ["set-lifecycle-action"],
+    options: [DOMAIN, { name: "type", type: "data", required: true }, { name: "action", type: "data", required: true }, ...CONFIG_LIVE_CURRENT],
+    async run(ctx, opts) {
+      const flags = affectFlags(opts);
+      const typeWord = nonEmpty(opts, "type")!;
+      const actionWord = nonEmpty(opts, "action")!;
+      const type = LIFECYCLE_TYPES.indexOf(typeWord);
+      if (type < 0) throw new CommandFailed([`Invalid lifecycle type '${typeWord}'.`]);
+      const action = LIFECYCLE_ACTIONS.indexOf(actionWord);
+      if (action < 0) throw new CommandFailed([`Invalid lifecycle action '${actionWord}'.`]);
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      await step("Unable to change lifecycle action.", () => c.domainSetLifecycleAction({ dom, type, action, flags }));
     },
   },
   {

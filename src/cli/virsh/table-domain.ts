@@ -69,6 +69,7 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("blkiotune", "Get or set blkio parameters", tune),
   virsh("numatune", "Get or set numa parameters", tune),
   virsh("perf", "Get or set perf event", tune),
+  virsh("set-lifecycle-action", "change lifecycle actions", tune),
   virsh("attach-device", "attach device from an XML file", device),
   virsh("detach-device", "detach device from an XML file", device),
   virsh("detach-device-alias", "detach device from an alias", device),
