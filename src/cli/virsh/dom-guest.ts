@@ -1,12 +1,12 @@
 // virsh-domain.c: what reaches inside a running guest (most through its
 // agent): domfsfreeze, domfsthaw, domfsinfo, domfstrim, set-user-password,
-// guestvcpus, inject-nmi, send-key, dompmsuspend, dompmwakeup,
-// guest-agent-timeout.
+// guestvcpus, inject-nmi, send-key, send-process-signal, dompmsuspend,
+// dompmwakeup, guest-agent-timeout.
 
 import { formatTable } from "../format/admin.js";
 import { CommandFailed, uintOpt, ullOpt, type VirshCommand } from "../vsh.js";
 import { CODESETS, keycodeByName } from "./dom-keys.js";
-import { DOMAIN, bool, intOpt, nonEmpty } from "./dom-opts.js";
+import { DOMAIN, bool, clientError, intOpt, llOpt, nonEmpty } from "./dom-opts.js";
 import { lookupDomain, step, typedParamValue } from "./util.js";
 import {
   VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK,
@@ -20,6 +20,24 @@ import {
 const SUSPEND_TARGETS: Record<string, number> = { mem: VIR_NODE_SUSPEND_TARGET_MEM, disk: VIR_NODE_SUSPEND_TARGET_DISK, hybrid: VIR_NODE_SUSPEND_TARGET_HYBRID };
 
 const MOUNTPOINTS = { name: "mountpoint", type: "argv" } as const;
+
+/** virDomainProcessSignal's names, by number (0 to 64). */
+const SIGNALS = (
+  "nop hup int quit ill trap abrt bus fpe kill usr1 segv usr2 pipe alrm term stkflt chld cont stop " +
+  "tstp ttin ttou urg xcpu xfsz vtalrm prof winch poll pwr sys " +
+  Array.from({ length: 33 }, (_, i) => `rt${i}`).join(" ")
+).split(" ");
+
+/** getSignalNumber: a number, or a name with or without "sig"/"sig_", any case; -1 where it is neither. */
+function signalNumber(name: string): number {
+  const lower = name.toLowerCase();
+  if (/^[ \t\n\v\f\r]*[+-]?\d+$/.test(lower)) {
+    const n = Number(lower.trim());
+    if (n >= -(2 ** 31) && n < 2 ** 31) return n;
+  }
+  const bare = lower.startsWith("sig_") ? lower.slice(4) : lower.startsWith("sig") ? lower.slice(3) : lower;
+  return SIGNALS.indexOf(bare);
+}
 
 /** VIR_DOMAIN_SEND_KEY_MAX_KEYS. */
 const MAX_KEYS = 16;
@@ -136,6 +154,20 @@ export const commands: VirshCommand[] = [
         keycodes.push(code);
       }
       await c.domainSendKey({ dom, codeset, holdtime, keycodes, flags: 0 });
+    },
+  },
+  {
+    names: ["send-process-signal"],
+    options: [DOMAIN, { name: "pid", type: "data", required: true }, { name: "signame", type: "data", required: true }],
+    async run(ctx, opts) {
+      const c = await ctx.client();
+      const dom = await lookupDomain(c, opts.string("domain")!);
+      const pid_value = llOpt(opts, "pid")!;
+      const signame = nonEmpty(opts, "signame")!;
+      const signum = signalNumber(signame);
+      if (signum < 0) throw new CommandFailed([`malformed signal name: ${signame}`]);
+      if (pid_value === 0n) throw clientError("pid_value in virDomainSendProcessSignal must not be zero");
+      await c.domainSendProcessSignal({ dom, pid_value, signum, flags: 0 });
     },
   },
   {

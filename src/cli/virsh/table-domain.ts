@@ -52,6 +52,7 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("guestvcpus", "query or modify state of vcpu in the guest (via agent)", guest),
   virsh("inject-nmi", "Inject NMI to the guest", guest),
   virsh("send-key", "Send keycodes to the guest", guest),
+  virsh("send-process-signal", "Send signals to processes", guest),
   virsh("dompmsuspend", "suspend a domain gracefully using power management functions", guest),
   virsh("dompmwakeup", "wakeup a domain from pmsuspended state", guest),
   virsh("guest-agent-timeout", "Set the guest agent timeout", guest),
