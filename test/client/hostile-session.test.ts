@@ -7,7 +7,7 @@ import { connect } from "../../src/client/client.js";
 import { Recorder } from "../../src/recording/recorder.js";
 import { KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from "../../src/gen/virkeepaliveprotocol.js";
 import { codecs, remoteProgram } from "../../src/gen/remote_protocol.js";
-import { ConnectError, OptionError, ProtocolError } from "../../src/rpc/errors.js";
+import { ConnectError, ConnectionClosedError, OptionError, ProtocolError } from "../../src/rpc/errors.js";
 import { FrameLink, type ByteFilter } from "../../src/rpc/link.js";
 import { MessageStatus, MessageType, encodeMessage } from "../../src/rpc/message.js";
 import { checkKeepalive } from "../../src/client/options.js";
@@ -25,7 +25,14 @@ const ping = { prog: KEEPALIVE_PROGRAM, vers: KEEPALIVE_PROTOCOL_VERSION, proc: 
 async function socketPeer(onClient: (s: Socket) => void): Promise<{ path: string; close(): void }> {
   const dir = mkdtempSync(join(tmpdir(), "lr-hostile-"));
   const path = join(dir, "sock");
-  const server: Server = createServer(onClient);
+  const server: Server = createServer((s) => {
+    // The client hanging up on a peer that is still writing (the PING flood, under load) is what these tests do;
+    // without a listener, the peer's EPIPE would be an uncaught exception in whichever test runs next.
+    s.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE" && err.code !== "ECONNRESET") throw err;
+    });
+    onClient(s);
+  });
   await new Promise<void>((r) => server.listen(path, r));
   return {
     path,
@@ -211,6 +218,20 @@ describe("the frame link", () => {
     expect(new Set(await Promise.all(calls))).toEqual(new Set(["TimeoutError"]));
     expect(session.backlog).toBe(0);
     session.destroy("client", "done");
+  });
+
+  it("a peer that hangs up while a large call is being written fails the call, not the process", async () => {
+    // The peer reads the first bytes, then closes with most of 4 MB (near the string limit) still to come: our socket
+    // fails with EPIPE or ECONNRESET, which must reach the session, not the event loop.
+    const peer = await socketPeer((s) => s.once("data", () => s.destroy()));
+    cleanups.push(peer.close);
+    const stream = await new UnixTransport(peer.path).connect();
+    const session = new RpcSession(stream, { programs: [remoteProgram] });
+    const err = await session.call(remoteProgram, P.domainDefineXml, { xml: "x".repeat(4_000_000) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionClosedError);
+    expect((await session.closed).reason).toBe("eof");
+    // Anything uncaught surfaces within a turn of the loop, and vitest fails the file on it.
+    await sleep(50);
   });
 
   it("a recorder on a connection to a garbage peer never crashes the process", async () => {
