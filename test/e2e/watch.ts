@@ -19,10 +19,10 @@ export class Watcher {
     });
   }
 
-  /** Waits until a line containing `text` has been printed. */
-  async waitFor(text: string, timeoutMs = 20_000): Promise<void> {
+  /** Waits until a line containing `text` has been printed at index `after` or later. */
+  async waitFor(text: string, timeoutMs = 20_000, after = 0): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.lines.some((l) => l.includes(text))) {
+    while (!this.lines.some((l, i) => i >= after && l.includes(text))) {
       if (Date.now() > deadline) throw new Error(`no line with ${JSON.stringify(text)}; got:\n${this.lines.join("\n")}`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -62,19 +62,23 @@ export async function sideBySide(
   try {
     // Repeat a marker event until both show it: then both are registered,
     // and both outputs are compared from that marker's last appearance on.
+    // A marker's text may repeat (the same network defined and undefined each time), so each wait
+    // looks only at lines printed after the marker began: an earlier copy must not end it.
     let from: [number, number] | null = null;
     for (let i = 0; from === null; i++) {
+      const seen = [theirs.lines.length, ours.lines.length] as const;
       const text = await marker();
       try {
-        await Promise.all([theirs.waitFor(text, 1000), ours.waitFor(text, 1000)]);
+        await Promise.all([theirs.waitFor(text, 1000, seen[0]), ours.waitFor(text, 1000, seen[1])]);
         from = [theirs.lastIndexOf(text), ours.lastIndexOf(text)];
       } catch (e) {
         if (i > 20) throw e;
       }
     }
     await act();
+    const seen = [theirs.lines.length, ours.lines.length] as const;
     const end = await marker();
-    await Promise.all([theirs.waitFor(end), ours.waitFor(end)]);
+    await Promise.all([theirs.waitFor(end, 20_000, seen[0]), ours.waitFor(end, 20_000, seen[1])]);
     return { ours: ours.eventsFrom(from[1]), theirs: theirs.eventsFrom(from[0]) };
   } finally {
     theirs.stop();
