@@ -258,10 +258,17 @@ describe.skipIf(shared === null)("data streams against libvirtd 9.0 and a real Q
     expect(await sha256(ours)).toBe(want);
     expect(await sha256(theirs)).toBe(want);
     const [so, st] = [await stat(ours), await stat(theirs)];
-    // Allocated bytes: the data, rounded to the file system's blocks, nowhere near the size.
-    expect(data).toBe(st.blocks * 512);
-    expect(so.blocks).toBe(st.blocks);
-    expect(so.blocks * 512).toBeLessThan(16 * MiB);
+    // The ten data MiB, as the daemon's SEEK_DATA finds them in its volume (extent-rounded), and no hole sent as data.
+    expect(data).toBeGreaterThanOrEqual(10 * MiB);
+    expect(data).toBeLessThan(16 * MiB);
+    // Allocated bytes: the data, nowhere near the size (a dense copy would hold 1 GiB). Not block-exact: the file
+    // system's delayed allocation, extent rounding and extent-tree blocks (in st_blocks) differ between two files
+    // written at different moments on a loaded machine (CI once saw one 4 KiB block between ours and virsh's).
+    for (const s of [so, st]) {
+      expect(s.blocks * 512).toBeGreaterThanOrEqual(10 * MiB);
+      expect(s.blocks * 512).toBeLessThan(16 * MiB);
+    }
+    expect(Math.abs(so.blocks - st.blocks) * 512).toBeLessThanOrEqual(2 * MiB);
     // The volume kept its holes too: the daemon wrote only the data.
     const { info } = { info: await c.storageVolGetInfo({ vol: vols["sparse"]! }) };
     expect(Number(info.allocation)).toBeLessThan(16 * MiB);
