@@ -151,7 +151,7 @@ export async function runCommands(commands: readonly ParsedCommand<VshContext>[]
     try {
       if (opts.bool("help")) {
         // vshCommandParse makes `CMD --help` into `help CMD`: virsh's own page, where virsh has the command.
-        out((await import("./virsh/help.js")).virshPage(def.names[0]!) ?? helpText(def));
+        out((await import("./virsh/help-pages.js")).virshPage(def.names[0]!) ?? helpText(def));
         ok = true;
       } else {
         ok = (await def.run(ctx, opts)) !== false;
