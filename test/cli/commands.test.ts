@@ -31,10 +31,10 @@ describe("the registry", () => {
   it("--help lists every top-level command with its summary, from the registry", async () => {
     const r = await lr(["--help"]);
     expect(r.code).toBe(0);
-    const escape = (t: string): string => t.replace(/[()]/g, "\\$&");
+    const literal = (t: string): string => t.replace(/[()]/g, "\\$&");
     // A command's aliases follow its name in parentheses (nodedev-detach (nodedev-dettach)).
     const shown = (names: readonly string[]): string => (names.length > 1 ? `${names[0]} (${names.slice(1).join(", ")})` : names[0]!);
-    for (const e of [...VIRSH_COMMANDS, ...OWN_COMMANDS]) expect(r.stdout).toMatch(new RegExp(`^  ${escape(shown(e.names))} +${escape(e.summary)}$`, "m"));
+    for (const e of [...VIRSH_COMMANDS, ...OWN_COMMANDS]) expect(r.stdout).toMatch(new RegExp(`^  ${literal(shown(e.names))} +${literal(e.summary)}$`, "m"));
     const admin = await lr(["admin", "--help"]);
     for (const e of ADMIN_COMMANDS) expect(admin.stdout).toContain(e.summary);
   });
