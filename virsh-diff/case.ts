@@ -43,6 +43,20 @@ export interface VirshCase {
   readonly env?: Readonly<Record<string, string>>;
   /** Why a case that differs is still listed (a known, explained difference); the case then counts as not identical. */
   readonly knownDifference?: string;
+  /**
+   * A difference an issue asks for, where virsh lacks the behaviour (a
+   * "did you mean" line): `diff` is the whole unified diff expected between
+   * virsh's run and ours, after masks. The case passes only when the diff is
+   * exactly that, so the extension is checked, never merely excused.
+   */
+  readonly byDesign?: { readonly why: string; readonly diff: string };
+  /**
+   * The virsh to compare with: by default the system's (9.0); "11.3" for a
+   * case whose answer follows the protocol version this client is generated
+   * from (`event --list` names 11.3's events), run from scripts/libvirt-11.sh's
+   * unpacked libvirt.
+   */
+  readonly reference?: "11.3";
 }
 
 export interface CaseGroup {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { repoRoot } from "../protocol/manifest.js";
 import { connect } from "../src/client/client.js";
+import { libvirt11Prefix, prefixVirsh } from "../src/testing/prefix.js";
 import type { CaseGroup, Driver, Mask, VirshCase } from "./case.js";
 import { caseCommand, type CaseProblem } from "./census.js";
 import { applyMasks, renderOutcome, sameOutcome, unifiedDiff } from "./compare.js";
@@ -23,6 +24,8 @@ export interface HarnessOptions {
   readonly command?: string;
   /** How virsh is run (before `-c URI`): `["virsh"]`. */
   readonly virsh?: CommandLine;
+  /** virsh 11.3 and its environment, for the cases whose reference is 11.3 (default: scripts/libvirt-11.sh's, when unpacked). */
+  readonly virsh11?: { readonly line: CommandLine; readonly env: Readonly<Record<string, string>> } | null;
   /** How we are run (before `-c URI`): `["node", "dist/src/cli/main.js"]`. */
   readonly ours?: CommandLine;
   /** A program still running after this long is killed and its case reported (default 60 s). */
@@ -42,7 +45,10 @@ export interface CaseResult {
   readonly command: string | undefined;
   readonly args: readonly string[];
   readonly identical: boolean;
+  /** A byDesign case whose diff is exactly the one it states: it counts as its command's identical. */
+  readonly asDesigned: boolean;
   readonly knownDifference?: string;
+  readonly byDesign?: string;
   /** What differs, as a unified diff of each side's steps (empty when identical). */
   readonly diff: string;
   /** Each side's own run, masked. */
@@ -75,6 +81,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
   const sides: Sides = {
     virsh: options.virsh ?? ["virsh"],
     ours: options.ours ?? builtCli(),
+    virsh11: options.virsh11 === undefined ? unpackedVirsh11() : options.virsh11,
     run: (line, env) => slots.run(() => runProgram(line, limitMs, env)),
   };
   const holdOpen = options.holdOpen ?? holdWithClient;
@@ -103,6 +110,10 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
             }
           };
           for (const c of selected.filter((x) => (x.on ?? DRIVERS).includes(driver))) {
+            if (c.reference === "11.3" && sides.virsh11 === null) {
+              problem({ group: group.group, message: `a case compares with virsh 11.3, which is not unpacked (scripts/libvirt-11.sh): ${JSON.stringify(c.args)}` });
+              continue;
+            }
             if (readOnly(c)) {
               pending.push(runCase(group.group, driver, uri, withDir(c, fill), sides));
             } else {
@@ -129,6 +140,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
 
 interface Sides {
   readonly virsh: CommandLine;
+  readonly virsh11: { readonly line: CommandLine; readonly env: Readonly<Record<string, string>> } | null;
   readonly ours: CommandLine;
   /** Runs a program when a slot is free. */
   readonly run: (line: CommandLine, env?: Readonly<Record<string, string>>) => Promise<Outcome>;
@@ -204,32 +216,42 @@ async function runCase(group: string, driver: Driver, uri: string, c: VirshCase 
     label,
     outcome: applyMasks(await sides.run([...prefix, "-c", uri, ...words], env), masks),
   });
-  const side = async (prefix: CommandLine): Promise<Step[]> => {
+  const side = async (prefix: CommandLine, env?: Readonly<Record<string, string>>): Promise<Step[]> => {
     const steps: Step[] = [];
     for (const [i, words] of (c.before ?? []).entries()) steps.push(await step(`before[${i}]`, sides.virsh, words));
-    steps.push(await step("run", prefix, c.args, c.env));
+    steps.push(await step("run", prefix, c.args, { ...env, ...c.env }));
     for (const path of c.outputs ?? []) steps.push({ label: `file ${path}`, outcome: await takeFile(path) });
     for (const [i, words] of (c.after ?? []).entries()) steps.push(await step(`after[${i}]`, sides.virsh, words));
     return steps;
   };
-  const [theirs, mine] = readOnly(c) ? await Promise.all([side(sides.virsh), side(sides.ours)]) : [await side(sides.virsh), await side(sides.ours)];
+  const theirSide = (): Promise<Step[]> => (c.reference === "11.3" ? side(sides.virsh11!.line, sides.virsh11!.env) : side(sides.virsh));
+  const [theirs, mine] = readOnly(c) ? await Promise.all([theirSide(), side(sides.ours)]) : [await theirSide(), await side(sides.ours)];
   const timedOut = [...theirs, ...mine].some((s) => s.outcome.timedOut === true);
   const identical = !timedOut && theirs.every((s, i) => sameOutcome(s.outcome, mine[i]!.outcome));
   const render = (steps: readonly Step[]): string[] => steps.flatMap((s) => renderOutcome(s.outcome, steps.length === 1 ? "" : s.label));
   const run = (steps: readonly Step[]): Outcome => steps.find((s) => s.label === "run")!.outcome;
+  const diff = identical ? "" : unifiedDiff(render(theirs), render(mine));
   return {
     group,
     driver,
     command: c.counted,
     args: c.args,
     identical,
+    asDesigned: !timedOut && c.byDesign !== undefined && diff === c.byDesign.diff,
     ...(c.knownDifference === undefined ? {} : { knownDifference: c.knownDifference }),
-    diff: identical ? "" : unifiedDiff(render(theirs), render(mine)),
+    ...(c.byDesign === undefined ? {} : { byDesign: c.byDesign.why }),
+    diff,
     virsh: run(theirs),
     ours: run(mine),
     timedOut,
     ms: [...theirs, ...mine].reduce((sum, st) => sum + (st.outcome.ms ?? 0), 0),
   };
+}
+
+/** scripts/libvirt-11.sh's virsh 11.3, or null when it is not unpacked here. */
+function unpackedVirsh11(): { line: CommandLine; env: Record<string, string> } | null {
+  const found = prefixVirsh(libvirt11Prefix());
+  return found === null ? null : { line: [found.binary], env: found.env };
 }
 
 /**

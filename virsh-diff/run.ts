@@ -25,9 +25,11 @@ function groupMatches(g: CaseGroup, name: string, catalog: VirshCatalog): boolea
 }
 
 function caseLine(r: CaseResult): string {
-  const verdict = r.timedOut ? "killed   " : r.identical ? "identical" : "differs  ";
+  const verdict = r.timedOut ? "killed   " : r.identical ? "identical" : r.asDesigned ? "by design" : "differs  ";
   const known = r.knownDifference === undefined ? "" : r.identical ? "  (listed as a known difference, yet identical: drop knownDifference)" : `  (known: ${r.knownDifference})`;
-  return `${verdict} ${r.driver.padEnd(4)} ${r.args.map(shellWord).join(" ")}  [${r.group}, ${r.ms} ms]${known}`;
+  const designed =
+    r.byDesign === undefined ? "" : r.identical ? "  (listed as by design, yet identical: drop byDesign)" : r.asDesigned ? `  (${r.byDesign})` : "  (by design, but not the diff it states)";
+  return `${verdict} ${r.driver.padEnd(4)} ${r.args.map(shellWord).join(" ")}  [${r.group}, ${r.ms} ms]${known}${designed}`;
 }
 
 /** A word as a shell would need it typed, so a line can be pasted. */
@@ -91,7 +93,7 @@ async function main(): Promise<number> {
       ...(values.cli === undefined ? {} : { ours: ["node", values.cli] as const }),
       onCase: (r) => {
         console.log(caseLine(r));
-        if (r.diff !== "") console.log(r.diff.replace(/^/gm, "    "));
+        if (r.diff !== "" && !r.asDesigned) console.log(r.diff.replace(/^/gm, "    "));
         else if (values.verbose) console.log(renderOutcome(r.ours).join("\n").replace(/^/gm, "    "));
       },
       onProblem: (p) => console.log(`problem   [${p.group}] ${p.message.replace(/\n/g, "\n    ")}`),
@@ -116,7 +118,7 @@ async function main(): Promise<number> {
   const per = DRIVERS.map((d) => `${cases.filter((c) => c.driver === d).length} on ${d}`).join(", ");
   console.log(`${cases.length} cases (${per}), ${cases.filter((c) => c.identical).length} identical, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (selection !== implemented) console.log(`(the selection only: ${values.command !== undefined ? `--command ${values.command}` : `--group ${values.group}`})`);
-  console.log(summaryLine(t));
+  console.log(summaryLine(t, cases.filter((c) => c.asDesigned).length));
   return t.identical.length === t.implemented.length && problems.length === 0 ? 0 : 1;
 }
 

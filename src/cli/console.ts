@@ -1,12 +1,14 @@
 // virsh console (tools/virsh-console.c): the terminal connected to a
 // guest's console, raw, Ctrl-] leaves. --force takes the console over from
 // another client; --safe refuses a console that cannot be made safe.
-// Without a terminal, stdin is sent as it comes and its end leaves.
+// As virsh's cmdRunConsole: a shut-off domain, then no terminal on stdin,
+// are refused before the console is opened.
 
-import { VirDomainConsoleFlags } from "../gen/libvirt_domain.js";
+import { isatty } from "node:tty";
+import { VirDomainConsoleFlags, VirDomainState } from "../gen/libvirt_domain.js";
 import { exitWithoutTerminal, rawTerminal, terminalGone, trapSignals } from "./terminal.js";
-import { lookupDomain } from "./virsh/util.js";
-import type { VirshCommand } from "./vsh.js";
+import { lookupDomain, step } from "./virsh/util.js";
+import { CommandFailed, type VirshCommand } from "./vsh.js";
 
 /** Ctrl-], virsh's default escape character. */
 const ESCAPE = 0x1d;
@@ -22,6 +24,9 @@ const consoleCommand: VirshCommand = {
   async run(ctx, opts) {
     const client = await ctx.client();
     const dom = await lookupDomain(client, opts.string("domain")!);
+    const { state } = await step("Unable to get domain status", () => client.domainGetState({ dom, flags: 0 }));
+    if (state === VirDomainState.VIR_DOMAIN_SHUTOFF) throw new CommandFailed(["The domain is not running"]);
+    if (!isatty(0)) throw new CommandFailed(["Cannot run interactive console without a controlling TTY"]);
     const flags = (opts.bool("force") ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_FORCE : 0) | (opts.bool("safe") ? VirDomainConsoleFlags.VIR_DOMAIN_CONSOLE_SAFE : 0);
     const stream = await client.domainOpenConsole({ dom, dev_name: opts.string("devname") ?? null, flags });
     ctx.printExtra(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);

@@ -41,6 +41,13 @@ export function prefixDaemon(prefix: string): { binary: string; env: Record<stri
   };
 }
 
+/** How to run the virsh unpacked under `prefix` against its own libvirt.so; null when it is not there. */
+export function prefixVirsh(prefix: string): { binary: string; env: Record<string, string> } | null {
+  const binary = join(prefix, "usr/bin/virsh");
+  const lib = libDir(prefix);
+  return existsSync(binary) && lib !== undefined ? { binary, env: { LD_LIBRARY_PATH: lib } } : null;
+}
+
 /** The multiarch library folder holding libvirt.so.0 (`usr/lib/x86_64-linux-gnu`). */
 function libDir(prefix: string): string | undefined {
   const usrLib = join(prefix, "usr/lib");
