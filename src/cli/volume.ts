@@ -74,10 +74,11 @@ const volUpload: VirshCommand = {
     const a = transfer(opts);
     const client = await ctx.client();
     const vol = await lookupVolume(client, opts.string("pool"), a.vol);
+    // virsh's one line, without the errno: its open() failure sets no libvirt error to add.
     const size = await stat(a.file).then(
       (st) => st.size,
-      (e: unknown) => {
-        throw new CommandFailed([`cannot read ${a.file}`], { cause: e });
+      () => {
+        throw new CommandFailed([`cannot read ${a.file}`]);
       },
     );
     const total = a.length > 0n ? Math.min(Number(a.length), size) : size;
@@ -86,7 +87,14 @@ const volUpload: VirshCommand = {
     const source = a.sparse
       ? readSparseFile(a.file, a.length > 0n ? { length: Number(a.length) } : {})
       : createReadStream(a.file, { highWaterMark: IO_CHUNK, ...(a.length > 0n ? { end: Number(a.length) - 1 } : {}) });
-    await client.storageVolUpload({ vol, offset: a.offset, length: a.length, flags }, source, { onProgress: (n) => progress.update(n) });
+    // Before the daemon accepts the call, virsh says "cannot upload"; after, "cannot send data".
+    let accepted = false;
+    await client
+      .storageVolUpload({ vol, offset: a.offset, length: a.length, flags }, source, { onReply: () => (accepted = true), onProgress: (n) => progress.update(n) })
+      .catch((e: unknown) => {
+        progress.abandon();
+        throw new CommandFailed([accepted ? `cannot send data to volume ${a.vol}` : `cannot upload to volume ${a.vol}`], { cause: e });
+      });
     progress.done(total);
   },
 };

@@ -128,6 +128,11 @@ export const groups: readonly CaseGroup[] = [
       { args: ["console", "test", "--devname", "serial0", "--force", "--safe"], on: ["test"] },
       { args: ["console", "seed-dm"], on: ["qemu"] },
       { args: ["console", "nosuch"] },
+      // An empty --domain is refused before any lookup (virshCommandOptDomainBy); domstats' list is looked up as it is.
+      { args: ["dumpxml", ""], on: ["test"] },
+      { args: ["start", ""], on: ["test"] },
+      { args: ["screenshot", ""], on: ["test"] },
+      { args: ["domstats", ""], on: ["test"] },
       { args: ["screenshot", "test", "--screen", "abc"], on: ["test"] },
       { args: ["screenshot", "nope"] },
     ],
@@ -149,6 +154,15 @@ export const groups: readonly CaseGroup[] = [
       { args: ["vol-download", "data.raw", "{dir}/out.raw", "--pool", "seedpool"], on: ["qemu"], outputs: ["{dir}/out.raw"] },
       { args: ["vol-download", "nosuch", "{dir}/vol", "--pool", "default-pool"], on: ["test"] },
       { args: ["vol-upload", "nosuch", "{dir}/in.txt"] },
+      // The test driver has no upload: virsh's "cannot upload to volume" line, then the daemon's; a missing
+      // file is virsh's one line, before any call.
+      {
+        args: ["vol-upload", "vup", "{dir}/in.txt", "--pool", "default-pool"],
+        on: ["test"],
+        before: [["vol-create-as", "default-pool", "vup", "1M"]],
+        after: [["vol-delete", "vup", "--pool", "default-pool"]],
+      },
+      { args: ["vol-upload", "data.raw", "{dir}/nosuch.txt", "--pool", "seedpool"], on: ["qemu"] },
     ],
   },
   {

@@ -259,7 +259,7 @@ const domstats: VirshCommand = {
     for (const [n, f] of STATS_FLAGS) if (opts.bool(n)) flags = (flags | f) >>> 0;
     const c = await ctx.client();
     const doms: RemoteNonnullDomain[] = [];
-    for (const word of opts.argv("domain")) doms.push(await lookupDomain(c, word));
+    for (const word of opts.argv("domain")) doms.push(await lookupDomain(c, word, { id: true, uuid: true, name: true, item: true }));
     // virDomainListGetStats and virConnectGetAllDomainStats are one procedure, with or without domains.
     const { retStats } = await c.connectGetAllDomainStats({ doms, stats, flags });
     ctx.print(

@@ -103,14 +103,18 @@ export interface LookupWays {
   id?: boolean;
   uuid?: boolean;
   name?: boolean;
+  /** The word is a list's item (domstats' domains), not the --domain option, whose empty value virsh refuses before any lookup. */
+  item?: boolean;
 }
 
 /**
- * virshLookupDomainInternal: by ID when the word is a number, by UUID when
- * it is as long as one, then by name; the library's error is dropped and
- * virsh's one line remains.
+ * virshCommandOptDomainBy then virshLookupDomainInternal: an empty --domain
+ * is refused; by ID when the word is a number, by UUID when it is as long
+ * as one, then by name; the library's error is dropped and virsh's one
+ * line remains.
  */
 export async function lookupDomain(c: Client, word: string, ways: LookupWays = { id: true, uuid: true, name: true }): Promise<RemoteNonnullDomain> {
+  if (word === "" && ways.item !== true) throw new CommandFailed(["Failed to get option 'domain': Option argument is empty"]);
   if (ways.id === true && /^\s*[+-]?\d+$/.test(word)) {
     const id = Number(word);
     if (id >= 0 && id <= 2 ** 31 - 1) {
