@@ -202,7 +202,7 @@ export const groups: readonly CaseGroup[] = [
 
       // ---- QEMU: blockcopy, and blockjob on the copy in its mirroring phase
       { args: ["blockcopy", "bj-run", "vda", "{dir}/copy.qcow2", "--wait", "--verbose", "--transient-job"], on: qemu, before: reset, after: [["blockjob", "bj-run", "vda", "--abort"], ...remove("copy.qcow2")], masks: [dir, progress] },
-      { args: ["blockcopy", "bj-run", "vda", "--dest", "{dir}/copy.qcow2", "--format", "qcow2", "--pivot", "--verbose", "--transient-job"], on: qemu, before: reset, after: [chain, ...remove("copy.qcow2")], masks: [dir, progress] },
+      { args: ["blockcopy", "bj-run", "vda", "--dest", "{dir}/copy.qcow2", "--format", "qcow2", "--wait", "--pivot", "--verbose", "--transient-job"], on: qemu, before: reset, after: [chain, ...remove("copy.qcow2")], masks: [dir, progress] },
       { args: ["blockcopy", "bj-run", "vda", "--dest", "{dir}/copy.qcow2", "--shallow", "--finish", "--transient-job", "--granularity", "65536", "--buf-size", "1048576", "--synchronous-writes"], on: qemu, before: reset, after: [chain, ...remove("copy.qcow2")], masks: [dir] },
       { args: ["blockcopy", "bj-run", "vda", "--xml", "{dir}/dest.xml", "--pivot", "--transient-job", "--reuse-external"], on: qemu, before: [...reset, ["vol-create-as", "bj-pool", "copy.qcow2", "4M", "--format", "qcow2"]], after: [chain, ...remove("copy.qcow2")], masks: [dir] },
       { args: ["blockcopy", "bj-run", "vda", "{dir}/copy.qcow2", "--transient-job", "--bandwidth", "1"], on: qemu, before: reset, after: [["blockjob", "bj-run", "vda", "--abort"], ...remove("copy.qcow2")], masks: [dir] },
