@@ -64,7 +64,7 @@ export interface CaseGroup {
   readonly group: string;
   /** The virsh commands this group implements: each needs at least one case. */
   readonly commands: readonly string[];
-  /** Files written to a fresh directory before the group runs (name → content, subdirectories made), `{dir}` in args and setup; the daemon's user may write there (a pool's target). */
+  /** Files written to a fresh directory before the group runs (name → content, subdirectories made), `{dir}` in args, setup and the files' text; the daemon's user may write there (a pool's target). */
   readonly files?: Readonly<Record<string, string>>;
   /** virsh command lines run once per driver before the group's cases (define a guest, a pool, ...), and after. */
   readonly setup?: Partial<Record<Driver, readonly (readonly string[])[]>>;

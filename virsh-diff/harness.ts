@@ -255,9 +255,9 @@ function unpackedVirsh11(): { line: CommandLine; env: Record<string, string> } |
 }
 
 /**
- * A fresh directory with the group's files, open to the daemon (it runs as
- * another user): it reads the files, and writes where a pool or a saved
- * image goes.
+ * A fresh directory with the group's files (`{dir}` in their text filled
+ * in: a guest's disk path), open to the daemon (it runs as another user):
+ * it reads the files, and writes where a pool or a saved image goes.
  */
 async function writeFiles(files: Readonly<Record<string, string>>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "virsh-diff-"));
@@ -268,7 +268,7 @@ async function writeFiles(files: Readonly<Record<string, string>>): Promise<stri
       await mkdir(d, { recursive: true });
       await chmod(d, 0o777);
     }
-    await writeFile(path, content);
+    await writeFile(path, content.replaceAll("{dir}", dir));
     await chmod(path, 0o666);
   }
   return dir;

@@ -32,7 +32,7 @@ const DUMP_FORMATS: Record<string, number> = {
 };
 
 /** vshPrettyCapacity: the value in the largest unit under 1024 of it. */
-function prettyCapacity(bytes: bigint): [number, string] {
+export function prettyCapacity(bytes: bigint): [number, string] {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
   let value = Number(bytes);
   for (const unit of units) {

@@ -74,7 +74,16 @@ export function scaledOpt(opts: Opts, name: string, scale: bigint, max: bigint):
   if (m === null) throw fail();
   const value = BigInt(m[2]!);
   if (value > 0xffffffffffffffffn) throw fail();
-  const suffix = m[3]!;
+  const scaled = scaleInteger(value, m[3]!, scale, max);
+  if (typeof scaled === "string") throw fail(scaled);
+  return scaled;
+}
+
+/**
+ * virScaleInteger: `value` times the unit `suffix` names (b, k, KiB, MB,
+ * ...; none: `scale`), at most `max`; else libvirt's error words.
+ */
+export function scaleInteger(value: bigint, suffix: string, scale: bigint, max: bigint): bigint | string {
   let unit = scale;
   if (suffix !== "") {
     const lower = suffix.toLowerCase();
@@ -83,13 +92,13 @@ export function scaledOpt(opts: Opts, name: string, scale: bigint, max: bigint):
       let base: bigint;
       if (suffix.length === 1 || lower.slice(1) === "ib") base = 1024n;
       else if (lower[1] === "b" && suffix.length === 2) base = 1000n;
-      else throw fail(`invalid argument: unknown suffix '${suffix}'`);
+      else return `invalid argument: unknown suffix '${suffix}'`;
       const power = "kmgtpe".indexOf(lower[0]!);
-      if (power < 0) throw fail(`invalid argument: unknown suffix '${suffix}'`);
+      if (power < 0) return `invalid argument: unknown suffix '${suffix}'`;
       unit = base ** BigInt(power + 1);
     }
   }
-  if (value !== 0n && value > max / unit) throw fail(`numerical overflow: value too large: ${value}${suffix}`);
+  if (value !== 0n && value > max / unit) return `numerical overflow: value too large: ${value}${suffix}`;
   return value * unit;
 }
 

@@ -6,7 +6,7 @@ import type { Client } from "../../client/client.js";
 import type { RemoteNonnullDomain } from "../../gen/remote_protocol.js";
 
 /** virshPrintJobProgress's line. */
-function progressLine(label: string, remaining: bigint, total: bigint): string {
+export function progressLine(label: string, remaining: bigint, total: bigint): string {
   let progress = 100;
   if (remaining !== 0n) {
     progress = Math.trunc(100.0 - (Number(remaining) * 100.0) / Number(total));

@@ -19,6 +19,8 @@ const device: CommandModule<VshContext> = () => import("./dom-device.js");
 const iothread: CommandModule<VshContext> = () => import("./dom-iothread.js");
 const pin: CommandModule<VshContext> = () => import("./dom-pin.js");
 const jobinfo: CommandModule<VshContext> = () => import("./dom-jobinfo.js");
+const blockjob: CommandModule<VshContext> = () => import("./dom-blockjob.js");
+const blockcopy: CommandModule<VshContext> = () => import("./dom-blockcopy.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -82,4 +84,9 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("vcpuinfo", "detailed domain vcpu information", pin),
   virsh("vcpupin", "control or query domain vcpu affinity", pin),
   virsh("emulatorpin", "control or query domain emulator affinity", pin),
+  virsh("blockcommit", "Start a block commit operation.", blockcopy),
+  virsh("blockcopy", "Start a block copy operation.", blockcopy),
+  virsh("blockjob", "Manage active block operations", blockjob),
+  virsh("blockpull", "Populate a disk from its backing image.", blockjob),
+  virsh("blockresize", "Resize block device of domain.", blockjob),
 ];
