@@ -1,6 +1,7 @@
 // Every group's cases.
 
 import type { CaseGroup } from "../case.js";
+import { groups as devices } from "./devices.js";
 import { groups as domain } from "./domain.js";
 import { groups as host } from "./host.js";
 import { groups as monitor } from "./monitor.js";
@@ -9,4 +10,4 @@ import { groups as seed } from "./seed.js";
 import { groups as storage } from "./storage.js";
 import { groups as vsh } from "./vsh.js";
 
-export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...storage, ...network, ...seed];
+export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...devices, ...storage, ...network, ...seed];
