@@ -2,6 +2,7 @@
 
 import type { CaseGroup } from "../case.js";
 import { groups as blockjob } from "./blockjob.js";
+import { groups as devices } from "./devices.js";
 import { groups as domain } from "./domain.js";
 import { groups as host } from "./host.js";
 import { groups as monitor } from "./monitor.js";
@@ -10,4 +11,4 @@ import { groups as seed } from "./seed.js";
 import { groups as storage } from "./storage.js";
 import { groups as vsh } from "./vsh.js";
 
-export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...blockjob, ...storage, ...network, ...seed];
+export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...blockjob, ...devices, ...storage, ...network, ...seed];

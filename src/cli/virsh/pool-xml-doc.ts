@@ -55,8 +55,12 @@ function keepsBlank(parent: XmlElem | XmlDoc, nextIsEndTag: boolean): boolean {
   return kids[kids.length - 1]!.kind === "text" || kids[0]!.kind === "text";
 }
 
-/** The document, or null where the text is not one this reader follows. */
-export function parseDoc(xml: string): XmlDoc | null {
+/**
+ * The document, or null where the text is not one this reader follows.
+ * `keepBlanks`: every blank text inside the root kept, as libxml2 parses
+ * by default (virXMLParseString), rather than dropped as virshDumpXML has it.
+ */
+export function parseDoc(xml: string, options: { keepBlanks?: boolean } = {}): XmlDoc | null {
   const doc: XmlDoc = { kind: "document", children: [], parent: null, order: 0 };
   const stack: (XmlElem | XmlDoc)[] = [doc];
   const tokens = [...xml.matchAll(TOKEN)];
@@ -68,7 +72,7 @@ export function parseDoc(xml: string): XmlDoc | null {
       if (top.kind === "document") continue;
       const value = m[6] !== undefined ? decode(text) : text;
       const nextIsEndTag = tokens[i + 1]?.[2] === "/";
-      if (/^[ \t\r\n]*$/.test(value) && m[1] === undefined && !keepsBlank(top, nextIsEndTag)) continue;
+      if (options.keepBlanks !== true && /^[ \t\r\n]*$/.test(value) && m[1] === undefined && !keepsBlank(top, nextIsEndTag)) continue;
       const last = top.children[top.children.length - 1];
       if (last?.kind === "text") last.value += value;
       else top.children.push({ kind: "text", value, parent: top, order: 0 });

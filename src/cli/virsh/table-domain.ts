@@ -21,6 +21,9 @@ const pin: CommandModule<VshContext> = () => import("./dom-pin.js");
 const jobinfo: CommandModule<VshContext> = () => import("./dom-jobinfo.js");
 const blockjob: CommandModule<VshContext> = () => import("./dom-blockjob.js");
 const blockcopy: CommandModule<VshContext> = () => import("./dom-blockcopy.js");
+const attachByOptions: CommandModule<VshContext> = () => import("./dom-attach.js");
+const detach: CommandModule<VshContext> = () => import("./dom-detach.js");
+const iotune: CommandModule<VshContext> = () => import("./dom-iotune.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -89,4 +92,15 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("blockjob", "Manage active block operations", blockjob),
   virsh("blockpull", "Populate a disk from its backing image.", blockjob),
   virsh("blockresize", "Resize block device of domain.", blockjob),
+  // Devices described by options or found in the domain's XML, and their limits.
+  virsh("attach-disk", "attach disk device", attachByOptions),
+  virsh("attach-interface", "attach network interface", attachByOptions),
+  virsh("detach-disk", "detach disk device", detach),
+  virsh("detach-interface", "detach network interface", detach),
+  virsh("change-media", "Change media of CD or floppy drive", detach),
+  virsh("domif-setlink", "set link state of a virtual interface", detach),
+  virsh("update-memory-device", "update memory device of a domain", detach),
+  virsh("domiftune", "get/set parameters of a virtual interface", iotune),
+  virsh("blkdeviotune", "Set or query a block device I/O tuning parameters.", iotune),
+  virsh("domblkthreshold", "set the threshold for block-threshold event for a given block device or it's backing chain element", iotune),
 ];
