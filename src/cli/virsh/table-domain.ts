@@ -19,6 +19,11 @@ const device: CommandModule<VshContext> = () => import("./dom-device.js");
 const iothread: CommandModule<VshContext> = () => import("./dom-iothread.js");
 const pin: CommandModule<VshContext> = () => import("./dom-pin.js");
 const jobinfo: CommandModule<VshContext> = () => import("./dom-jobinfo.js");
+const qemu: CommandModule<VshContext> = () => import("./dom-qemu.js");
+const sshkeys: CommandModule<VshContext> = () => import("./dom-sshkeys.js");
+const launchsec: CommandModule<VshContext> = () => import("./dom-launchsec.js");
+const cpu: CommandModule<VshContext> = () => import("./dom-cpu.js");
+const native: CommandModule<VshContext> = () => import("./dom-native.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -82,4 +87,18 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("vcpuinfo", "detailed domain vcpu information", pin),
   virsh("vcpupin", "control or query domain vcpu affinity", pin),
   virsh("emulatorpin", "control or query domain emulator affinity", pin),
+  virsh("qemu-monitor-command", "QEMU Monitor Command", qemu),
+  virsh("qemu-monitor-event", "QEMU Monitor Events", qemu),
+  virsh("qemu-agent-command", "QEMU Guest Agent Command", qemu),
+  virsh("qemu-attach", "QEMU Attach", qemu),
+  virsh("get-user-sshkeys", "list authorized SSH keys for given user (via agent)", sshkeys),
+  virsh("set-user-sshkeys", "manipulate authorized SSH keys file for given user (via agent)", sshkeys),
+  virsh("domlaunchsecinfo", "Get domain launch security info", launchsec),
+  virsh("domsetlaunchsecstate", "Set domain launch security state", launchsec),
+  virsh("cpu-stats", "show domain cpu statistics", cpu),
+  virsh("setvcpu", "attach/detach vcpu or groups of threads", cpu),
+  virsh("iothreadset", "modifies an existing IOThread of the guest domain", cpu),
+  virsh("domdirtyrate-calc", "Calculate a vm's memory dirty rate", cpu),
+  virsh("domxml-from-native", "Convert native config to domain XML", native),
+  virsh("domxml-to-native", "Convert domain XML to native config", native),
 ];
