@@ -51,6 +51,16 @@ const QMP_ID: Mask = { pattern: /"id": ?"libvirt-\d+"/g, replace: '"id":"libvirt
 const EVENT_TIME: Mask = { pattern: / at \d+\.\d{6} for /g, replace: " at S.US for ", why: "the time QEMU sent the event" };
 /** The backup's scratch image is a new block node each time: libvirt gives it the next index. */
 const NODE_INDEX: Mask = { pattern: / index='\d+'/g, replace: " index='N'", why: "libvirt numbers each new block node (the backup's scratch image) with the next index" };
+/**
+ * virsh 9.0 at times (about one run in four here) ends qemu-monitor-event
+ * with this line: a domain reference the event dispatch still holds when it
+ * closes the connection. It is virsh's own race, not a difference of output.
+ */
+const LEAK: Mask = {
+  pattern: /^error: One or more references were leaked after disconnect from the hypervisor\n/gm,
+  replace: "",
+  why: "virsh's race at exit: an event's domain reference still held when it closes the connection, printed in some runs and not others",
+};
 const STAMP: Mask = { pattern: /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: /gm, replace: "STAMP: ", why: "--timestamp prints the time the event was printed" };
 
 /**
@@ -133,17 +143,17 @@ const domain: CaseGroup = {
     qemu(["qemu-monitor-event", "--domain", "h3-run", "--event", "BLOCK_JOB_READY", "--timeout", "30"], {
       before: mirrorBefore("h3-run"),
       after: mirrorAfter("h3-run"),
-      masks: [EVENT_TIME],
+      masks: [EVENT_TIME, LEAK],
     }),
     qemu(["qemu-monitor-event", "--domain", "h3-run", "--event", "block_job_r.*", "--regex", "--no-case", "--pretty", "--timestamp", "--timeout", "30"], {
       before: mirrorBefore("h3-run"),
       after: mirrorAfter("h3-run"),
-      masks: [STAMP],
+      masks: [STAMP, LEAK],
     }),
     qemu(["qemu-monitor-event", "--event", "BLOCK_JOB_READY", "--loop", "--timeout", "8"], {
       before: mirrorBefore("h3-run"),
       after: mirrorAfter("h3-run"),
-      masks: [EVENT_TIME],
+      masks: [EVENT_TIME, LEAK],
     }),
     qemu(["qemu-monitor-event", "--domain", "h3-run", "--event", "NO_SUCH_EVENT", "--timeout", "1"]),
     qemu(["qemu-monitor-event", "--event", "(", "--regex", "--timeout", "1"]),
