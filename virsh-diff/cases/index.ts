@@ -5,10 +5,11 @@ import { groups as blockjob } from "./blockjob.js";
 import { groups as devices } from "./devices.js";
 import { groups as domain } from "./domain.js";
 import { groups as host } from "./host.js";
+import { groups as misc } from "./misc.js";
 import { groups as monitor } from "./monitor.js";
 import { groups as network } from "./network.js";
 import { groups as seed } from "./seed.js";
 import { groups as storage } from "./storage.js";
 import { groups as vsh } from "./vsh.js";
 
-export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...blockjob, ...devices, ...storage, ...network, ...seed];
+export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...blockjob, ...devices, ...storage, ...network, ...seed, ...misc];

@@ -1,23 +1,14 @@
 // virsh-network.c's net-event and virsh-secret.c's secret-event: one kind
-// of event of one family waited for and printed as virsh prints it (the
-// library's formatVirsh), on the command's connection.
+// of event of one family waited for (event-watch.ts) and printed as virsh
+// prints it (the library's formatVirsh), on the command's connection.
 
 import type { Client } from "../../client/client.js";
-import type { LibvirtEvent } from "../../events/types.js";
 import type { Opts } from "../command.js";
 import { formatVirsh } from "../format/virsh-events.js";
 import { CommandFailed, type VirshCommand, type VshContext } from "../vsh.js";
 import { lookupNetwork, lookupSecret } from "./net-lookup.js";
 import { stringReq } from "./util.js";
-
-/** vshCommandOptTimeoutToMs: whole seconds from 1 to INT_MAX / 1000, else virsh's malformed-value line. */
-function timeoutMs(opts: Opts): number | null {
-  const text = opts.string("timeout");
-  if (text === undefined) return null;
-  const n = /^[ \t\n\v\f\r]*[+-]?\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= Math.floor((2 ** 31 - 1) / 1000))) throw new CommandFailed([`Numeric value '${text}' for <timeout> option is malformed or out of range`]);
-  return n * 1000;
-}
+import { timeoutMs, watchEvents } from "./event-watch.js";
 
 interface EventCommand {
   name: string;
@@ -28,8 +19,6 @@ interface EventCommand {
   kinds: readonly string[];
   lookup(c: Client, word: string): Promise<unknown>;
 }
-
-type Ending = "done" | "timeout" | "interrupted";
 
 function eventCommand(spec: EventCommand): VirshCommand {
   return {
@@ -68,37 +57,15 @@ async function watch(ctx: VshContext, opts: Opts, spec: EventCommand): Promise<b
       lookupError = e.cause;
     }
   }
-  const loop = opts.bool("loop");
-  const stamped = opts.bool("timestamp");
-  let count = 0;
-  let stop!: (why: Ending) => void;
-  const stopped = new Promise<Ending>((resolve) => (stop = resolve));
-  const print = (e: LibvirtEvent): void => {
-    if (!loop && count > 0) return;
-    ctx.print(`${formatVirsh(e, { timestamp: stamped })}\n`);
-    count++;
-    if (!loop) stop("done");
-  };
-  const onSignal = (): void => stop("interrupted");
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  let timer: NodeJS.Timeout | null = null;
-  const sub = await c.events.subscribe(spec.family, kind as never, print, { filter: filter as never });
-  try {
-    timer = timeout === null ? null : setTimeout(() => stop("timeout"), timeout);
-    const why = await stopped;
-    if (why === "interrupted") ctx.print("event loop interrupted\n");
-    if (why === "timeout") ctx.print("event loop timed out\n");
-    ctx.print(`events received: ${count}\n`);
-    if (count > 0) return true;
-    if (lookupError instanceof Error) ctx.error(lookupError.message);
-    return false;
-  } finally {
-    if (timer !== null) clearTimeout(timer);
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-    await sub.close().catch(() => undefined);
-  }
+  const count = await watchEvents(ctx, {
+    loop: opts.bool("loop"),
+    timeout,
+    line: (e) => formatVirsh(e, { timestamp: opts.bool("timestamp") }),
+    subscribe: (deliver) => c.events.subscribe(spec.family, kind as never, deliver, { filter: filter as never }),
+  });
+  if (count > 0) return true;
+  if (lookupError instanceof Error) ctx.error(lookupError.message);
+  return false;
 }
 
 export const commands: VirshCommand[] = [

@@ -1,25 +1,15 @@
 // virsh-pool.c's pool-event: one kind of storage pool event waited for and
-// printed as virsh prints it (the library's formatVirsh). The same steps
-// as net-event.ts's watch, which keeps its helper to itself.
+// printed as virsh prints it (the library's formatVirsh); the wait is
+// event-watch.ts's.
 
-import type { LibvirtEvent } from "../../events/types.js";
-import type { Opts } from "../command.js";
 import { formatVirsh } from "../format/virsh-events.js";
 import { CommandFailed, type VirshCommand } from "../vsh.js";
 import { findPool } from "./pool-lookup.js";
 import { stringReq } from "./util.js";
+import { timeoutMs, watchEvents } from "./event-watch.js";
 
 /** virsh 9.0's storage pool event kinds, in its order. */
 const KINDS = ["lifecycle", "refresh"];
-
-/** vshCommandOptTimeoutToMs: whole seconds from 1 to INT_MAX / 1000. */
-function timeoutMs(opts: Opts): number | null {
-  const text = opts.string("timeout");
-  if (text === undefined) return null;
-  const n = /^[ \t\n\v\f\r]*[+-]?\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= Math.floor((2 ** 31 - 1) / 1000))) throw new CommandFailed([`Numeric value '${text}' for <timeout> option is malformed or out of range`]);
-  return n * 1000;
-}
 
 export const commands: VirshCommand[] = [
   {
@@ -54,36 +44,15 @@ export const commands: VirshCommand[] = [
           lookupError = e.cause;
         }
       }
-      const loop = opts.bool("loop");
-      const stamped = opts.bool("timestamp");
-      let count = 0;
-      let stop!: (why: "done" | "timeout" | "interrupted") => void;
-      const stopped = new Promise<"done" | "timeout" | "interrupted">((resolve) => (stop = resolve));
-      const print = (e: LibvirtEvent): void => {
-        if (!loop && count > 0) return;
-        ctx.print(`${formatVirsh(e, { timestamp: stamped })}\n`);
-        count++;
-        if (!loop) stop("done");
-      };
-      const onSignal = (): void => stop("interrupted");
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-      const sub = await c.events.subscribe("storagePool", kind as never, print, { filter: filter as never });
-      const timer = timeout === null ? null : setTimeout(() => stop("timeout"), timeout);
-      try {
-        const why = await stopped;
-        if (why === "interrupted") ctx.print("event loop interrupted\n");
-        if (why === "timeout") ctx.print("event loop timed out\n");
-        ctx.print(`events received: ${count}\n`);
-        if (count > 0) return true;
-        if (lookupError instanceof Error) ctx.error(lookupError.message);
-        return false;
-      } finally {
-        if (timer !== null) clearTimeout(timer);
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-        await sub.close().catch(() => undefined);
-      }
+      const count = await watchEvents(ctx, {
+        loop: opts.bool("loop"),
+        timeout,
+        line: (e) => formatVirsh(e, { timestamp: opts.bool("timestamp") }),
+        subscribe: (deliver) => c.events.subscribe("storagePool", kind as never, deliver, { filter: filter as never }),
+      });
+      if (count > 0) return true;
+      if (lookupError instanceof Error) ctx.error(lookupError.message);
+      return false;
     },
   },
 ];

@@ -24,6 +24,11 @@ const blockcopy: CommandModule<VshContext> = () => import("./dom-blockcopy.js");
 const attachByOptions: CommandModule<VshContext> = () => import("./dom-attach.js");
 const detach: CommandModule<VshContext> = () => import("./dom-detach.js");
 const iotune: CommandModule<VshContext> = () => import("./dom-iotune.js");
+const qemu: CommandModule<VshContext> = () => import("./dom-qemu.js");
+const sshkeys: CommandModule<VshContext> = () => import("./dom-sshkeys.js");
+const launchsec: CommandModule<VshContext> = () => import("./dom-launchsec.js");
+const cpu: CommandModule<VshContext> = () => import("./dom-cpu.js");
+const native: CommandModule<VshContext> = () => import("./dom-native.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -103,4 +108,18 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("domiftune", "get/set parameters of a virtual interface", iotune),
   virsh("blkdeviotune", "Set or query a block device I/O tuning parameters.", iotune),
   virsh("domblkthreshold", "set the threshold for block-threshold event for a given block device or it's backing chain element", iotune),
+  virsh("qemu-monitor-command", "QEMU Monitor Command", qemu),
+  virsh("qemu-monitor-event", "QEMU Monitor Events", qemu),
+  virsh("qemu-agent-command", "QEMU Guest Agent Command", qemu),
+  virsh("qemu-attach", "QEMU Attach", qemu),
+  virsh("get-user-sshkeys", "list authorized SSH keys for given user (via agent)", sshkeys),
+  virsh("set-user-sshkeys", "manipulate authorized SSH keys file for given user (via agent)", sshkeys),
+  virsh("domlaunchsecinfo", "Get domain launch security info", launchsec),
+  virsh("domsetlaunchsecstate", "Set domain launch security state", launchsec),
+  virsh("cpu-stats", "show domain cpu statistics", cpu),
+  virsh("setvcpu", "attach/detach vcpu or groups of threads", cpu),
+  virsh("iothreadset", "modifies an existing IOThread of the guest domain", cpu),
+  virsh("domdirtyrate-calc", "Calculate a vm's memory dirty rate", cpu),
+  virsh("domxml-from-native", "Convert native config to domain XML", native),
+  virsh("domxml-to-native", "Convert domain XML to native config", native),
 ];

@@ -9,6 +9,7 @@ const hypervisor: CommandModule<VshContext> = () => import("./hypervisor.js");
 const memory: CommandModule<VshContext> = () => import("./node-memory.js");
 const cpu: CommandModule<VshContext> = () => import("./hypervisor-cpu.js");
 const nodedev: CommandModule<VshContext> = () => import("./nodedev.js");
+const nodedevEvent: CommandModule<VshContext> = () => import("./nodedev-event.js");
 const iface: CommandModule<VshContext> = () => import("./iface.js");
 const bridge: CommandModule<VshContext> = () => import("./iface-bridge.js");
 
@@ -42,6 +43,7 @@ export const HOST_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("nodedev-reset", "reset node device", nodedev),
   virsh("nodedev-start", "Start an inactive node device", nodedev),
   virsh("nodedev-undefine", "Undefine an inactive node device", nodedev),
+  virsh("nodedev-event", "Node Device Events", nodedevEvent),
   virsh("iface-begin", "create a snapshot of current interfaces settings, which can be later committed (iface-commit) or restored (iface-rollback)", iface),
   virsh("iface-bridge", "create a bridge device and attach an existing network device to it", bridge),
   virsh("iface-commit", "commit changes made since iface-begin and free restore point", iface),

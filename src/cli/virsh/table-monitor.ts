@@ -1,4 +1,4 @@
-// virsh's Domain Monitoring (virsh-domain-monitor.c), Snapshot (virsh-snapshot.c) and Checkpoint (virsh-checkpoint.c) commands: which module holds each.
+// virsh's Domain Monitoring (virsh-domain-monitor.c), Snapshot (virsh-snapshot.c), Checkpoint (virsh-checkpoint.c) and Backup (virsh-backup.c) commands: which module holds each.
 // Summaries are virsh 9.0's own.
 
 import type { CommandEntry, CommandModule } from "../command.js";
@@ -13,6 +13,7 @@ const snapshotList: CommandModule<VshContext> = () => import("./snapshot-list.js
 const snapshotEdit: CommandModule<VshContext> = () => import("./snapshot-edit.js");
 const checkpoint: CommandModule<VshContext> = () => import("./checkpoint.js");
 const checkpointEdit: CommandModule<VshContext> = () => import("./checkpoint-edit.js");
+const backup: CommandModule<VshContext> = () => import("./backup.js");
 
 export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("domblkerror", "Show errors on block devices", stats),
@@ -46,4 +47,6 @@ export const MONITOR_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("checkpoint-info", "checkpoint information", checkpoint),
   virsh("checkpoint-list", "List checkpoints for a domain", checkpoint),
   virsh("checkpoint-parent", "Get the name of the parent of a checkpoint", checkpoint),
+  virsh("backup-begin", "Start a disk backup of a live domain", backup),
+  virsh("backup-dumpxml", "Dump XML for an ongoing domain block backup job", backup),
 ];
