@@ -3,10 +3,11 @@
 import type { CaseGroup } from "../case.js";
 import { groups as domain } from "./domain.js";
 import { groups as host } from "./host.js";
+import { groups as migrate } from "./migrate.js";
 import { groups as monitor } from "./monitor.js";
 import { groups as network } from "./network.js";
 import { groups as seed } from "./seed.js";
 import { groups as storage } from "./storage.js";
 import { groups as vsh } from "./vsh.js";
 
-export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...storage, ...network, ...seed];
+export const CASE_GROUPS: readonly CaseGroup[] = [...vsh, ...host, ...monitor, ...domain, ...migrate, ...storage, ...network, ...seed];
