@@ -152,6 +152,8 @@ export const groups: readonly CaseGroup[] = [
       { args: ["migrate", "mg-run", NOWHERE, "--p2p", "--live", "--verbose"], on: qemu },
       { args: ["migrate", "mg-run", NOWHERE, "--p2p", "--offline", "--persistent"], on: qemu },
       { args: ["migrate", "mg-run", NOWHERE, "--p2p", "--copy-storage-all", "--copy-storage-inc"], on: qemu },
+      { args: ["migrate", "mg-run", NOWHERE, "--p2p", "--live", "--postcopy", "--postcopy-after-precopy", "--timeout", "30", "--timeout-postcopy"], on: qemu },
+      { args: ["migrate", "test", NOWHERE, "--p2p", "--postcopy", "--postcopy-after-precopy"], on: test },
       // bad numbers and unreadable files, read once the source is found
       { args: ["migrate", "test", NOWHERE, "--p2p", "--bandwidth", "x"], on: test },
       { args: ["migrate", "test", NOWHERE, "--p2p", "--bandwidth", "-1"], on: test },
