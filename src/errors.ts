@@ -27,6 +27,7 @@
  * | FixtureError          | `ERR_FIXTURE`                          | a record/replay fixture is unreadable or a replay does not match         | recording/errors.ts |
  * | CaptureError          | `ERR_CAPTURE_*`                        | a packet capture cannot be imported as a fixture                         | recording/errors.ts |
  * | TypedParamError       | `ERR_TYPED_PARAM`                      | a typed parameter's value cannot be its field's type (before sending)    | api/errors.ts     |
+ * | MigrateError          | `VIR_ERR_*` (libvirt's code)           | libvirt's client library would refuse the migration or a step's answer   | api/migrate.ts    |
  *
  * XdrError (`XDR_*`, xdr/errors.ts) is the codec's own error and does not
  * extend LibvirtRemoteError: arguments that do not encode throw it as it is;

@@ -29,6 +29,8 @@ const sshkeys: CommandModule<VshContext> = () => import("./dom-sshkeys.js");
 const launchsec: CommandModule<VshContext> = () => import("./dom-launchsec.js");
 const cpu: CommandModule<VshContext> = () => import("./dom-cpu.js");
 const native: CommandModule<VshContext> = () => import("./dom-native.js");
+const saveEdit: CommandModule<VshContext> = () => import("./dom-save-edit.js");
+const migrate: CommandModule<VshContext> = () => import("./dom-migrate.js");
 
 export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("autostart", "autostart a domain", ident),
@@ -54,6 +56,11 @@ export const DOMAIN_COMMANDS: readonly CommandEntry<VshContext>[] = [
   virsh("managedsave", "managed save of a domain state", save),
   virsh("managedsave-remove", "Remove managed save of a domain", save),
   virsh("managedsave-dumpxml", "Domain information of managed save state file in XML", save),
+  virsh("managedsave-edit", "edit XML for a domain's managed save state file", saveEdit),
+  virsh("managedsave-define", "redefine the XML for a domain's managed save state file", saveEdit),
+  virsh("save-image-edit", "edit XML for a domain's saved state file", saveEdit),
+  virsh("save-image-define", "redefine the XML for a domain's saved state file", saveEdit),
+  virsh("migrate", "migrate domain to another host", migrate),
   virsh("domfsfreeze", "Freeze domain's mounted filesystems.", guest),
   virsh("domfsthaw", "Thaw domain's mounted filesystems.", guest),
   virsh("domfsinfo", "Get information of domain's mounted filesystems.", guest),
